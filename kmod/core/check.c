@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checks on configuration values that need no kernel state.  Shared by the
+ * module and the userspace unit tests.
+ */
+#include "check.h"
+
+/* Trial division: table sizes are at most ~10^6, so at most ~500 steps. */
+bool kg_is_prime(u32 n)
+{
+	u32 d;
+
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (d = 3; d <= n / d; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/*
+ * Names are printed by the CLI and logged: printable ASCII, no space, so
+ * that one name is always one word.  @len excludes the terminating NUL.
+ */
+bool kg_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+bool kg_addr_is_zero(const u8 *addr, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (addr[i])
+			return false;
+	return true;
+}
+
+/* True if @addr has a bit set past the first @plen bits. */
+bool kg_prefix_has_host_bits(const u8 *addr, unsigned int len,
+			     unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = plen / 8; i < len; i++) {
+		u8 mask = 0xff;
+
+		if (i == plen / 8)
+			mask = 0xff >> (plen % 8);
+		if (addr[i] & mask)
+			return true;
+	}
+	return false;
+}

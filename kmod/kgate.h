@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kgate internal state.
+ *
+ * Services are immutable once published: every change makes a new object
+ * and retires the old one.  Each object carries the generations it lives
+ * in, [gen_add, gen_del); readers load the netns generation once and see
+ * exactly the objects of that generation, so a commit of any size flips
+ * all at once.
+ */
+#ifndef _KGATE_H
+#define _KGATE_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <net/netns/generic.h>
+#include <linux/kgate.h>
+
+#define KGATE_GEN_NEVER	U64_MAX
+
+struct kgate_fe_key {
+	struct in6_addr addr;	/* IPv4: first 4 bytes, rest zero */
+	__be16 port;
+	u8 proto;
+	u8 family;
+};
+
+struct kgate_frontend {
+	struct rhlist_head node;	/* kgate_net.frontends */
+	struct kgate_fe_key key;
+	u8 kind;
+	struct kgate_service *svc;
+};
+
+struct kgate_backend {
+	struct in6_addr addr;
+	u16 port;
+	u8 family;
+	u8 state;
+	u32 weight;
+	u32 flags;
+};
+
+struct kgate_range {
+	struct in6_addr addr;
+	u8 family;
+	u8 plen;
+};
+
+struct kgate_service {
+	struct rhlist_head node;	/* kgate_net.names */
+	struct list_head list;		/* kgate_net.services */
+	struct list_head touched;	/* commit-local */
+	u64 gen_add;
+	u64 gen_del;
+	struct rcu_head rcu;
+
+	u8 sched;
+	u8 affinity;
+	u8 ext_policy;
+	u8 int_policy;
+	u32 table_size;
+	u32 timeout;
+
+	u16 n_frontends;
+	u16 n_ranges;
+	u32 n_backends;
+	struct kgate_frontend *frontends;
+	struct kgate_range *ranges;
+	struct kgate_backend *backends;
+	char name[];
+};
+
+struct kgate_net {
+	struct mutex lock;		/* commits, txns */
+	u64 gen;			/* current generation */
+	struct rhltable names;
+	struct rhltable frontends;
+	struct list_head services;	/* every linked object, oldest first */
+	struct list_head txns;
+	struct net *net;
+
+	/* Current generation's totals, under lock. */
+	u32 n_services;
+	u32 n_frontends;
+	u32 n_backends;
+	u32 n_txns;
+	u64 commits;
+};
+
+extern unsigned int kgate_net_id;
+extern unsigned int kgate_max_services;
+extern unsigned int kgate_max_backends;
+
+static inline struct kgate_net *kgate_pernet(struct net *net)
+{
+	return net_generic(net, kgate_net_id);
+}
+
+/* Generation @gen sees @svc. */
+static inline bool kgate_svc_live(const struct kgate_service *svc, u64 gen)
+{
+	return READ_ONCE(svc->gen_add) <= gen && gen < READ_ONCE(svc->gen_del);
+}
+
+static inline u64 kgate_gen(const struct kgate_net *kn)
+{
+	return smp_load_acquire(&kn->gen);
+}
+
+/* service.c: objects and their indexes */
+int kgate_tables_init(struct kgate_net *kn);
+void kgate_tables_destroy(struct kgate_net *kn);
+struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
+				      u32 n_be);
+struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
+				     u32 n_be);
+void kgate_svc_free(struct kgate_service *svc);
+void kgate_svc_free_rcu(struct kgate_service *svc);
+struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
+				       u64 gen);
+struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
+				     const struct kgate_fe_key *key, u64 gen);
+int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc);
+void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc);
+struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
+				    const struct kgate_backend *be);
+bool kgate_svc_has_family(const struct kgate_service *svc, u8 family);
+u32 kgate_table_size_min(u32 n_backends);
+
+/* txn.c: transactions */
+struct kgate_op {
+	struct list_head node;
+	u8 cmd;
+	u32 seq;
+	/* Parsed message: a whole service, or a name plus backends. */
+	struct kgate_service *svc;
+	/* BACKEND_SET: which fields of each backend are given. */
+	u8 *masks;
+	/* Set by the commit, for the events: what happened, to which object. */
+	u8 event;
+	struct kgate_service *result;
+};
+
+#define KGATE_SET_WEIGHT	BIT(0)
+#define KGATE_SET_STATE		BIT(1)
+#define KGATE_SET_FLAGS		BIT(2)
+
+struct kgate_txn {
+	struct list_head node;		/* kgate_net.txns */
+	u32 portid;
+	int poison;			/* first refused message's errno */
+	u32 poison_seq;
+	u32 n_ops;
+	struct list_head ops;
+};
+
+#define KGATE_BATCH_MAX_OPS	(1U << 21)
+
+void kgate_op_free(struct kgate_op *op);
+int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,
+		 struct netlink_ext_ack *extack);
+void kgate_poison(struct kgate_net *kn, u32 portid, u32 seq, int err);
+int kgate_batch_begin(struct kgate_net *kn, u32 portid,
+		      struct netlink_ext_ack *extack);
+int kgate_batch_commit(struct kgate_net *kn, u32 portid,
+		       struct netlink_ext_ack *extack);
+int kgate_batch_abort(struct kgate_net *kn, u32 portid,
+		      struct netlink_ext_ack *extack);
+void kgate_txns_destroy(struct kgate_net *kn);
+int kgate_txn_notifier_register(void);
+void kgate_txn_notifier_unregister(void);
+
+/* parse.c: requests to objects */
+struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
+				struct netlink_ext_ack *extack);
+int kgate_parse_name(struct nlattr **tb, char *name,
+		     struct netlink_ext_ack *extack);
+
+/* msg.c: objects to messages */
+int kgate_fill_service(struct sk_buff *skb, const struct kgate_service *svc,
+		       u32 portid, u32 seq, int flags, u8 cmd, u32 *pos);
+struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
+				  u32 portid, u32 seq, u8 cmd);
+int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn);
+void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen);
+
+/* netlink.c: the family */
+extern struct genl_family kgate_family;
+extern const struct nla_policy kgate_fe_policy[];
+extern const struct nla_policy kgate_be_policy[];
+extern const struct nla_policy kgate_range_policy[];
+extern const struct nla_policy kgate_svc_policy[];
+int kgate_genl_register(void);
+void kgate_genl_unregister(void);
+
+#endif /* _KGATE_H */

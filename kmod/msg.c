@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Objects to netlink messages: replies, dumps and events.
+ */
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "kgate.h"
+
+static size_t addr_size(void)
+{
+	return nla_total_size(sizeof(struct in6_addr));
+}
+
+static size_t fe_size(void)
+{
+	return nla_total_size(0) + addr_size() + nla_total_size(sizeof(u16)) +
+	       2 * nla_total_size(sizeof(u8));
+}
+
+static size_t be_size(void)
+{
+	return nla_total_size(0) + addr_size() + nla_total_size(sizeof(u16)) +
+	       2 * nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8));
+}
+
+static size_t range_size(void)
+{
+	return nla_total_size(0) + addr_size() + nla_total_size(sizeof(u8));
+}
+
+/* Upper bound of a message carrying the whole of @svc. */
+static size_t svc_msg_size(const struct kgate_service *svc)
+{
+	return nla_total_size(0) +			/* KGATE_A_SERVICE */
+	       nla_total_size(strlen(svc->name) + 1) +
+	       4 * nla_total_size(sizeof(u8)) +
+	       2 * nla_total_size(sizeof(u32)) +
+	       3 * nla_total_size(0) +			/* the lists */
+	       svc->n_frontends * fe_size() +
+	       svc->n_ranges * range_size() +
+	       svc->n_backends * be_size();
+}
+
+static int put_addr(struct sk_buff *skb, int type, u8 family,
+		    const struct in6_addr *addr)
+{
+	return nla_put(skb, type, family == AF_INET ? 4 : 16, addr);
+}
+
+static int put_frontends(struct sk_buff *skb, const struct kgate_service *svc)
+{
+	struct nlattr *list, *item;
+	u32 i;
+
+	list = nla_nest_start(skb, KGATE_SVC_A_FRONTENDS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->n_frontends; i++) {
+		const struct kgate_frontend *fe = &svc->frontends[i];
+
+		item = nla_nest_start(skb, KGATE_A_LIST_ITEM);
+		if (!item ||
+		    put_addr(skb, KGATE_FE_A_ADDR, fe->key.family,
+			     &fe->key.addr) ||
+		    nla_put_u16(skb, KGATE_FE_A_PORT, ntohs(fe->key.port)) ||
+		    nla_put_u8(skb, KGATE_FE_A_PROTO, fe->key.proto) ||
+		    nla_put_u8(skb, KGATE_FE_A_KIND, fe->kind))
+			return -EMSGSIZE;
+		nla_nest_end(skb, item);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int put_ranges(struct sk_buff *skb, const struct kgate_service *svc)
+{
+	struct nlattr *list, *item;
+	u32 i;
+
+	if (!svc->n_ranges)
+		return 0;
+	list = nla_nest_start(skb, KGATE_SVC_A_SOURCE_RANGES);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->n_ranges; i++) {
+		const struct kgate_range *r = &svc->ranges[i];
+
+		item = nla_nest_start(skb, KGATE_A_LIST_ITEM);
+		if (!item ||
+		    put_addr(skb, KGATE_RANGE_A_ADDR, r->family, &r->addr) ||
+		    nla_put_u8(skb, KGATE_RANGE_A_PLEN, r->plen))
+			return -EMSGSIZE;
+		nla_nest_end(skb, item);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int put_backend(struct sk_buff *skb, const struct kgate_backend *be)
+{
+	struct nlattr *item = nla_nest_start(skb, KGATE_A_LIST_ITEM);
+
+	if (!item ||
+	    put_addr(skb, KGATE_BE_A_ADDR, be->family, &be->addr) ||
+	    nla_put_u16(skb, KGATE_BE_A_PORT, be->port) ||
+	    nla_put_u32(skb, KGATE_BE_A_WEIGHT, be->weight) ||
+	    nla_put_u8(skb, KGATE_BE_A_STATE, be->state) ||
+	    nla_put_u32(skb, KGATE_BE_A_FLAGS, be->flags)) {
+		if (item)
+			nla_nest_cancel(skb, item);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, item);
+	return 0;
+}
+
+/* As many backends from *@pos as fit; -EMSGSIZE if not one did. */
+static int put_backends(struct sk_buff *skb, const struct kgate_service *svc,
+			u32 *pos)
+{
+	struct nlattr *list;
+	u32 start = *pos;
+
+	if (!svc->n_backends)
+		return 0;
+	list = nla_nest_start(skb, KGATE_SVC_A_BACKENDS);
+	if (!list)
+		return -EMSGSIZE;
+	for (; *pos < svc->n_backends; (*pos)++)
+		if (put_backend(skb, &svc->backends[*pos]))
+			break;
+	if (*pos == start) {
+		nla_nest_cancel(skb, list);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int put_options(struct sk_buff *skb, const struct kgate_service *svc)
+{
+	if (nla_put_u8(skb, KGATE_SVC_A_SCHED, svc->sched) ||
+	    nla_put_u32(skb, KGATE_SVC_A_TABLE_SIZE, svc->table_size) ||
+	    nla_put_u8(skb, KGATE_SVC_A_AFFINITY, svc->affinity) ||
+	    nla_put_u32(skb, KGATE_SVC_A_AFFINITY_TIMEOUT, svc->timeout) ||
+	    nla_put_u8(skb, KGATE_SVC_A_EXT_POLICY, svc->ext_policy) ||
+	    nla_put_u8(skb, KGATE_SVC_A_INT_POLICY, svc->int_policy))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * One message for @svc, starting at backend *@pos.  The first message of a
+ * service carries everything but the backends that do not fit; the next
+ * ones (*@pos > 0) only the name and further backends.  Returns 0 when
+ * the last backend is in, -EAGAIN when more messages are needed,
+ * -EMSGSIZE when the message could not be started.
+ */
+int kgate_fill_service(struct sk_buff *skb, const struct kgate_service *svc,
+		       u32 portid, u32 seq, int flags, u8 cmd, u32 *pos)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &kgate_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, KGATE_A_SERVICE);
+	if (!nest || nla_put_string(skb, KGATE_SVC_A_NAME, svc->name))
+		goto cancel;
+	if (!*pos && (put_options(skb, svc) || put_frontends(skb, svc) ||
+		      put_ranges(skb, svc)))
+		goto cancel;
+	if (put_backends(skb, svc, pos))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return *pos < svc->n_backends ? -EAGAIN : 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* A standalone message with the whole of @svc (replies and events). */
+struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
+				  u32 portid, u32 seq, u8 cmd)
+{
+	struct sk_buff *skb;
+	u32 pos = 0;
+
+	skb = genlmsg_new(svc_msg_size(svc), GFP_KERNEL);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	if (kgate_fill_service(skb, svc, portid, seq, 0, cmd, &pos)) {
+		/* svc_msg_size() is an upper bound: this is a bug. */
+		WARN_ON_ONCE(1);
+		nlmsg_free(skb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	return skb;
+}
+
+int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn)
+{
+	struct nlattr *nest = nla_nest_start(skb, KGATE_A_STATS);
+
+	if (!nest ||
+	    nla_put_u32(skb, KGATE_STATS_A_SERVICES, kn->n_services) ||
+	    nla_put_u32(skb, KGATE_STATS_A_FRONTENDS, kn->n_frontends) ||
+	    nla_put_u32(skb, KGATE_STATS_A_BACKENDS, kn->n_backends) ||
+	    nla_put_u32(skb, KGATE_STATS_A_MAX_SERVICES, kgate_max_services) ||
+	    nla_put_u32(skb, KGATE_STATS_A_MAX_BACKENDS,
+			min(kgate_max_backends, KGATE_BACKENDS_MAX)) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_COMMITS, kn->commits,
+			      KGATE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_GENERATION, kn->gen,
+			      KGATE_STATS_A_PAD) ||
+	    nla_put_u32(skb, KGATE_STATS_A_BATCHES_OPEN, kn->n_txns))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static struct sk_buff *event_msg(const struct kgate_op *op)
+{
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (op->event == KGATE_CMD_SERVICE_ADD ||
+	    op->event == KGATE_CMD_SERVICE_REPLACE)
+		return kgate_service_msg(op->result, 0, 0, op->event);
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0, op->event);
+	if (!hdr)
+		goto err;
+	if (op->event == KGATE_CMD_SERVICE_DEL) {
+		nest = nla_nest_start(skb, KGATE_A_SERVICE);
+		if (!nest ||
+		    nla_put_string(skb, KGATE_SVC_A_NAME, op->result->name))
+			goto err;
+		nla_nest_end(skb, nest);
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+err:
+	nlmsg_free(skb);
+	return ERR_PTR(-EMSGSIZE);
+}
+
+static struct sk_buff *commit_msg(u64 gen)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0,
+			  KGATE_CMD_BATCH_COMMIT);
+	if (!hdr || nla_put_u64_64bit(skb, KGATE_A_GENERATION, gen,
+				      KGATE_A_PAD)) {
+		nlmsg_free(skb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+static void multicast(struct kgate_net *kn, struct sk_buff *skb)
+{
+	if (!IS_ERR(skb))
+		genlmsg_multicast_netns(&kgate_family, kn->net, skb, 0, 0,
+					GFP_KERNEL);
+}
+
+/* After a commit to @gen: the events of @ops, then the commit. */
+void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen)
+{
+	struct kgate_op *op;
+
+	if (!genl_has_listeners(&kgate_family, kn->net, 0))
+		return;
+	list_for_each_entry(op, ops, node)
+		multicast(kn, event_msg(op));
+	multicast(kn, commit_msg(gen));
+}

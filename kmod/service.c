@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Service objects and the two per-netns indexes: by name (control plane)
+ * and by frontend (the data plane's lookup, O(1) in the number of
+ * services).  Both are rhltables because, during a commit, an object and
+ * its replacement share a name and frontends; the generation tells them
+ * apart.
+ */
+#include <linux/jhash.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "kgate.h"
+
+static u32 name_hash(const void *data, u32 len, u32 seed)
+{
+	const char *name = data;
+
+	return jhash(name, strlen(name), seed);
+}
+
+static u32 name_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct kgate_service *svc = data;
+
+	return jhash(svc->name, strlen(svc->name), seed);
+}
+
+static int name_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct kgate_service *svc = obj;
+
+	return strcmp(arg->key, svc->name);
+}
+
+static const struct rhashtable_params name_params = {
+	.head_offset = offsetof(struct kgate_service, node),
+	.key_offset = offsetof(struct kgate_service, name),
+	.hashfn = name_hash,
+	.obj_hashfn = name_obj_hash,
+	.obj_cmpfn = name_cmp,
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params fe_params = {
+	.head_offset = offsetof(struct kgate_frontend, node),
+	.key_offset = offsetof(struct kgate_frontend, key),
+	.key_len = sizeof(struct kgate_fe_key),
+	.automatic_shrinking = true,
+};
+
+int kgate_tables_init(struct kgate_net *kn)
+{
+	int err;
+
+	err = rhltable_init(&kn->names, &name_params);
+	if (err)
+		return err;
+	err = rhltable_init(&kn->frontends, &fe_params);
+	if (err)
+		rhltable_destroy(&kn->names);
+	return err;
+}
+
+/* Only when nothing can reach the netns any more. */
+void kgate_tables_destroy(struct kgate_net *kn)
+{
+	struct kgate_service *svc, *tmp;
+
+	list_for_each_entry_safe(svc, tmp, &kn->services, list) {
+		list_del(&svc->list);
+		kgate_svc_free_rcu(svc);
+	}
+	rhltable_destroy(&kn->frontends);
+	rhltable_destroy(&kn->names);
+}
+
+struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
+				      u32 n_be)
+{
+	struct kgate_service *svc;
+
+	svc = kzalloc(struct_size(svc, name, name_len + 1), GFP_KERNEL);
+	if (!svc)
+		return NULL;
+	INIT_LIST_HEAD(&svc->list);
+	INIT_LIST_HEAD(&svc->touched);
+	svc->gen_add = KGATE_GEN_NEVER;
+	svc->gen_del = KGATE_GEN_NEVER;
+	svc->timeout = KGATE_TIMEOUT_DEFAULT;
+	if (n_fe) {
+		svc->frontends = kcalloc(n_fe, sizeof(*svc->frontends),
+					 GFP_KERNEL);
+		if (!svc->frontends)
+			goto err;
+	}
+	if (n_rng) {
+		svc->ranges = kcalloc(n_rng, sizeof(*svc->ranges), GFP_KERNEL);
+		if (!svc->ranges)
+			goto err;
+	}
+	if (n_be) {
+		svc->backends = kvcalloc(n_be, sizeof(*svc->backends),
+					 GFP_KERNEL);
+		if (!svc->backends)
+			goto err;
+	}
+	return svc;
+err:
+	kgate_svc_free(svc);
+	return NULL;
+}
+
+/*
+ * A private copy of @old with room for @n_be backends, of which the first
+ * min(old->n_backends, n_be) are copied; the caller fills in the rest and
+ * sets n_backends.
+ */
+struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
+				     u32 n_be)
+{
+	struct kgate_service *svc;
+	u32 i;
+
+	svc = kgate_svc_alloc(strlen(old->name), old->n_frontends,
+			      old->n_ranges, n_be);
+	if (!svc)
+		return NULL;
+	strcpy(svc->name, old->name);
+	svc->sched = old->sched;
+	svc->affinity = old->affinity;
+	svc->ext_policy = old->ext_policy;
+	svc->int_policy = old->int_policy;
+	svc->table_size = old->table_size;
+	svc->timeout = old->timeout;
+	svc->n_frontends = old->n_frontends;
+	for (i = 0; i < old->n_frontends; i++) {
+		svc->frontends[i].key = old->frontends[i].key;
+		svc->frontends[i].kind = old->frontends[i].kind;
+		svc->frontends[i].svc = svc;
+	}
+	svc->n_ranges = old->n_ranges;
+	if (old->n_ranges)
+		memcpy(svc->ranges, old->ranges,
+		       old->n_ranges * sizeof(*svc->ranges));
+	svc->n_backends = min(old->n_backends, n_be);
+	if (svc->n_backends)
+		memcpy(svc->backends, old->backends,
+		       svc->n_backends * sizeof(*svc->backends));
+	return svc;
+}
+
+void kgate_svc_free(struct kgate_service *svc)
+{
+	if (!svc)
+		return;
+	kfree(svc->frontends);
+	kfree(svc->ranges);
+	kvfree(svc->backends);
+	kfree(svc);
+}
+
+static void svc_free_rcu(struct rcu_head *head)
+{
+	kgate_svc_free(container_of(head, struct kgate_service, rcu));
+}
+
+/* For objects readers may still be looking at. */
+void kgate_svc_free_rcu(struct kgate_service *svc)
+{
+	call_rcu(&svc->rcu, svc_free_rcu);
+}
+
+struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
+				       u64 gen)
+{
+	struct kgate_service *svc;
+	struct rhlist_head *list, *pos;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&kn->names, name, name_params);
+	rhl_for_each_entry_rcu(svc, pos, list, node) {
+		if (kgate_svc_live(svc, gen)) {
+			rcu_read_unlock();
+			return svc;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/* The service that owns @key in generation @gen, if any. */
+struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
+				     const struct kgate_fe_key *key, u64 gen)
+{
+	struct kgate_frontend *fe;
+	struct rhlist_head *list, *pos;
+	struct kgate_service *svc = NULL;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&kn->frontends, key, fe_params);
+	rhl_for_each_entry_rcu(fe, pos, list, node) {
+		if (kgate_svc_live(fe->svc, gen)) {
+			svc = fe->svc;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return svc;
+}
+
+/*
+ * Make @svc reachable.  On failure it is partly linked: the caller undoes
+ * it with kgate_svc_unlink(), which tolerates that.
+ */
+int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc)
+{
+	int err;
+	u32 i;
+
+	list_add_tail_rcu(&svc->list, &kn->services);
+	err = rhltable_insert(&kn->names, &svc->node, name_params);
+	if (err)
+		return err;
+	for (i = 0; i < svc->n_frontends; i++) {
+		err = rhltable_insert(&kn->frontends, &svc->frontends[i].node,
+				      fe_params);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc)
+{
+	u32 i;
+
+	/* -ENOENT for what was never inserted is expected here. */
+	for (i = 0; i < svc->n_frontends; i++)
+		rhltable_remove(&kn->frontends, &svc->frontends[i].node,
+				fe_params);
+	rhltable_remove(&kn->names, &svc->node, name_params);
+	list_del_rcu(&svc->list);
+}
+
+struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
+				    const struct kgate_backend *be)
+{
+	u32 i;
+
+	for (i = 0; i < svc->n_backends; i++) {
+		struct kgate_backend *b = &svc->backends[i];
+
+		if (b->family == be->family && b->port == be->port &&
+		    ipv6_addr_equal(&b->addr, &be->addr))
+			return b;
+	}
+	return NULL;
+}
+
+bool kgate_svc_has_family(const struct kgate_service *svc, u8 family)
+{
+	u32 i;
+
+	for (i = 0; i < svc->n_frontends; i++)
+		if (svc->frontends[i].key.family == family)
+			return true;
+	return false;
+}
+
+/* Maglev needs a table of at least 100 slots per backend. */
+u32 kgate_table_size_min(u32 n_backends)
+{
+	return max_t(u32, KGATE_TABLE_SIZE_MIN, n_backends * 100);
+}
