@@ -111,6 +111,10 @@ static inline bool kgate_svc_live(const struct kgate_service *svc, u64 gen)
 
 static inline u64 kgate_gen(const struct kgate_net *kn)
 {
+	/*
+	 * Pairs with the release in kgate_commit(): a reader that sees the
+	 * new generation sees the gen_add / gen_del stores made for it.
+	 */
 	return smp_load_acquire(&kn->gen);
 }
 
@@ -161,7 +165,7 @@ struct kgate_txn {
 	struct list_head ops;
 };
 
-#define KGATE_BATCH_MAX_OPS	(1U << 21)
+#define KGATE_BATCH_MAX_OPS	BIT(21)
 
 void kgate_op_free(struct kgate_op *op);
 int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,

@@ -239,16 +239,14 @@ static int parse_options(struct kgate_service *svc, struct nlattr **tb,
 {
 	struct nlattr *ts = tb[KGATE_SVC_A_TABLE_SIZE];
 
-	svc->sched = get_u8(tb[KGATE_SVC_A_SCHED],
-					KGATE_SCHED_MAGLEV);
-	svc->affinity = get_u8(tb[KGATE_SVC_A_AFFINITY],
-					   KGATE_AFFINITY_NONE);
+	svc->sched = get_u8(tb[KGATE_SVC_A_SCHED], KGATE_SCHED_MAGLEV);
+	svc->affinity = get_u8(tb[KGATE_SVC_A_AFFINITY], KGATE_AFFINITY_NONE);
 	svc->timeout = get_u32(tb[KGATE_SVC_A_AFFINITY_TIMEOUT],
-					   KGATE_TIMEOUT_DEFAULT);
+			       KGATE_TIMEOUT_DEFAULT);
 	svc->ext_policy = get_u8(tb[KGATE_SVC_A_EXT_POLICY],
-					     KGATE_POLICY_CLUSTER);
+				 KGATE_POLICY_CLUSTER);
 	svc->int_policy = get_u8(tb[KGATE_SVC_A_INT_POLICY],
-					     KGATE_POLICY_CLUSTER);
+				 KGATE_POLICY_CLUSTER);
 	svc->table_size = get_u32(ts, 0);
 	if (svc->table_size && (svc->table_size < KGATE_TABLE_SIZE_MIN ||
 				!kg_is_prime(svc->table_size))) {

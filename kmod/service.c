@@ -128,7 +128,7 @@ struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
 			      old->n_ranges, n_be);
 	if (!svc)
 		return NULL;
-	strcpy(svc->name, old->name);
+	strscpy(svc->name, old->name, strlen(old->name) + 1);
 	svc->sched = old->sched;
 	svc->affinity = old->affinity;
 	svc->ext_policy = old->ext_policy;

@@ -9,7 +9,9 @@
  */
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/in6.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
@@ -41,6 +43,17 @@ static void err_prefix(struct netlink_ext_ack *extack, u32 pos, u32 seq)
 		return;
 	strscpy(msg, extack->_msg ?: "refused", sizeof(msg));
 	NL_SET_ERR_MSG_FMT(extack, "cmd %u seq %u: %s", pos, seq, msg);
+}
+
+#define BE_STR_LEN	56	/* "[" IPv6 "]:" port */
+
+static const char *be_str(const struct kgate_backend *be, char *buf)
+{
+	if (be->family == AF_INET)
+		snprintf(buf, BE_STR_LEN, "%pI4:%u", &be->addr, be->port);
+	else
+		snprintf(buf, BE_STR_LEN, "[%pI6c]:%u", &be->addr, be->port);
+	return buf;
 }
 
 static void touch(struct kgate_commit *c, struct kgate_service *svc)
@@ -80,6 +93,7 @@ static int check_frontends(struct kgate_commit *c, struct kgate_service *svc,
 static int check_backends(const struct kgate_service *svc,
 			  struct netlink_ext_ack *extack)
 {
+	char buf[BE_STR_LEN];
 	u32 i;
 
 	if (svc->n_backends > min(kgate_max_backends, KGATE_BACKENDS_MAX)) {
@@ -99,8 +113,8 @@ static int check_backends(const struct kgate_service *svc,
 	for (i = 0; i < svc->n_backends; i++) {
 		if (!kgate_svc_has_family(svc, svc->backends[i].family)) {
 			NL_SET_ERR_MSG_FMT(extack,
-					   "backend %pISc has no frontend of its family",
-					   &svc->backends[i].addr);
+					   "backend %s: no frontend of its family",
+					   be_str(&svc->backends[i], buf));
 			return -EAFNOSUPPORT;
 		}
 	}
@@ -214,6 +228,7 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 {
 	const struct kgate_service *req = op->svc;
 	struct kgate_service *old, *svc;
+	char buf[BE_STR_LEN];
 	u32 i, n_be;
 	int err;
 
@@ -222,10 +237,11 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 		return -ENOENT;
 	for (i = 0; i < req->n_backends; i++) {
 		bool found = kgate_be_find(old, &req->backends[i]);
+		bool want = op->cmd != KGATE_CMD_BACKEND_ADD;
 
-		if (found == (op->cmd == KGATE_CMD_BACKEND_ADD)) {
-			NL_SET_ERR_MSG_FMT(extack, "backend %pISpc %s",
-					   &req->backends[i].addr,
+		if (found != want) {
+			NL_SET_ERR_MSG_FMT(extack, "backend %s %s",
+					   be_str(&req->backends[i], buf),
 					   found ? "exists" : "not found");
 			return found ? -EEXIST : -ENOENT;
 		}

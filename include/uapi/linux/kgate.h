@@ -123,6 +123,7 @@ enum kgate_cmd {
 
 	__KGATE_CMD_MAX = 64,
 };
+
 #define KGATE_CMD_MAX (__KGATE_CMD_MAX - 1)
 
 /* Top level attributes. */
@@ -140,6 +141,7 @@ enum kgate_attr {
 
 	__KGATE_A_MAX
 };
+
 #define KGATE_A_MAX (__KGATE_A_MAX - 1)
 
 /* Type of every entry of a list nest (frontends, backends, ranges). */
@@ -183,6 +185,7 @@ enum kgate_service_attr {
 	KGATE_SVC_A_PAD,
 	__KGATE_SVC_A_MAX
 };
+
 #define KGATE_SVC_A_MAX (__KGATE_SVC_A_MAX - 1)
 
 enum kgate_frontend_attr {
@@ -196,6 +199,7 @@ enum kgate_frontend_attr {
 	KGATE_FE_A_KIND,	/* u8, enum kgate_frontend_kind, default CLUSTER */
 	__KGATE_FE_A_MAX
 };
+
 #define KGATE_FE_A_MAX (__KGATE_FE_A_MAX - 1)
 
 enum kgate_backend_attr {
@@ -208,6 +212,7 @@ enum kgate_backend_attr {
 	KGATE_BE_A_COUNTERS,	/* nest, enum kgate_counter_attr; reserved */
 	__KGATE_BE_A_MAX
 };
+
 #define KGATE_BE_A_MAX (__KGATE_BE_A_MAX - 1)
 
 /* The backend runs on this node (for the Local traffic policies). */
@@ -220,6 +225,7 @@ enum kgate_range_attr {
 	KGATE_RANGE_A_PLEN,	/* u8, prefix length, required, <= 32 / 128 */
 	__KGATE_RANGE_A_MAX
 };
+
 #define KGATE_RANGE_A_MAX (__KGATE_RANGE_A_MAX - 1)
 
 enum kgate_counter_attr {
@@ -230,6 +236,7 @@ enum kgate_counter_attr {
 	KGATE_CNT_A_PAD,
 	__KGATE_CNT_A_MAX
 };
+
 #define KGATE_CNT_A_MAX (__KGATE_CNT_A_MAX - 1)
 
 enum kgate_stats_attr {
@@ -245,6 +252,7 @@ enum kgate_stats_attr {
 	KGATE_STATS_A_PAD,
 	__KGATE_STATS_A_MAX
 };
+
 #define KGATE_STATS_A_MAX (__KGATE_STATS_A_MAX - 1)
 
 enum kgate_sched {
