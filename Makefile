@@ -7,12 +7,7 @@
 #   make demo       boot a VM with the module, create services, show them, unload
 #   make bench      control-plane benchmark in the VM
 #
-# With a kernel tree given (KDIR=... or KVER=...) this is also the Kbuild
-# entry point that dkms uses.
-
-ifneq ($(KERNELRELEASE),)
-include $(src)/Kbuild
-else
+# The module itself is described by Kbuild, which is what dkms builds.
 
 TOP	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 B	:= $(TOP)/build
@@ -62,5 +57,3 @@ bench:
 
 clean:
 	rm -rf $(B)
-
-endif

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: install what is needed, build, run every test, and end with
+# one line "N passed, N failed".  Exit status non-zero on any failure.
+#
+# Each stage prints TAP and its lines are kept in build/results/STAGE.tap;
+# the summary counts every "ok" / "not ok" line there.  "ok ... # SKIP" is
+# counted as skipped, never as passed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+res=build/results
+rm -rf "$res"
+mkdir -p "$res"
+
+# build: a stage whose TAP is one line per build product.
+build() {
+	. tests/tools/tap.sh
+	local what
+	for what in userspace selftests; do
+		if out=$(make -s "$what" 2>&1); then
+			tap_ok "build $what"
+		else
+			tap_fail "build $what" "$out"
+		fi
+	done
+}
+
+stages=(build unit lint dkms vm)
+run_stage() {
+	case $1 in
+	build)	build ;;
+	unit)	make -s unit ;;
+	lint)	tests/tools/lint.sh ;;
+	dkms)	tests/tools/dkms-check.sh ;;
+	vm)	tests/vm/suites.sh ;;
+	esac
+}
+
+echo "check: installing dependencies"
+if ! tests/tools/deps.sh; then
+	echo "check: dependencies could not be installed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+i=0
+for stage in "${stages[@]}"; do
+	i=$((i + 1))
+	echo "check: stage $i of ${#stages[@]}: $stage"
+	run_stage "$stage" 2>&1 | tee "$res/$stage.tap"
+	# A stage that dies without saying why still fails the run.
+	if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q '^not ok' "$res/$stage.tap"; then
+		echo "not ok - stage $stage exited with an error" | tee -a "$res/$stage.tap"
+	fi
+done
+
+passed=$(cat "$res"/*.tap | grep -E '^ok ' | grep -vc '# SKIP')
+skipped=$(cat "$res"/*.tap | grep -E '^ok ' | grep -c '# SKIP')
+failed=$(cat "$res"/*.tap | grep -cE '^not ok')
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "check: failed:"
+	cat "$res"/*.tap | grep -E '^not ok' | sed 's/^/  /'
+fi
+[ "$skipped" -eq 0 ] || { echo "check: skipped:"; cat "$res"/*.tap | grep -E '^ok .*# SKIP' | sed 's/^/  /'; }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

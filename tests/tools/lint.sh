@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernel code standards, as TAP: checkpatch --strict, and W=1 / sparse (C=1)
+# builds that must print nothing, on every kernel the VM tests boot.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/tools/tap.sh"
+cd "$top"
+
+checkpatch=$(tests/tools/kselftest.sh checkpatch) || { tap_fail "checkpatch found"; exit 1; }
+echo "lint: checkpatch --strict" >&2
+tap_run "checkpatch --strict kmod/ include/" \
+	sh -c "perl '$checkpatch' --strict --no-tree --terse --quiet --show-types -f \
+		kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h include/uapi/linux/kgate.h"
+
+# Only kgate's own diagnostics count: the headers' 'Skipping BTF' notes do not.
+filter() { grep -v -e '^module: building' -e 'Skipping BTF generation' || true; }
+for kver in $(tests/vm/kernels.sh list); do
+	tests/vm/kernels.sh headers "$kver" >&2 || { tap_fail "headers $kver"; continue; }
+	echo "lint: W=1 C=1 build for $kver" >&2
+	rm -rf "build/lint/$kver"
+	out=$(tests/tools/build-module.sh "/lib/modules/$kver/build" "build/lint/$kver" W=1 C=1 2>&1)
+	status=$?
+	out=$(printf '%s\n' "$out" | filter)
+	if [ $status -eq 0 ] && [ -z "$out" ]; then
+		tap_ok "W=1 C=1 build clean on $kver"
+	else
+		tap_fail "W=1 C=1 build clean on $kver" "$out"
+	fi
+done

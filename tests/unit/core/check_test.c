@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of kmod/core/check.c, built for userspace with ASan and UBSan.
+ * Prints TAP; exit status non-zero if any test failed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+static int n, failed;
+
+static void ok(int cond, const char *name)
+{
+	n++;
+	if (!cond)
+		failed++;
+	printf("%sok %d - core: %s\n", cond ? "" : "not ", n, name);
+}
+
+/* Reference primality by a sieve, to check kg_is_prime() exhaustively. */
+#define SIEVE_MAX 200000
+static unsigned char composite[SIEVE_MAX + 1];
+
+static void sieve(void)
+{
+	unsigned int i, j;
+
+	composite[0] = composite[1] = 1;
+	for (i = 2; i * i <= SIEVE_MAX; i++)
+		if (!composite[i])
+			for (j = i * i; j <= SIEVE_MAX; j += i)
+				composite[j] = 1;
+}
+
+static void test_prime(void)
+{
+	unsigned int i, wrong = 0;
+
+	sieve();
+	for (i = 0; i <= SIEVE_MAX; i++)
+		if (kg_is_prime(i) != !composite[i])
+			wrong++;
+	ok(wrong == 0, "kg_is_prime agrees with a sieve up to 200000");
+	ok(kg_is_prime(1000003), "1000003 (KGATE_TABLE_SIZE_MAX) is prime");
+	ok(kg_is_prime(65537) && !kg_is_prime(65535), "65537 prime, 65535 not");
+	ok(!kg_is_prime(4294967295u), "2^32-1 is not prime");
+	ok(kg_is_prime(4294967291u), "2^32-5 is prime (no overflow in d*d)");
+}
+
+static void test_name(void)
+{
+	const char *good = "default/web:http";
+
+	ok(kg_name_valid(good, strlen(good)), "k8s style name is valid");
+	ok(!kg_name_valid("", 0), "empty name refused");
+	ok(!kg_name_valid("a b", 3), "space refused");
+	ok(!kg_name_valid("a\tb", 3), "tab refused");
+	ok(!kg_name_valid("a\x7f", 2), "DEL refused");
+	ok(!kg_name_valid("a\xc3\xa9", 3), "non-ASCII refused");
+	ok(!kg_name_valid("ab\0cd", 5), "embedded NUL refused");
+}
+
+static void test_addr(void)
+{
+	unsigned char v4[4] = { 10, 1, 0, 0 };
+	unsigned char v6[16] = { 0xfd, 0 };
+	unsigned char zero[16] = { 0 };
+
+	ok(kg_addr_is_zero(zero, 16) && kg_addr_is_zero(zero, 4),
+	   "unspecified addresses are zero");
+	ok(!kg_addr_is_zero(v4, 4), "10.1.0.0 is not zero");
+
+	ok(!kg_prefix_has_host_bits(v4, 4, 16), "10.1.0.0/16 has no host bits");
+	ok(kg_prefix_has_host_bits(v4, 4, 8), "10.1.0.0/8 has host bits");
+	ok(!kg_prefix_has_host_bits(v4, 4, 32), "/32 never has host bits");
+	ok(!kg_prefix_has_host_bits(zero, 4, 0), "0.0.0.0/0 has no host bits");
+	ok(kg_prefix_has_host_bits(v4, 4, 0), "10.1.0.0/0 has host bits");
+	v4[1] = 0x80;
+	ok(!kg_prefix_has_host_bits(v4, 4, 9), "10.128.0.0/9 has no host bits");
+	v4[1] = 0x81;
+	ok(kg_prefix_has_host_bits(v4, 4, 15) &&
+	   !kg_prefix_has_host_bits(v4, 4, 16), "10.129.0.0: host bits at /15, none at /16");
+	ok(!kg_prefix_has_host_bits(v6, 16, 8), "fd00::/8 has no host bits");
+	v6[15] = 1;
+	ok(kg_prefix_has_host_bits(v6, 16, 127) &&
+	   !kg_prefix_has_host_bits(v6, 16, 128), "fd00::1: /127 yes, /128 no");
+}
+
+int main(void)
+{
+	test_prime();
+	test_name();
+	test_addr();
+	return failed ? 1 : 0;
+}
