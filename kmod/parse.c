@@ -225,6 +225,8 @@ static int parse_ranges(struct kgate_service *svc, struct nlattr *list,
 	struct nlattr *item;
 	int rem, err;
 
+	if (!list)
+		return 0;
 	nla_for_each_nested(item, list, rem) {
 		err = parse_range(&svc->ranges[svc->n_ranges], item, extack);
 		if (err)
