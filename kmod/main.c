@@ -14,7 +14,7 @@ unsigned int kgate_max_services = 262144;
 module_param_named(max_services, kgate_max_services, uint, 0644);
 MODULE_PARM_DESC(max_services, "Services per network namespace");
 
-unsigned int kgate_max_backends = 1024;
+unsigned int kgate_max_backends = KGATE_BACKENDS_MAX;
 module_param_named(max_backends, kgate_max_backends, uint, 0644);
 MODULE_PARM_DESC(max_backends,
 		 "Backends per service (at most " __stringify(KGATE_BACKENDS_MAX) ")");

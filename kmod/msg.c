@@ -285,7 +285,12 @@ void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen)
 
 	if (!genl_has_listeners(&kgate_family, kn->net, 0))
 		return;
-	list_for_each_entry(op, ops, node)
-		multicast(kn, event_msg(op));
+	list_for_each_entry(op, ops, node) {
+		bool superseded = op->result && op->result->gen_del == gen &&
+				  op->event != KGATE_CMD_SERVICE_DEL;
+
+		if (op->event && !superseded)
+			multicast(kn, event_msg(op));
+	}
 	multicast(kn, commit_msg(gen));
 }

@@ -153,6 +153,16 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 	return 0;
 }
 
+/*
+ * What the world outside the commit sees of a change to @name: an ADD, or
+ * a REPLACE of a service the current generation has.
+ */
+static u8 change_event(struct kgate_commit *c, const char *name)
+{
+	return kgate_svc_lookup(c->kn, name, c->kn->gen) ?
+	       KGATE_CMD_SERVICE_REPLACE : KGATE_CMD_SERVICE_ADD;
+}
+
 static struct kgate_service *find(struct kgate_commit *c, const char *name,
 				  struct netlink_ext_ack *extack)
 {
@@ -181,7 +191,7 @@ static int do_service(struct kgate_commit *c, struct kgate_op *op,
 			op->svc = NULL;
 		return err;
 	}
-	op->event = old ? KGATE_CMD_SERVICE_REPLACE : KGATE_CMD_SERVICE_ADD;
+	op->event = old ? change_event(c, old->name) : KGATE_CMD_SERVICE_ADD;
 	op->result = op->svc;
 	op->svc = NULL;
 	return 0;
@@ -195,7 +205,9 @@ static int do_del(struct kgate_commit *c, struct kgate_op *op,
 	if (!old)
 		return -ENOENT;
 	retire(c, old);
-	op->event = KGATE_CMD_SERVICE_DEL;
+	/* Made and deleted in this commit: nobody saw it. */
+	if (kgate_svc_lookup(c->kn, old->name, c->kn->gen))
+		op->event = KGATE_CMD_SERVICE_DEL;
 	op->result = old;
 	return 0;
 }
@@ -279,7 +291,7 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 			kgate_svc_free(svc);
 		return err;
 	}
-	op->event = KGATE_CMD_SERVICE_REPLACE;
+	op->event = change_event(c, svc->name);
 	op->result = svc;
 	return 0;
 }
@@ -328,9 +340,12 @@ static void finish(struct kgate_commit *c)
 	}
 }
 
-/* Apply @ops, in order, all or nothing.  Consumes nothing on failure. */
+/*
+ * Apply @ops, in order, all or nothing.  Consumes nothing on failure.  In
+ * a @batch, the error message says which command failed.
+ */
 static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
-			struct netlink_ext_ack *extack)
+			bool batch, struct netlink_ext_ack *extack)
 {
 	struct kgate_commit c = {
 		.kn = kn,
@@ -346,7 +361,8 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 		pos++;
 		err = apply(&c, op, extack);
 		if (err) {
-			err_prefix(extack, pos, op->seq);
+			if (batch)
+				err_prefix(extack, pos, op->seq);
 			rollback(&c);
 			return err;
 		}
@@ -408,7 +424,7 @@ int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,
 		op = NULL;
 	} else {
 		list_add(&op->node, &one);
-		err = kgate_commit(kn, &one, extack);
+		err = kgate_commit(kn, &one, false, extack);
 		list_del(&op->node);
 	}
 	mutex_unlock(&kn->lock);
@@ -474,7 +490,7 @@ int kgate_batch_commit(struct kgate_net *kn, u32 portid,
 				   txn->poison_seq, -txn->poison);
 		err = -ECANCELED;
 	} else {
-		err = kgate_commit(kn, &txn->ops, extack);
+		err = kgate_commit(kn, &txn->ops, true, extack);
 	}
 	if (txn)
 		txn_free(kn, txn);

@@ -26,11 +26,17 @@
  *                  backends and options not given take their defaults).
  * SERVICE_DEL      delete by name; ENOENT if unknown.
  * SERVICE_GET      by name (doit) or all of the namespace (NLM_F_DUMP).
+ *                  A dump sends a service that does not fit one message
+ *                  as several consecutive ones: the first with everything
+ *                  but the backends left over, the next ones with only
+ *                  the name and further backends.  NLM_F_DUMP_INTR is set
+ *                  when the configuration changed during the dump.
  * BACKEND_ADD      add the listed backends to a service; EEXIST if one is
  *                  already there.  Identity of a backend is (addr, port).
  * BACKEND_DEL      remove the listed backends; ENOENT if one is missing.
  * BACKEND_SET      change weight, state and/or flags of listed backends;
- *                  attributes left out keep their value.
+ *                  attributes left out keep their value (flags, when
+ *                  given, replace the old flags whole).
  * FLUSH            delete every service of the namespace.
  * BATCH_BEGIN      open a transaction on this netlink socket.  Later
  *                  mutating commands from the socket are checked (syntax,
@@ -39,9 +45,9 @@
  * BATCH_COMMIT     apply every staged command at once: readers see the
  *                  configuration before or after, never a mix.  If any
  *                  command fails, nothing is applied and the extack
- *                  message names the failing command by its position
- *                  (1-based) and nlmsg sequence number.  ECANCELED if the
- *                  batch was poisoned.
+ *                  message reads "cmd POS seq SEQ: REASON", POS being the
+ *                  command's position in the batch (1-based) and SEQ its
+ *                  nlmsg_seq.  ECANCELED if the batch was poisoned.
  * BATCH_ABORT      drop the staged commands.
  *                  Closing the socket with a batch open aborts it.
  * STATS_GET        KGATE_A_STATS for the namespace.
@@ -71,12 +77,15 @@
  *
  * Events
  * ------
- * Multicast group KGATE_MCGRP_EVENTS carries, after each commit, one
- * message per staged command in order (cmd SERVICE_ADD, SERVICE_REPLACE
- * or SERVICE_DEL; backend commands and replacements are reported as
- * SERVICE_REPLACE with the whole new service; SERVICE_DEL carries only the
- * name; FLUSH is reported as one FLUSH message) and then one BATCH_COMMIT
- * carrying KGATE_A_GENERATION.
+ * Multicast group KGATE_MCGRP_EVENTS carries, after each commit, the net
+ * effect of its commands, in order, and then one BATCH_COMMIT carrying
+ * KGATE_A_GENERATION:
+ *   SERVICE_ADD      a service that did not exist before the commit, whole
+ *   SERVICE_REPLACE  a service that did, whole (replace, backend commands)
+ *   SERVICE_DEL      a service that existed before, by name
+ *   FLUSH            one message for a FLUSH command
+ * A command whose object a later command of the same commit replaced or
+ * deleted again is not reported on its own.
  */
 #ifndef _UAPI_LINUX_KGATE_H
 #define _UAPI_LINUX_KGATE_H
@@ -85,11 +94,15 @@
 #define KGATE_GENL_VERSION	1
 #define KGATE_MCGRP_EVENTS	"events"
 
-/* Fixed limits; the tunable ones are module parameters. */
+/*
+ * Fixed limits; the tunable ones are module parameters.  A netlink
+ * attribute holds at most 64 KiB, and a whole service travels in one
+ * KGATE_A_SERVICE nest: at these limits it takes at most ~62 KiB (IPv6).
+ */
 #define KGATE_NAME_MAX		256	/* incl. the terminating NUL */
 #define KGATE_FRONTENDS_MAX	64	/* per service */
-#define KGATE_RANGES_MAX	256	/* source ranges per service */
-#define KGATE_BACKENDS_MAX	10000	/* hard cap on max_backends */
+#define KGATE_RANGES_MAX	64	/* source ranges per service */
+#define KGATE_BACKENDS_MAX	1000	/* hard cap on max_backends */
 #define KGATE_WEIGHT_MAX	10000
 #define KGATE_TIMEOUT_MAX	86400	/* seconds */
 #define KGATE_TIMEOUT_DEFAULT	10800	/* seconds, as Kubernetes */

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kgate CLI: shared declarations. */
+#ifndef KGATE_CLI_H
+#define KGATE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libkgate.h"
+
+/* Exit status */
+#define CLI_OK		0
+#define CLI_FAIL	1	/* refused by the kernel, or a runtime error */
+#define CLI_USAGE	2
+
+/* Global options. */
+struct cli {
+	bool json;
+	bool pretty;
+};
+
+/* --- args.c: a cursor over arguments, and usage errors ---------------- */
+struct args {
+	int argc;
+	char **argv;
+	int i;
+	char *why;		/* reason of a usage error */
+	size_t whylen;
+};
+
+void args_init(struct args *a, int argc, char **argv, char *why,
+	       size_t whylen);
+const char *args_next(struct args *a);	/* NULL at the end */
+bool args_more(const struct args *a);
+/* Record a usage error; returns -1. */
+int args_fail(struct args *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The value after keyword @kw. */
+int args_value(struct args *a, const char *kw, const char **out);
+int args_u32(struct args *a, const char *kw, uint32_t *out);
+int args_keyword(struct args *a, const char *kw,
+		 const struct kgate_name *table, uint8_t *out);
+int args_endpoint(struct args *a, const char *kw, unsigned int flags,
+		  struct kgate_endpoint *ep);
+int args_prefix(struct args *a, const char *kw, struct kgate_range *r);
+int args_end(struct args *a);	/* error if anything is left */
+
+/* --- svcspec.c: service and backend syntax ---------------------------- */
+/*
+ * Backend options at the cursor (the keyword @tok was just taken): weight
+ * N, state S, local, and nolocal when @allow_nolocal.  Returns 1 when @tok
+ * was one, 0 when it was not, -1 on a usage error.
+ */
+int spec_backend_opt(struct args *a, const char *tok,
+		     struct kgate_backend *be, bool allow_nolocal);
+/* Everything after the service NAME of "service add|replace". */
+int spec_service(struct args *a, struct kgate_service *svc);
+
+/* --- cmdline.c: one mutating command ---------------------------------- */
+struct cli_cmd {
+	uint8_t cmd;			/* KGATE_CMD_* */
+	struct kgate_service svc;	/* name and what the command carries */
+	bool has_svc;			/* FLUSH has none */
+};
+
+/*
+ * Parse "OBJECT VERB ARGS..." (argv[0] is OBJECT) of a command that
+ * changes the configuration.  Returns 0, or -1 with a reason in @why.
+ * Free @c with cli_cmd_free() in both cases.
+ */
+int cli_parse_mutation(int argc, char **argv, struct cli_cmd *c, char *why,
+		       size_t whylen);
+void cli_cmd_free(struct cli_cmd *c);
+/* Send one parsed command, print the refusal; returns an exit status. */
+int cli_run_mutation(const struct cli_cmd *c);
+
+/* --- batch.c ------------------------------------------------------------ */
+struct batch_line {
+	unsigned int line;		/* line number in the file */
+	struct cli_cmd cmd;
+};
+
+struct batch_file {
+	struct batch_line *lines;
+	size_t n, cap;
+};
+
+/*
+ * Read and parse every command of @f; usage errors are printed to @err as
+ * "kgate: NAME:LINE: reason".  Returns the number of errors, or -1 when
+ * reading failed (printed too).
+ */
+int batch_read(FILE *f, const char *name, struct batch_file *bf, FILE *err);
+void batch_free(struct batch_file *bf);
+/* Line that a failed commit's message refers to, 0 if unknown. */
+unsigned int batch_commit_line(const struct batch_file *bf, const char *msg);
+int cmd_batch(const struct cli *cli, int argc, char **argv);
+
+/* --- output.c: services as text and JSON ---------------------------- */
+void print_service_text(FILE *f, const struct kgate_service *svc);
+void print_service_json(struct kgate_json *j, const struct kgate_service *svc);
+void print_stats_text(FILE *f, const struct kgate_stats *st);
+void print_stats_json(struct kgate_json *j, const struct kgate_stats *st);
+
+/* --- errors.c --------------------------------------------------------- */
+/* "kgate: [CONTEXT: ]PATH: MESSAGE (ENAME)" to stderr. */
+void print_err(const char *context, const struct kgate_err *e);
+/*
+ * The same for a refusal of a command the context already identifies:
+ * the kernel's "cmd N seq M: " prefix is left out.
+ */
+void print_refusal(const char *context, const struct kgate_err *e);
+/* "kgate: MESSAGE" to stderr; returns CLI_USAGE. */
+int usage_error(const char *msg);
+
+/* --- object commands --------------------------------------------------- */
+int cmd_service(const struct cli *cli, int argc, char **argv);
+int cmd_backend(const struct cli *cli, int argc, char **argv);
+int cmd_flush(const struct cli *cli, int argc, char **argv);
+int cmd_stats(const struct cli *cli, int argc, char **argv);
+int cmd_monitor(const struct cli *cli, int argc, char **argv);
+
+/* --- usage.c ---------------------------------------------------------- */
+void usage_main(FILE *f);
+void usage_service(FILE *f);
+void usage_backend(FILE *f);
+void usage_batch(FILE *f);
+bool is_help(const char *arg);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kgate monitor: one line per event until killed. */
+#include <errno.h>
+#include <inttypes.h>
+
+#include <linux/kgate.h>
+
+#include "cli.h"
+
+static const char *service_verb(uint8_t cmd)
+{
+	switch (cmd) {
+	case KGATE_CMD_SERVICE_ADD:
+		return "add";
+	case KGATE_CMD_SERVICE_REPLACE:
+		return "replace";
+	default:
+		return "del";
+	}
+}
+
+static void event_text(const struct kgate_event *ev)
+{
+	switch (ev->type) {
+	case KGATE_EV_SERVICE:
+		printf("service %s %s\n", service_verb(ev->cmd), ev->svc.name);
+		break;
+	case KGATE_EV_COMMIT:
+		printf("commit generation %" PRIu64 "\n", ev->generation);
+		break;
+	case KGATE_EV_FLUSH:
+		printf("flush\n");
+		break;
+	case KGATE_EV_OTHER:
+		printf("event %u\n", ev->cmd);
+		break;
+	default:
+		break;
+	}
+}
+
+static void event_json(const struct cli *cli, const struct kgate_event *ev)
+{
+	char verb[32];
+	struct kgate_json j;
+
+	if (ev->type == KGATE_EV_LOST || ev->type == KGATE_EV_BAD)
+		return;
+	kgate_json_init(&j, stdout, cli->pretty);
+	kgate_json_obj_open(&j);
+	switch (ev->type) {
+	case KGATE_EV_SERVICE:
+		snprintf(verb, sizeof(verb), "service %s",
+			 service_verb(ev->cmd));
+		kgate_json_kv_str(&j, "event", verb);
+		kgate_json_kv_str(&j, "name", ev->svc.name);
+		if (ev->cmd != KGATE_CMD_SERVICE_DEL) {
+			kgate_json_key(&j, "service");
+			print_service_json(&j, &ev->svc);
+		}
+		break;
+	case KGATE_EV_COMMIT:
+		kgate_json_kv_str(&j, "event", "commit");
+		kgate_json_kv_uint(&j, "generation", ev->generation);
+		break;
+	case KGATE_EV_FLUSH:
+		kgate_json_kv_str(&j, "event", "flush");
+		break;
+	default:
+		kgate_json_kv_str(&j, "event", "unknown");
+		kgate_json_kv_uint(&j, "cmd", ev->cmd);
+		break;
+	}
+	kgate_json_obj_close(&j);
+	fputc('\n', stdout);
+}
+
+static int on_event(const struct kgate_event *ev, void *data)
+{
+	const struct cli *cli = data;
+
+	if (ev->type == KGATE_EV_LOST)
+		fprintf(stderr, "kgate: events lost (receive buffer "
+			"overrun)\n");
+	else if (ev->type == KGATE_EV_BAD)
+		fprintf(stderr, "kgate: undecodable event: %s\n", ev->why);
+	else if (cli->json)
+		event_json(cli, ev);
+	else
+		event_text(ev);
+	if (fflush(stdout) == EOF)
+		return -EPIPE;	/* reader gone */
+	return 0;
+}
+
+int cmd_monitor(const struct cli *cli, int argc, char **argv)
+{
+	struct kgate_sock *s;
+	struct kgate_err e;
+	int err;
+
+	if (argc > 1 && is_help(argv[1])) {
+		usage_main(stdout);
+		return CLI_OK;
+	}
+	if (argc > 1) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "unexpected argument \"%s\"",
+			 argv[1]);
+		return usage_error(why);
+	}
+	err = kgate_open(&s, &e);
+	if (!err) {
+		err = kgate_monitor(s, on_event, (void *)cli, &e);
+		kgate_close(s);
+	}
+	if (err == -EPIPE)
+		return CLI_OK;
+	print_err("monitor", &e);
+	return CLI_FAIL;
+}

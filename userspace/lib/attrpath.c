@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Attribute names from extended ACK offsets, using the kgate.h layout. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/kgate.h>
+
+#include "attrpath.h"
+#include "msg.h"
+
+struct schema;
+
+struct attr_desc {
+	const char *name;
+	const struct schema *nested;	/* layout of the payload, or NULL */
+	bool list;			/* payload is KGATE_A_LIST_ITEM entries
+					 * each laid out by @nested
+					 */
+};
+
+struct schema {
+	const struct attr_desc *attrs;
+	unsigned int max;
+};
+
+#define SCHEMA(tbl) { tbl, sizeof(tbl) / sizeof(tbl[0]) - 1 }
+
+static const struct attr_desc counter_attrs[] = {
+	[KGATE_CNT_A_CONNS] = { "conns" },
+	[KGATE_CNT_A_PACKETS] = { "packets" },
+	[KGATE_CNT_A_BYTES] = { "bytes" },
+	[KGATE_CNT_A_PAD] = { "pad" },
+};
+static const struct schema counter_schema = SCHEMA(counter_attrs);
+
+static const struct attr_desc frontend_attrs[] = {
+	[KGATE_FE_A_ADDR] = { "addr" },
+	[KGATE_FE_A_PORT] = { "port" },
+	[KGATE_FE_A_PROTO] = { "proto" },
+	[KGATE_FE_A_KIND] = { "kind" },
+};
+static const struct schema frontend_schema = SCHEMA(frontend_attrs);
+
+static const struct attr_desc backend_attrs[] = {
+	[KGATE_BE_A_ADDR] = { "addr" },
+	[KGATE_BE_A_PORT] = { "port" },
+	[KGATE_BE_A_WEIGHT] = { "weight" },
+	[KGATE_BE_A_STATE] = { "state" },
+	[KGATE_BE_A_FLAGS] = { "flags" },
+	[KGATE_BE_A_COUNTERS] = { "counters", &counter_schema },
+};
+static const struct schema backend_schema = SCHEMA(backend_attrs);
+
+static const struct attr_desc range_attrs[] = {
+	[KGATE_RANGE_A_ADDR] = { "addr" },
+	[KGATE_RANGE_A_PLEN] = { "plen" },
+};
+static const struct schema range_schema = SCHEMA(range_attrs);
+
+static const struct attr_desc service_attrs[] = {
+	[KGATE_SVC_A_NAME] = { "name" },
+	[KGATE_SVC_A_SCHED] = { "sched" },
+	[KGATE_SVC_A_TABLE_SIZE] = { "table_size" },
+	[KGATE_SVC_A_AFFINITY] = { "affinity" },
+	[KGATE_SVC_A_AFFINITY_TIMEOUT] = { "affinity_timeout" },
+	[KGATE_SVC_A_EXT_POLICY] = { "ext_policy" },
+	[KGATE_SVC_A_INT_POLICY] = { "int_policy" },
+	[KGATE_SVC_A_SOURCE_RANGES] = { "source_ranges", &range_schema, true },
+	[KGATE_SVC_A_FRONTENDS] = { "frontends", &frontend_schema, true },
+	[KGATE_SVC_A_BACKENDS] = { "backends", &backend_schema, true },
+	[KGATE_SVC_A_COUNTERS] = { "counters", &counter_schema },
+	[KGATE_SVC_A_PAD] = { "pad" },
+};
+static const struct schema service_schema = SCHEMA(service_attrs);
+
+static const struct attr_desc stats_attrs[] = {
+	[KGATE_STATS_A_SERVICES] = { "services" },
+	[KGATE_STATS_A_FRONTENDS] = { "frontends" },
+	[KGATE_STATS_A_BACKENDS] = { "backends" },
+	[KGATE_STATS_A_MAX_SERVICES] = { "max_services" },
+	[KGATE_STATS_A_MAX_BACKENDS] = { "max_backends" },
+	[KGATE_STATS_A_COMMITS] = { "commits" },
+	[KGATE_STATS_A_GENERATION] = { "generation" },
+	[KGATE_STATS_A_BATCHES_OPEN] = { "batches_open" },
+	[KGATE_STATS_A_PAD] = { "pad" },
+};
+static const struct schema stats_schema = SCHEMA(stats_attrs);
+
+static const struct attr_desc top_attrs[] = {
+	[KGATE_A_SERVICE] = { "service", &service_schema },
+	[KGATE_A_STATS] = { "stats", &stats_schema },
+	[KGATE_A_GENERATION] = { "generation" },
+	[KGATE_A_PAD] = { "pad" },
+	[KGATE_A_LISTENER] = { "listener" },
+	[KGATE_A_ROUTE] = { "route" },
+	[KGATE_A_CERT] = { "cert" },
+};
+static const struct schema top_schema = SCHEMA(top_attrs);
+
+/* Growing path text with truncation safety. */
+struct path {
+	char *buf;
+	size_t len, used;
+};
+
+static void path_add(struct path *p, const char *fmt, const char *s,
+		     unsigned int n)
+{
+	int w;
+
+	if (p->used >= p->len)
+		return;
+	w = s ? snprintf(p->buf + p->used, p->len - p->used, fmt, s) :
+		snprintf(p->buf + p->used, p->len - p->used, fmt, n);
+	if (w > 0)
+		p->used += (size_t)w;
+}
+
+static void path_name(struct path *p, const struct schema *s, uint16_t type)
+{
+	const char *dot = p->used ? "." : "";
+
+	path_add(p, "%s", dot, 0);
+	if (s && type <= s->max && s->attrs[type].name)
+		path_add(p, "%s", s->attrs[type].name, 0);
+	else
+		path_add(p, "attr%u", NULL, type);
+}
+
+/*
+ * Where the walk ended: the layout of the children of the attribute
+ * reached, so that a missing child can be named.
+ */
+struct ctx {
+	const struct schema *children;
+	bool items;	/* children are list entries */
+};
+
+/*
+ * Find the attribute containing @off among those in [@p, @end) laid out by
+ * @ctx, append its name, and descend.  Offsets are from @base.
+ */
+static int walk(const char *base, const char *p, const char *end,
+		uint32_t off, struct ctx *ctx, struct path *path)
+{
+	unsigned int index = 0;
+
+	while (p + sizeof(struct nlattr) <= end) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		uint32_t start = (uint32_t)(p - base);
+		uint16_t type = mnl_attr_get_type(a);
+		const struct attr_desc *d = NULL;
+
+		if (a->nla_len < sizeof(*a) || p + a->nla_len > end)
+			return -ENOENT;
+		if (off >= start && off < start + a->nla_len) {
+			if (ctx->items) {
+				path_add(path, "[%u]", NULL, index);
+				ctx->items = false;	/* entries' layout */
+			} else {
+				path_name(path, ctx->children, type);
+				if (ctx->children && type <= ctx->children->max)
+					d = &ctx->children->attrs[type];
+				ctx->children = d ? d->nested : NULL;
+				ctx->items = d && d->list;
+			}
+			if (off < start + MNL_ATTR_HDRLEN || !ctx->children)
+				return 0;
+			walk(base, p + MNL_ATTR_HDRLEN, p + a->nla_len, off,
+			     ctx, path);
+			return 0;
+		}
+		index++;
+		p += MNL_ALIGN(a->nla_len);
+	}
+	return -ENOENT;
+}
+
+static int path_at(const struct nlmsghdr *req, uint32_t offset,
+		   struct ctx *ctx, struct path *path)
+{
+	const char *base = (const char *)req;
+
+	ctx->children = &top_schema;
+	ctx->items = false;
+	if (req->nlmsg_len < KGATE_MSG_HDRLEN || offset >= req->nlmsg_len)
+		return -ENOENT;
+	return walk(base, base + KGATE_MSG_HDRLEN, base + req->nlmsg_len,
+		    offset, ctx, path);
+}
+
+int kgate_attr_path(const struct nlmsghdr *req, uint32_t offset, char *buf,
+		    size_t len)
+{
+	struct path path = { buf, len, 0 };
+	struct ctx ctx;
+	int err;
+
+	if (len)
+		buf[0] = '\0';
+	err = path_at(req, offset, &ctx, &path);
+	if (err && len)
+		buf[0] = '\0';
+	return err;
+}
+
+int kgate_attr_missing_path(const struct nlmsghdr *req, uint32_t nest_offset,
+			    uint16_t type, char *buf, size_t len)
+{
+	struct path path = { buf, len, 0 };
+	struct ctx ctx = { &top_schema, false };
+
+	if (len)
+		buf[0] = '\0';
+	if (nest_offset && path_at(req, nest_offset, &ctx, &path)) {
+		if (len)
+			buf[0] = '\0';
+		return -ENOENT;
+	}
+	if (ctx.items)
+		path_add(&path, "%s", "[]", 0);
+	else
+		path_name(&path, ctx.children, type);
+	return 0;
+}

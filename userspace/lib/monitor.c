@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The events group: subscription, decoding, dispatch. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/kgate.h>
+
+#include "monitor.h"
+#include "msg.h"
+
+void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev)
+{
+	const struct nlattr *a;
+
+	memset(ev, 0, sizeof(*ev));
+	kgate_service_init(&ev->svc);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
+		ev->type = KGATE_EV_BAD;
+		snprintf(ev->why, sizeof(ev->why), "truncated message");
+		return;
+	}
+	ev->cmd = kgate_msg_cmd(nlh);
+	switch (ev->cmd) {
+	case KGATE_CMD_SERVICE_ADD:
+	case KGATE_CMD_SERVICE_REPLACE:
+	case KGATE_CMD_SERVICE_DEL:
+		ev->type = KGATE_EV_SERVICE;
+		a = kgate_msg_attr(nlh, KGATE_A_SERVICE);
+		if (!a) {
+			ev->type = KGATE_EV_BAD;
+			snprintf(ev->why, sizeof(ev->why), "missing service");
+		} else if (kgate_parse_service(a, &ev->svc, ev->why,
+					       sizeof(ev->why))) {
+			ev->type = KGATE_EV_BAD;
+		}
+		break;
+	case KGATE_CMD_FLUSH:
+		ev->type = KGATE_EV_FLUSH;
+		break;
+	case KGATE_CMD_BATCH_COMMIT:
+		ev->type = KGATE_EV_COMMIT;
+		a = kgate_msg_attr(nlh, KGATE_A_GENERATION);
+		if (!a || mnl_attr_get_payload_len(a) != 8) {
+			ev->type = KGATE_EV_BAD;
+			snprintf(ev->why, sizeof(ev->why),
+				 "commit without a valid generation");
+		} else {
+			ev->generation = mnl_attr_get_u64(a);
+		}
+		break;
+	default:
+		ev->type = KGATE_EV_OTHER;
+		break;
+	}
+}
+
+static int dispatch(struct kgate_sock *s, const void *buf, size_t len,
+		    kgate_event_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len, err = 0;
+
+	for (; mnl_nlmsg_ok(nlh, left) && !err;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct kgate_event ev;
+
+		if (nlh->nlmsg_type != kgate_sock_family(s))
+			continue;
+		kgate_event_parse(nlh, &ev);
+		err = cb(&ev, data);
+		kgate_service_free(&ev.svc);
+	}
+	return err;
+}
+
+int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
+		  struct kgate_err *e)
+{
+	int grp = (int)kgate_sock_group(s), err = 0;
+
+	kgate_err_clear(e);
+	if (!grp)
+		return kgate_err_set(e, ENOENT, "the kgate family has no "
+				     "\"%s\" group", KGATE_MCGRP_EVENTS);
+	if (setsockopt(kgate_sock_fd(s), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &grp, sizeof(grp)))
+		return kgate_err_set(e, errno, "cannot join the events group:"
+				     " %s", strerror(errno));
+	while (!err) {
+		const void *buf;
+		ssize_t n = kgate_recv(s, &buf, e);
+
+		if (n == -ENOBUFS) {
+			struct kgate_event ev = { .type = KGATE_EV_LOST };
+
+			err = cb(&ev, data);
+			continue;
+		}
+		if (n < 0)
+			return (int)n;
+		err = dispatch(s, buf, (size_t)n, cb, data);
+	}
+	return kgate_err_set(e, -err, "monitor stopped");
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Following the kgate events multicast group. */
+#ifndef KGATE_MONITOR_H
+#define KGATE_MONITOR_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "nl.h"
+
+enum kgate_event_type {
+	KGATE_EV_SERVICE,	/* cmd SERVICE_ADD / _REPLACE / _DEL, svc */
+	KGATE_EV_COMMIT,	/* generation */
+	KGATE_EV_FLUSH,		/* cmd FLUSH (the ABI says one SERVICE_DEL
+				 * per service; accepted as well)
+				 */
+	KGATE_EV_LOST,		/* receive buffer overrun: events dropped */
+	KGATE_EV_BAD,		/* undecodable event: why */
+	KGATE_EV_OTHER,		/* a command this library does not know */
+};
+
+struct kgate_event {
+	enum kgate_event_type type;
+	uint8_t cmd;			/* genetlink command of the event */
+	struct kgate_service svc;	/* KGATE_EV_SERVICE */
+	uint64_t generation;		/* KGATE_EV_COMMIT */
+	char why[200];			/* KGATE_EV_BAD */
+};
+
+/* Return 0 to go on, a negative errno to stop kgate_monitor() with it. */
+typedef int (*kgate_event_cb)(const struct kgate_event *ev, void *data);
+
+/*
+ * Decode one event message into @ev (initialised here; free ev->svc
+ * afterwards).  Sets KGATE_EV_BAD rather than failing.
+ */
+void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev);
+/* Join the events group and call @cb for each event until it stops. */
+int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
+		  struct kgate_err *e);
+
+#endif

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Pipelined batch sending with chunked acknowledgement reading. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+
+#include "ack.h"
+#include "msg.h"
+#include "pipe.h"
+
+/* Largest send; more does not go faster. */
+#define CHUNK_MAX	(256 * 1024)
+
+struct kgate_pipe {
+	struct kgate_sock *s;
+	kgate_refusal_cb cb;
+	void *data;
+	struct mnl_nlmsg_batch *batch;
+	char *buf;
+	size_t bufsize;
+	size_t max_msgs;	/* per chunk, so that acks cannot overrun */
+	size_t n;		/* messages in the chunk */
+	uint32_t *offs;		/* offset of each of them in buf */
+	size_t refused;
+};
+
+int kgate_pipe_new(struct kgate_sock *s, kgate_refusal_cb cb, void *data,
+		   struct kgate_pipe **out, struct kgate_err *e)
+{
+	size_t limit = kgate_sock_max_send(s);
+	struct kgate_pipe *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (limit > CHUNK_MAX)
+		limit = CHUNK_MAX;
+	if (limit < KGATE_REQ_MAX)
+		limit = KGATE_REQ_MAX;	/* sends fail if the kernel says so */
+	if (!p)
+		return kgate_err_set(e, ENOMEM, "out of memory");
+	p->s = s;
+	p->cb = cb;
+	p->data = data;
+	p->bufsize = 2 * limit;		/* libmnl: buffer twice the limit */
+	p->max_msgs = kgate_sock_max_acks(s);
+	p->buf = malloc(p->bufsize);
+	p->offs = calloc(p->max_msgs + 1, sizeof(*p->offs));
+	if (p->buf && p->offs)
+		p->batch = mnl_nlmsg_batch_start(p->buf, limit);
+	if (!p->batch) {
+		kgate_pipe_free(p);
+		return kgate_err_set(e, ENOMEM, "out of memory");
+	}
+	*out = p;
+	return 0;
+}
+
+void kgate_pipe_free(struct kgate_pipe *p)
+{
+	if (!p)
+		return;
+	if (p->batch)
+		mnl_nlmsg_batch_stop(p->batch);
+	free(p->buf);
+	free(p->offs);
+	free(p);
+}
+
+size_t kgate_pipe_refused(const struct kgate_pipe *p)
+{
+	return p->refused;
+}
+
+/* Match acknowledgements in one datagram to the chunk's messages. */
+static void take_acks(struct kgate_pipe *p, const void *buf, size_t len,
+		      size_t *k)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left) && *k < p->n;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlmsghdr *req =
+			(const struct nlmsghdr *)(p->buf + p->offs[*k]);
+		struct kgate_err re;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_seq != req->nlmsg_seq)
+			continue;
+		if (kgate_parse_ack(nlh, req, &re)) {
+			p->refused++;
+			if (p->cb)
+				p->cb(&re, p->data);
+		}
+		(*k)++;
+	}
+}
+
+/* Send the first @bytes of the buffer (p->n messages), read their acks. */
+static int send_chunk(struct kgate_pipe *p, size_t bytes, struct kgate_err *e)
+{
+	size_t k = 0;
+	int err;
+
+	if (!p->n)
+		return 0;
+	err = kgate_send(p->s, p->buf, bytes, e);
+	/*
+	 * The kernel handles a send synchronously: when it returns, every
+	 * acknowledgement is queued, so reading never needs to wait.
+	 */
+	while (!err && k < p->n) {
+		const void *data;
+		ssize_t len = kgate_recv_flags(p->s, &data, MSG_DONTWAIT, e);
+
+		if (len == -EAGAIN)
+			err = kgate_err_set(e, EPROTO, "the kernel did not "
+					    "acknowledge %zu of %zu messages",
+					    p->n - k, p->n);
+		else if (len < 0)
+			err = (int)len;
+		else
+			take_acks(p, data, (size_t)len, &k);
+	}
+	p->n = 0;
+	return err;
+}
+
+int kgate_pipe_add(struct kgate_pipe *p, uint8_t cmd,
+		   const struct kgate_service *svc, uint32_t seq,
+		   struct kgate_err *e)
+{
+	size_t used = mnl_nlmsg_batch_size(p->batch);
+	struct nlmsghdr *nlh;
+	int err = 0;
+
+	nlh = kgate_msg_start(mnl_nlmsg_batch_current(p->batch),
+			      kgate_sock_family(p->s), cmd, NLM_F_ACK, seq);
+	if (svc)
+		err = kgate_put_service(nlh, p->bufsize - used, svc);
+	if (err == -E2BIG)
+		return kgate_err_set(e, E2BIG, "service too large for one "
+				     "netlink attribute (64 KiB)");
+	if (err)
+		return kgate_err_set(e, -err, "cannot encode the request");
+
+	if (!mnl_nlmsg_batch_next(p->batch)) {
+		/* Over the limit: send the others, this one goes first. */
+		err = send_chunk(p, used, e);
+		mnl_nlmsg_batch_reset(p->batch);
+		if (err)
+			return err;
+		p->offs[0] = 0;
+		p->n = 1;
+	} else {
+		p->offs[p->n++] = (uint32_t)used;
+	}
+	if (p->n >= p->max_msgs) {
+		err = send_chunk(p, mnl_nlmsg_batch_size(p->batch), e);
+		mnl_nlmsg_batch_reset(p->batch);
+	}
+	return err;
+}
+
+int kgate_pipe_flush(struct kgate_pipe *p, struct kgate_err *e)
+{
+	int err = send_chunk(p, mnl_nlmsg_batch_size(p->batch), e);
+
+	mnl_nlmsg_batch_reset(p->batch);
+	return err;
+}
+
+/* Number after @key (and blanks, '=', ':', '#') in @msg. */
+static bool number_after(const char *msg, const char *key, uint32_t *out)
+{
+	const char *p = strcasestr(msg, key);
+
+	while (p) {
+		const char *q = p + strlen(key);
+		uint32_t v = 0;
+		bool any = false;
+
+		while (*q == ' ' || *q == '=' || *q == ':' || *q == '#')
+			q++;
+		while (*q >= '0' && *q <= '9' && v < 400000000) {
+			v = v * 10 + (uint32_t)(*q++ - '0');
+			any = true;
+		}
+		if (any) {
+			*out = v;
+			return true;
+		}
+		p = strcasestr(p + 1, key);
+	}
+	return false;
+}
+
+bool kgate_commit_failed_ref(const char *msg, uint32_t *seq, uint32_t *pos)
+{
+	*seq = 0;
+	*pos = 0;
+	if (!number_after(msg, "sequence number", seq))
+		number_after(msg, "seq", seq);
+	if (!number_after(msg, "cmd", pos) &&
+	    !number_after(msg, "command", pos) &&
+	    !number_after(msg, "position", pos))
+		number_after(msg, "#", pos);
+	return *seq || *pos;
+}
+
+/* Skip "WORD " and a decimal number at *@p; false if not there. */
+static bool skip_word_num(const char **p, const char *word)
+{
+	size_t len = strlen(word);
+	const char *q = *p;
+
+	if (strncmp(q, word, len) || q[len] != ' ')
+		return false;
+	q += len + 1;
+	if (*q < '0' || *q > '9')
+		return false;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	*p = q;
+	return true;
+}
+
+const char *kgate_commit_reason(const char *msg)
+{
+	const char *p = msg;
+
+	if (skip_word_num(&p, "cmd") && *p++ == ' ' &&
+	    skip_word_num(&p, "seq") && p[0] == ':' && p[1] == ' ')
+		return p + 2;
+	return msg;
+}

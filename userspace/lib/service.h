@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kgate commands, one request each: services, backends, flush, explicit
+ * batch control and stats.  All return 0 or a negative errno with @e
+ * filled in (the kernel's message when it refused).
+ */
+#ifndef KGATE_SERVICE_H
+#define KGATE_SERVICE_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "nl.h"
+
+/*
+ * Send mutating command @cmd (KGATE_CMD_SERVICE_ADD ... FLUSH) with @svc
+ * (may be NULL for FLUSH) encoded as KGATE_A_SERVICE.
+ */
+int kgate_mutate(struct kgate_sock *s, uint8_t cmd,
+		 const struct kgate_service *svc, struct kgate_err *e);
+
+int kgate_service_add(struct kgate_sock *s, const struct kgate_service *svc,
+		      struct kgate_err *e);
+int kgate_service_replace(struct kgate_sock *s,
+			  const struct kgate_service *svc,
+			  struct kgate_err *e);
+int kgate_service_del(struct kgate_sock *s, const char *name,
+		      struct kgate_err *e);
+/* @out is initialised here; free it with kgate_service_free(). */
+int kgate_service_get(struct kgate_sock *s, const char *name,
+		      struct kgate_service *out, struct kgate_err *e);
+
+/* Called per service of a dump; a negative return stops the output. */
+typedef int (*kgate_service_cb)(const struct kgate_service *svc, void *data);
+int kgate_service_dump(struct kgate_sock *s, kgate_service_cb cb, void *data,
+		       struct kgate_err *e);
+
+int kgate_backend_add(struct kgate_sock *s, const char *service,
+		      const struct kgate_backend *be, size_t n,
+		      struct kgate_err *e);
+int kgate_backend_del(struct kgate_sock *s, const char *service,
+		      const struct kgate_backend *be, size_t n,
+		      struct kgate_err *e);
+/* Only the attributes whose KGATE_BE_HAS_* bit is set change. */
+int kgate_backend_set(struct kgate_sock *s, const char *service,
+		      const struct kgate_backend *be, size_t n,
+		      struct kgate_err *e);
+int kgate_flush(struct kgate_sock *s, struct kgate_err *e);
+
+int kgate_batch_begin(struct kgate_sock *s, struct kgate_err *e);
+/*
+ * A failed commit names the failing command in the message; see
+ * kgate_commit_failed_seq() in pipe.h.
+ */
+int kgate_batch_commit(struct kgate_sock *s, struct kgate_err *e);
+int kgate_batch_abort(struct kgate_sock *s, struct kgate_err *e);
+
+int kgate_stats_get(struct kgate_sock *s, struct kgate_stats *st,
+		    struct kgate_err *e);
+
+#endif
