@@ -197,10 +197,6 @@ void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen);
 
 /* netlink.c: the family */
 extern struct genl_family kgate_family;
-extern const struct nla_policy kgate_fe_policy[];
-extern const struct nla_policy kgate_be_policy[];
-extern const struct nla_policy kgate_range_policy[];
-extern const struct nla_policy kgate_svc_policy[];
 int kgate_genl_register(void);
 void kgate_genl_unregister(void);
 

@@ -29,14 +29,14 @@ static int validate_addr(const struct nlattr *attr,
 #define READ_ONLY { .type = NLA_REJECT, .reject_message = "read-only attribute" }
 #define RESERVED { .type = NLA_REJECT, .reject_message = "not supported yet" }
 
-const struct nla_policy kgate_fe_policy[KGATE_FE_A_MAX + 1] = {
+static const struct nla_policy kgate_fe_policy[KGATE_FE_A_MAX + 1] = {
 	[KGATE_FE_A_ADDR] = ADDR_POLICY,
 	[KGATE_FE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KGATE_FE_A_PROTO] = { .type = NLA_U8 },
 	[KGATE_FE_A_KIND] = NLA_POLICY_MAX(NLA_U8, __KGATE_FE_KIND_MAX - 1),
 };
 
-const struct nla_policy kgate_be_policy[KGATE_BE_A_MAX + 1] = {
+static const struct nla_policy kgate_be_policy[KGATE_BE_A_MAX + 1] = {
 	[KGATE_BE_A_ADDR] = ADDR_POLICY,
 	[KGATE_BE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KGATE_BE_A_WEIGHT] = NLA_POLICY_MAX(NLA_U32, KGATE_WEIGHT_MAX),
@@ -45,7 +45,7 @@ const struct nla_policy kgate_be_policy[KGATE_BE_A_MAX + 1] = {
 	[KGATE_BE_A_COUNTERS] = READ_ONLY,
 };
 
-const struct nla_policy kgate_range_policy[KGATE_RANGE_A_MAX + 1] = {
+static const struct nla_policy kgate_range_policy[KGATE_RANGE_A_MAX + 1] = {
 	[KGATE_RANGE_A_ADDR] = ADDR_POLICY,
 	[KGATE_RANGE_A_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
@@ -60,7 +60,7 @@ static struct netlink_range_validation timeout_range = {
 	.max = KGATE_TIMEOUT_MAX,
 };
 
-const struct nla_policy kgate_svc_policy[KGATE_SVC_A_MAX + 1] = {
+static const struct nla_policy kgate_svc_policy[KGATE_SVC_A_MAX + 1] = {
 	[KGATE_SVC_A_NAME] = { .type = NLA_NUL_STRING,
 			       .len = KGATE_NAME_MAX - 1 },
 	[KGATE_SVC_A_SCHED] = NLA_POLICY_MAX(NLA_U8, __KGATE_SCHED_MAX - 1),

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink attributes to objects.  The policies (netlink.c) have checked
- * types, lengths and ranges; what is left here is what a policy cannot
- * say: required attributes, values that depend on each other, duplicates.
- * Every refusal names the attribute.
+ * Netlink attributes to objects.  The top-level parse (netlink.c) has
+ * validated the whole request against the policies, nests included, so
+ * nests are only split here (no policy).  What is left is what a policy
+ * cannot say: required attributes, values that depend on each other,
+ * duplicates.  Every refusal names the attribute.
  */
 #include <linux/in.h>
 #include <linux/netlink.h>
@@ -73,7 +74,7 @@ static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 	struct kgate_fe_key *key = &fe->key;
 	int err;
 
-	err = nla_parse_nested(tb, KGATE_FE_A_MAX, item, kgate_fe_policy,
+	err = nla_parse_nested(tb, KGATE_FE_A_MAX, item, NULL,
 			       extack);
 	if (err)
 		return err;
@@ -108,7 +109,7 @@ static int parse_backend(struct kgate_backend *be, u8 *mask,
 	struct nlattr *tb[KGATE_BE_A_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, KGATE_BE_A_MAX, item, kgate_be_policy,
+	err = nla_parse_nested(tb, KGATE_BE_A_MAX, item, NULL,
 			       extack);
 	if (err)
 		return err;
@@ -142,7 +143,7 @@ static int parse_range(struct kgate_range *r, struct nlattr *item,
 	int err;
 
 	err = nla_parse_nested(tb, KGATE_RANGE_A_MAX, item,
-			       kgate_range_policy, extack);
+			       NULL, extack);
 	if (err)
 		return err;
 	err = need(item, tb, KGATE_RANGE_A_ADDR, "source range address",
@@ -274,7 +275,7 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 	int n_fe = 0, n_rng = 0, n_be = 0, err;
 	size_t len;
 
-	err = nla_parse_nested(tb, KGATE_SVC_A_MAX, nest, kgate_svc_policy,
+	err = nla_parse_nested(tb, KGATE_SVC_A_MAX, nest, NULL,
 			       extack);
 	if (err)
 		return ERR_PTR(err);
@@ -392,7 +393,7 @@ int kgate_parse_name(struct nlattr **tb, char *name,
 		return -EINVAL;
 	}
 	err = nla_parse_nested(stb, KGATE_SVC_A_MAX, tb[KGATE_A_SERVICE],
-			       kgate_svc_policy, extack) ?:
+			       NULL, extack) ?:
 	      need(tb[KGATE_A_SERVICE], stb, KGATE_SVC_A_NAME, "service name",
 		   extack);
 	if (err)

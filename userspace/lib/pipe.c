@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Pipelined batch sending with chunked acknowledgement reading. */
+/*
+ * Pipelined batch sending.  Staged commands go without NLM_F_ACK: the
+ * kernel answers only the refused ones, and it does so before the send
+ * returns, so after each chunk the answers waiting are all there is.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,7 @@ struct kgate_pipe {
 	struct mnl_nlmsg_batch *batch;
 	char *buf;
 	size_t bufsize;
-	size_t max_msgs;	/* per chunk, so that acks cannot overrun */
+	size_t max_msgs;	/* per chunk, so that errors cannot overrun */
 	size_t n;		/* messages in the chunk */
 	uint32_t *offs;		/* offset of each of them in buf */
 	size_t refused;
@@ -73,32 +77,36 @@ size_t kgate_pipe_refused(const struct kgate_pipe *p)
 	return p->refused;
 }
 
-/* Match acknowledgements in one datagram to the chunk's messages. */
-static void take_acks(struct kgate_pipe *p, const void *buf, size_t len,
-		      size_t *k)
+/*
+ * Match the errors in one datagram to the chunk's messages; they come in
+ * order, so *@k only moves forward.
+ */
+static void take_errors(struct kgate_pipe *p, const void *buf, size_t len,
+			size_t *k)
 {
 	const struct nlmsghdr *nlh = buf;
 	int left = (int)len;
 
-	for (; mnl_nlmsg_ok(nlh, left) && *k < p->n;
-	     nlh = mnl_nlmsg_next(nlh, &left)) {
-		const struct nlmsghdr *req =
-			(const struct nlmsghdr *)(p->buf + p->offs[*k]);
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlmsghdr *req = NULL;
 		struct kgate_err re;
 
-		if (nlh->nlmsg_type != NLMSG_ERROR ||
-		    nlh->nlmsg_seq != req->nlmsg_seq)
+		if (nlh->nlmsg_type != NLMSG_ERROR)
 			continue;
-		if (kgate_parse_ack(nlh, req, &re)) {
+		for (; *k < p->n && !req; (*k)++) {
+			req = (const struct nlmsghdr *)(p->buf + p->offs[*k]);
+			if (req->nlmsg_seq != nlh->nlmsg_seq)
+				req = NULL;
+		}
+		if (req && kgate_parse_ack(nlh, req, &re)) {
 			p->refused++;
 			if (p->cb)
 				p->cb(&re, p->data);
 		}
-		(*k)++;
 	}
 }
 
-/* Send the first @bytes of the buffer (p->n messages), read their acks. */
+/* Send the first @bytes of the buffer (p->n messages), read the errors. */
 static int send_chunk(struct kgate_pipe *p, size_t bytes, struct kgate_err *e)
 {
 	size_t k = 0;
@@ -107,22 +115,16 @@ static int send_chunk(struct kgate_pipe *p, size_t bytes, struct kgate_err *e)
 	if (!p->n)
 		return 0;
 	err = kgate_send(p->s, p->buf, bytes, e);
-	/*
-	 * The kernel handles a send synchronously: when it returns, every
-	 * acknowledgement is queued, so reading never needs to wait.
-	 */
-	while (!err && k < p->n) {
+	while (!err) {
 		const void *data;
 		ssize_t len = kgate_recv_flags(p->s, &data, MSG_DONTWAIT, e);
 
 		if (len == -EAGAIN)
-			err = kgate_err_set(e, EPROTO, "the kernel did not "
-					    "acknowledge %zu of %zu messages",
-					    p->n - k, p->n);
-		else if (len < 0)
+			break;		/* all answers read */
+		if (len < 0)
 			err = (int)len;
 		else
-			take_acks(p, data, (size_t)len, &k);
+			take_errors(p, data, (size_t)len, &k);
 	}
 	p->n = 0;
 	return err;
@@ -137,7 +139,7 @@ int kgate_pipe_add(struct kgate_pipe *p, uint8_t cmd,
 	int err = 0;
 
 	nlh = kgate_msg_start(mnl_nlmsg_batch_current(p->batch),
-			      kgate_sock_family(p->s), cmd, NLM_F_ACK, seq);
+			      kgate_sock_family(p->s), cmd, 0, seq);
 	if (svc)
 		err = kgate_put_service(nlh, p->bufsize - used, svc);
 	if (err == -E2BIG)
