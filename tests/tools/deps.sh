@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
 	# build
-	build-essential pkg-config kmod dkms sparse perl python3 bc
+	build-essential pkg-config kmod dkms sparse perl python3 python3-yaml bc
 	# userspace libraries
 	libmnl-dev libnl-route-3-dev libyaml-dev libcurl4-gnutls-dev libgnutls28-dev
 	libsystemd-dev

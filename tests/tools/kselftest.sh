@@ -7,6 +7,8 @@
 #                            (for -I): $KGATE_CACHE/src/kselftest
 #   kselftest.sh checkpatch  print the path of checkpatch.pl (spelling.txt and
 #                            const_structs.checkpatch sit beside it)
+#   kselftest.sh ynl         print the path of the kernel's YNL cli.py (tools/net/ynl),
+#                            which drives a genetlink family from its YAML spec
 #
 # The files come out of /usr/src/linux-source-6.12.tar.xz in one tar pass and are kept
 # in $KGATE_CACHE/src until the tarball changes; the package is installed if the tarball
@@ -26,6 +28,10 @@ FILES=(
 	scripts/checkpatch.pl:scripts/checkpatch.pl
 	scripts/spelling.txt:scripts/spelling.txt
 	scripts/const_structs.checkpatch:scripts/const_structs.checkpatch
+	tools/net/ynl/cli.py:ynl/cli.py
+	tools/net/ynl/lib/__init__.py:ynl/lib/__init__.py
+	tools/net/ynl/lib/nlspec.py:ynl/lib/nlspec.py
+	tools/net/ynl/lib/ynl.py:ynl/lib/ynl.py
 )
 
 log() { printf 'kselftest: %s\n' "$*" >&2; }
@@ -82,8 +88,9 @@ up_to_date || extract
 case ${1-} in
 "") echo "$SRC/kselftest" ;;
 checkpatch) echo "$SRC/scripts/checkpatch.pl" ;;
+ynl) echo "$SRC/ynl/cli.py" ;;
 *)
-	sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * invalid: every malformed or conflicting request is refused with the errno
+ * of the ABI, an extended ACK message (and, where it concerns one
+ * attribute, its offset or the missing type), and leaves the configuration
+ * exactly as it was (dump before == dump after).
+ *
+ * One variant of the fixture per case.  A case is a valid base message
+ * (checked by the "base" tests first) broken by overrides (kgate_test.h:
+ * struct kt_ovr) or by a function that changes the lists.
+ *
+ * Errnos of policy violations (EINVAL or ERANGE) are those the kernel
+ * returned when the cases were first run on Debian's 6.1 and 6.12; both
+ * kernels must give the same.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt_harness.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Services present before every case. */
+#define EXIST4 "existing/v4:80"
+#define EXIST6 "existing/v6:80"
+static const struct kt_fe exist4_fe[] = { KT_FE("192.0.2.100", 80) };
+static const struct kt_be exist4_be[] = { KT_BE("198.51.100.100", 8080) };
+static const struct kt_fe exist6_fe[] = { KT_FE("2001:db8::100", 80) };
+static const struct kt_be exist6_be[] = { KT_BE("2001:db8:5::100", 8080) };
+
+/* Valid bases. */
+static const struct kt_fe base4_fe[] = {
+	KT_FE_FULL("192.0.2.1", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("0.0.0.0", 30001, IPPROTO_TCP, KGATE_FE_NODEPORT),
+};
+static const struct kt_be base4_be[] = {
+	KT_BE_FULL("198.51.100.1", 8080, 1, KGATE_BE_READY, 0),
+	KT_BE("198.51.100.2", 8080),
+};
+static const struct kt_range base4_rng[] = { KT_RANGE("192.0.2.0", 24) };
+static const struct kt_fe base6_fe[] = {
+	KT_FE_FULL("2001:db8::1", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("::", 30001, IPPROTO_TCP, KGATE_FE_NODEPORT),
+};
+static const struct kt_be base6_be[] = {
+	KT_BE_FULL("2001:db8:5::1", 8080, 1, KGATE_BE_READY, 0),
+	KT_BE("2001:db8:5::2", 8080),
+};
+static const struct kt_range base6_rng[] = { KT_RANGE("2001:db8::", 64) };
+/* For BACKEND_* on EXIST4: a new backend (ADD) or the existing one. */
+static const struct kt_be bcmd_new_be[] = {
+	KT_BE_FULL("198.51.100.50", 8080, 1, KGATE_BE_READY, 0),
+};
+
+enum base {
+	B_V4,		/* SERVICE_ADD of a new IPv4 service, every option */
+	B_V6,		/* the same in IPv6 */
+	B_BE_NEW,	/* name EXIST4 + a new backend */
+	B_BE_OLD,	/* name EXIST4 + its existing backend */
+	B_NAME,		/* name only */
+};
+
+enum at {
+	AT_ANY,		/* only the message is checked */
+	AT_OFFS,	/* NLMSGERR_ATTR_OFFS points at the override */
+	AT_MISS,	/* NLMSGERR_ATTR_MISS_TYPE is the omitted type */
+};
+
+struct icase_ctx {
+	struct kt_sock *s;
+	struct kt_svc *svc;
+};
+
+static void add_existing(struct __test_metadata *_metadata, struct kt_sock *s)
+{
+	struct kt_svc svc;
+	struct kt_err e;
+
+	kt_svc_init(&svc, EXIST4);
+	svc.fe = exist4_fe;
+	svc.n_fe = N(exist4_fe);
+	svc.be = exist4_be;
+	svc.n_be = N(exist4_be);
+	KT_OK(kt_svc_cmd(s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	kt_svc_init(&svc, EXIST6);
+	svc.fe = exist6_fe;
+	svc.n_fe = N(exist6_fe);
+	svc.be = exist6_be;
+	svc.n_be = N(exist6_be);
+	KT_OK(kt_svc_cmd(s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+}
+
+static void make_base(enum base b, struct kt_svc *svc)
+{
+	switch (b) {
+	case B_V4:
+	case B_V6:
+		kt_svc_init(svc, b == B_V4 ? "inv/v4:80" : "inv/v6:80");
+		svc->sched = KGATE_SCHED_MAGLEV;
+		svc->affinity = KGATE_AFFINITY_CLIENTIP;
+		svc->timeout = 100;
+		svc->ext_policy = KGATE_POLICY_CLUSTER;
+		svc->int_policy = KGATE_POLICY_LOCAL;
+		svc->fe = b == B_V4 ? base4_fe : base6_fe;
+		svc->n_fe = 2;
+		svc->be = b == B_V4 ? base4_be : base6_be;
+		svc->n_be = 2;
+		svc->rng = b == B_V4 ? base4_rng : base6_rng;
+		svc->n_rng = 1;
+		break;
+	case B_BE_NEW:
+		kt_svc_init(svc, EXIST4);
+		svc->be = bcmd_new_be;
+		svc->n_be = 1;
+		break;
+	case B_BE_OLD:
+		kt_svc_init(svc, EXIST4);
+		svc->be = exist4_be;
+		svc->n_be = 1;
+		break;
+	case B_NAME:
+		kt_svc_init(svc, EXIST4);
+		break;
+	}
+}
+
+/* ------------------------------------------------- the bases are valid */
+
+FIXTURE(base) {
+	struct kt_sock s;
+};
+
+FIXTURE_VARIANT(base) {
+	uint8_t cmd;
+	enum base base;
+};
+
+FIXTURE_VARIANT_ADD(base, add_ipv4) { .cmd = KGATE_CMD_SERVICE_ADD, .base = B_V4 };
+FIXTURE_VARIANT_ADD(base, add_ipv6) { .cmd = KGATE_CMD_SERVICE_ADD, .base = B_V6 };
+FIXTURE_VARIANT_ADD(base, backend_add) { .cmd = KGATE_CMD_BACKEND_ADD, .base = B_BE_NEW };
+FIXTURE_VARIANT_ADD(base, backend_set) { .cmd = KGATE_CMD_BACKEND_SET, .base = B_BE_OLD };
+FIXTURE_VARIANT_ADD(base, backend_del) { .cmd = KGATE_CMD_BACKEND_DEL, .base = B_BE_OLD };
+FIXTURE_VARIANT_ADD(base, del) { .cmd = KGATE_CMD_SERVICE_DEL, .base = B_NAME };
+FIXTURE_VARIANT_ADD(base, get) { .cmd = KGATE_CMD_SERVICE_GET, .base = B_NAME };
+
+FIXTURE_SETUP(base)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s);
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	add_existing(_metadata, &self->s);
+}
+
+FIXTURE_TEARDOWN(base)
+{
+	if (self->s.nl)
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+	kt_close(&self->s);
+}
+
+/* The base messages of the cases are accepted: a refusal in a case is
+ * caused by its change alone.
+ */
+TEST_F(base, accepted)
+{
+	struct kt_svc svc;
+	struct kt_err e;
+
+	make_base(variant->base, &svc);
+	KT_OK(kt_svc_cmd(&self->s, variant->cmd, &svc, NULL, 0, &e), e);
+	if (variant->cmd == KGATE_CMD_SERVICE_ADD) {
+		KT_EXPECT_SVC(&self->s, &svc);
+		/* With a valid explicit table size too. */
+		KT_OK(kt_del(&self->s, svc.name, &e), e);
+		svc.table_size = 1009;
+		KT_OK(kt_svc_cmd(&self->s, variant->cmd, &svc, NULL, 0, &e), e);
+		KT_EXPECT_SVC(&self->s, &svc);
+	}
+}
+
+/* ------------------------------------------------------ refused cases */
+
+FIXTURE(inv) {
+	struct kt_sock s;
+	char *canon;
+	size_t canon_len;
+};
+
+FIXTURE_VARIANT(inv) {
+	uint8_t cmd;			/* 0: SERVICE_ADD */
+	enum base base;
+	const char *name;		/* instead of the base's name */
+	struct kt_ovr ovr[3];
+	int n_ovr;
+	/* Change the lists; returns 0, or a reason to skip. */
+	const char *(*mutate)(struct icase_ctx *c);
+	int err;
+	enum at at;
+	bool no_msg;			/* answered by genetlink itself */
+};
+
+FIXTURE_SETUP(inv)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s);
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	add_existing(_metadata, &self->s);
+	KT_OK(kt_dump(&self->s, &self->canon, &self->canon_len, NULL, &e), e);
+}
+
+FIXTURE_TEARDOWN(inv)
+{
+	free(self->canon);
+	if (self->s.nl)
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+	kt_close(&self->s);
+}
+
+TEST_F(inv, refused)
+{
+	struct kt_svc svc;
+	struct icase_ctx c = { .s = &self->s, .svc = &svc };
+	struct kt_msg m;
+	struct kt_err e;
+	uint8_t cmd = variant->cmd ? variant->cmd : KGATE_CMD_SERVICE_ADD;
+	int r;
+
+	make_base(variant->base, &svc);
+	if (variant->name)
+		svc.name = variant->name;
+	if (variant->mutate) {
+		const char *skip = variant->mutate(&c);
+
+		if (skip)
+			SKIP(return, "%s", skip);
+	}
+	ASSERT_EQ(0, kt_msg_init(&m, &self->s, cmd, 0));
+	kt_msg_put_svc(&m, &svc, variant->ovr, variant->n_ovr);
+	r = kt_send(&self->s, &m, &e, NULL, NULL);
+	TH_LOG("answer: %s (%d), extack \"%s\"%s", strerror(r), r, e.msg,
+	       e.has_offs ? ", with offset" :
+	       e.has_miss_type ? ", with missing type" : "");
+	if (r == 0 && svc.name) {
+		struct kt_svc_info got;
+
+		/* Diagnostics: what the kernel made of it. */
+		if (!kt_get(&self->s, svc.name, &got, NULL)) {
+			TH_LOG("accepted: %s has %d frontends, %d backends, %d source ranges",
+			       got.name, got.n_fe, got.n_be, got.n_rng);
+			kt_svc_info_free(&got);
+		}
+	}
+	ASSERT_EQ(variant->err, r)
+		TH_LOG("expected %s", strerror(variant->err));
+	if (!variant->no_msg) {
+		ASSERT_NE(0, (int)strlen(e.msg)) TH_LOG("no extack message");
+	}
+	if (variant->at == AT_OFFS) {
+		ASSERT_TRUE(e.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
+		ASSERT_EQ(m.ovr_offs, e.offs)
+			TH_LOG("offset points elsewhere than the bad attribute");
+	} else if (variant->at == AT_MISS) {
+		ASSERT_TRUE(e.has_miss_type) TH_LOG("no NLMSGERR_ATTR_MISS_TYPE");
+		ASSERT_EQ(variant->ovr[0].type, e.miss_type);
+	}
+	kt_msg_free(&m);
+	ASSERT_EQ(1, kt_dump_equals(&self->s, self->canon, self->canon_len))
+		TH_LOG("configuration changed by a refused command");
+}
+
+/* ------------------------------------------------------------ mutations */
+
+static struct kt_fe fe_buf[KGATE_FRONTENDS_MAX + 2];
+static struct kt_range rng_buf[KGATE_RANGES_MAX + 2];
+static char addr_buf[KGATE_RANGES_MAX + 2][48];
+
+static const char *fe_dup_in_service(struct icase_ctx *c)
+{
+	fe_buf[0] = c->svc->fe[0];
+	fe_buf[1] = c->svc->fe[0];
+	c->svc->fe = fe_buf;
+	c->svc->n_fe = 2;
+	return NULL;
+}
+
+static const char *fe_dup_other_service(struct icase_ctx *c)
+{
+	fe_buf[0] = c->svc->fe[0];
+	fe_buf[1] = exist4_fe[0];
+	c->svc->fe = fe_buf;
+	c->svc->n_fe = 2;
+	return NULL;
+}
+
+static const char *fe_too_many(struct icase_ctx *c)
+{
+	for (int i = 0; i < KGATE_FRONTENDS_MAX + 1; i++) {
+		snprintf(addr_buf[i], sizeof(addr_buf[i]), "192.0.2.%d", i + 1);
+		fe_buf[i] = (struct kt_fe)KT_FE(addr_buf[i], 80);
+	}
+	c->svc->fe = fe_buf;
+	c->svc->n_fe = KGATE_FRONTENDS_MAX + 1;
+	return NULL;
+}
+
+static const char *rng_too_many(struct icase_ctx *c)
+{
+	for (int i = 0; i < KGATE_RANGES_MAX + 1; i++) {
+		snprintf(addr_buf[i], sizeof(addr_buf[i]), "%s.%d",
+			 i < 256 ? "192.0.2" : "198.51.100", i % 256);
+		rng_buf[i] = (struct kt_range)KT_RANGE(addr_buf[i], 32);
+	}
+	c->svc->rng = rng_buf;
+	c->svc->n_rng = KGATE_RANGES_MAX + 1;
+	return NULL;
+}
+
+static const char *be_dup_in_message(struct icase_ctx *c)
+{
+	static struct kt_be be[2];
+
+	be[0] = c->svc->be[0];
+	be[1] = c->svc->be[0];
+	c->svc->be = be;
+	c->svc->n_be = 2;
+	return NULL;
+}
+
+static const char *be_v6_in_v4(struct icase_ctx *c)
+{
+	static const struct kt_be be[] = {
+		KT_BE("198.51.100.1", 8080), KT_BE("2001:db8:5::1", 8080),
+	};
+
+	c->svc->be = be;
+	c->svc->n_be = 2;
+	return NULL;
+}
+
+static const char *be_v4_in_v6(struct icase_ctx *c)
+{
+	static const struct kt_be be[] = {
+		KT_BE("2001:db8:5::1", 8080), KT_BE("198.51.100.1", 8080),
+	};
+
+	c->svc->be = be;
+	c->svc->n_be = 2;
+	return NULL;
+}
+
+static const char *be_v6_cmd(struct icase_ctx *c)
+{
+	static const struct kt_be be[] = { KT_BE("2001:db8:5::1", 8080) };
+
+	c->svc->be = be;
+	c->svc->n_be = 1;
+	return NULL;
+}
+
+static const char *be_over_max(struct icase_ctx *c)
+{
+	static struct kt_be *be;
+	static char (*addrs)[24];
+	struct kt_stats st;
+	uint32_t n;
+
+	if (kt_stats(c->s, &st, NULL) || !st.max_backends)
+		return "STATS_GET gave no max_backends";
+	if (st.max_backends > KGATE_BACKENDS_MAX)
+		return "max_backends above KGATE_BACKENDS_MAX";
+	n = st.max_backends + 1;
+	be = calloc(n, sizeof(*be));
+	addrs = calloc(n, sizeof(*addrs));
+	if (!be || !addrs)
+		return "out of memory";
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "198.%u.%u.%u",
+			 18 + (i >> 16), (i >> 8) & 255, i & 255);
+		be[i] = (struct kt_be)KT_BE(addrs[i], 8080);
+	}
+	c->svc->be = be;
+	c->svc->n_be = (int)n;
+	c->svc->table_size = KT_UNSET;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- cases */
+
+#define OVR(w, t, h, ...) { .where = (w), .type = (t), .how = (h), __VA_ARGS__ }
+#define OMIT(w, t)	OVR(w, t, KT_OMIT)
+#define INT(w, t, l, v)	OVR(w, t, KT_INT, .len = (l), .val = (v))
+#define BYTES(w, t, b)	OVR(w, t, KT_BYTES, .len = sizeof(b) - 1, .bytes = (b))
+#define STR(w, t, s)	OVR(w, t, KT_STR, .bytes = (s))
+
+#define CASE(id, ...) FIXTURE_VARIANT_ADD(inv, id) { __VA_ARGS__ }
+#define ONE(o)	.ovr = { o }, .n_ovr = 1
+
+/* Service name */
+CASE(name_missing, ONE(OMIT(KT_W_SVC, KGATE_SVC_A_NAME)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(name_empty, ONE(STR(KT_W_SVC, KGATE_SVC_A_NAME, "")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(name_with_space, ONE(STR(KT_W_SVC, KGATE_SVC_A_NAME, "inv/a b:80")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(name_unprintable, ONE(STR(KT_W_SVC, KGATE_SVC_A_NAME, "inv/a\x01:80")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(name_not_terminated,
+     ONE(OVR(KT_W_SVC, KGATE_SVC_A_NAME, KT_STR_NONUL, .bytes = "inv/x:80")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(name_too_long,
+     ONE(STR(KT_W_SVC, KGATE_SVC_A_NAME,
+	     "inv/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:80")),
+     .err = EINVAL, .at = AT_OFFS);	/* 256 characters: one too many */
+/* "1234" without a NUL */
+CASE(name_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_NAME, 4, 0x34333231)),
+     .err = EINVAL, .at = AT_OFFS);
+
+/* Options */
+CASE(sched_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_SCHED, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(sched_out_of_range, ONE(INT(KT_W_SVC, KGATE_SVC_A_SCHED, 1, 2)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(affinity_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY, 4, 1)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(affinity_out_of_range, ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY, 1, 2)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(timeout_zero, ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY_TIMEOUT, 4, 0)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(timeout_86401,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY_TIMEOUT, 4, 86401)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(timeout_as_u8, ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY_TIMEOUT, 1, 5)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(ext_policy_out_of_range,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_EXT_POLICY, 1, __KGATE_POLICY_MAX)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(ext_policy_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_EXT_POLICY, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(int_policy_out_of_range,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_INT_POLICY, 1, __KGATE_POLICY_MAX)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(int_policy_as_u16, ONE(INT(KT_W_SVC, KGATE_SVC_A_INT_POLICY, 2, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+
+/* Maglev table size (the base has 2 backends) */
+CASE(table_not_prime, ONE(INT(KT_W_SVC, KGATE_SVC_A_TABLE_SIZE, 4, 1000)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(table_below_min, ONE(INT(KT_W_SVC, KGATE_SVC_A_TABLE_SIZE, 4, 97)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(table_above_max,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_TABLE_SIZE, 4, 1000033)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(table_under_100x_backends,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_TABLE_SIZE, 4, 197)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(table_as_u16, ONE(INT(KT_W_SVC, KGATE_SVC_A_TABLE_SIZE, 2, 1009)),
+     .err = EINVAL, .at = AT_OFFS);
+
+/* Source ranges */
+CASE(range_addr_missing, ONE(OMIT(KT_W_RANGE, KGATE_RANGE_A_ADDR)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(range_plen_missing, ONE(OMIT(KT_W_RANGE, KGATE_RANGE_A_PLEN)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(range_addr_5_bytes,
+     ONE(BYTES(KT_W_RANGE, KGATE_RANGE_A_ADDR, "\xc0\x00\x02\x00\x00")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(range_plen_33_ipv4, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_PLEN, 1, 33)),
+     .err = EAFNOSUPPORT, .at = AT_OFFS);
+CASE(range_plen_129_ipv6, .base = B_V6,
+     ONE(INT(KT_W_RANGE, KGATE_RANGE_A_PLEN, 1, 129)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(range_plen_as_u32, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_PLEN, 4, 24)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(range_host_bits_ipv4,
+     ONE(BYTES(KT_W_RANGE, KGATE_RANGE_A_ADDR, "\xc0\x00\x02\x01")),
+     .err = EINVAL);
+CASE(range_host_bits_ipv6, .base = B_V6,
+     ONE(BYTES(KT_W_RANGE, KGATE_RANGE_A_ADDR,
+	       "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01")),
+     .err = EINVAL);
+CASE(range_unknown_attr, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_MAX + 1, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(range_too_many, .mutate = rng_too_many, .err = ENOSPC);
+
+/* Frontends */
+CASE(fe_list_missing, ONE(OMIT(KT_W_SVC, KGATE_SVC_A_FRONTENDS)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(fe_list_empty,
+     ONE(OVR(KT_W_SVC, KGATE_SVC_A_FRONTENDS, KT_EMPTY_NEST)),
+     .err = EINVAL);
+CASE(fe_item_wrong_type,
+     ONE(OVR(KT_W_FE_LIST, KGATE_A_LIST_ITEM, KT_RETYPE, .val = 2)),
+     .err = EINVAL);
+CASE(fe_item_not_a_nest, ONE(INT(KT_W_FE_LIST, KGATE_A_LIST_ITEM, 4, 80)),
+     .err = EINVAL);
+CASE(fe_addr_missing, ONE(OMIT(KT_W_FE, KGATE_FE_A_ADDR)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(fe_port_missing, ONE(OMIT(KT_W_FE, KGATE_FE_A_PORT)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(fe_addr_5_bytes,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, "\xc0\x00\x02\x01\x00")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(fe_addr_17_bytes,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR,
+	       "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01\x00")),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(fe_port_zero, ONE(INT(KT_W_FE, KGATE_FE_A_PORT, 2, 0)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(fe_port_as_u32, ONE(INT(KT_W_FE, KGATE_FE_A_PORT, 4, 80)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(fe_proto_icmp, ONE(INT(KT_W_FE, KGATE_FE_A_PROTO, 1, 1)),
+     .err = EPROTONOSUPPORT, .at = AT_OFFS);
+CASE(fe_proto_as_u32, ONE(INT(KT_W_FE, KGATE_FE_A_PROTO, 4, IPPROTO_TCP)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(fe_kind_4, ONE(INT(KT_W_FE, KGATE_FE_A_KIND, 1, __KGATE_FE_KIND_MAX)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(fe_unknown_attr, ONE(INT(KT_W_FE, KGATE_FE_A_MAX + 1, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(fe_unspecified_cluster_ipv4,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, "\0\0\0\0")),
+     .err = EINVAL);
+CASE(fe_unspecified_cluster_ipv6, .base = B_V6,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR,
+	       "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0")),
+     .err = EINVAL);
+CASE(fe_unspecified_external,
+     .ovr = { BYTES(KT_W_FE, KGATE_FE_A_ADDR, "\0\0\0\0"),
+	      INT(KT_W_FE, KGATE_FE_A_KIND, 1, KGATE_FE_EXTERNAL) },
+     .n_ovr = 2, .err = EINVAL);
+CASE(fe_duplicate_in_service, .mutate = fe_dup_in_service, .err = EEXIST);
+CASE(fe_duplicate_of_other_service, .mutate = fe_dup_other_service,
+     .err = EEXIST);
+CASE(fe_too_many, .mutate = fe_too_many, .err = ENOSPC);
+
+/* Backends in SERVICE_ADD */
+CASE(be_item_not_a_nest, ONE(INT(KT_W_BE_LIST, KGATE_A_LIST_ITEM, 4, 80)),
+     .err = EINVAL);
+CASE(be_item_wrong_type,
+     ONE(OVR(KT_W_BE_LIST, KGATE_A_LIST_ITEM, KT_RETYPE, .val = 7)),
+     .err = EINVAL);
+CASE(be_addr_missing, ONE(OMIT(KT_W_BE, KGATE_BE_A_ADDR)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(be_port_missing, ONE(OMIT(KT_W_BE, KGATE_BE_A_PORT)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(be_addr_5_bytes,
+     ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, "\xc6\x33\x64\x01\x00")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_addr_unspecified, ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, "\0\0\0\0")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_port_zero, ONE(INT(KT_W_BE, KGATE_BE_A_PORT, 2, 0)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(be_weight_10001,
+     ONE(INT(KT_W_BE, KGATE_BE_A_WEIGHT, 4, KGATE_WEIGHT_MAX + 1)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(be_weight_as_u8, ONE(INT(KT_W_BE, KGATE_BE_A_WEIGHT, 1, 1)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_state_3, ONE(INT(KT_W_BE, KGATE_BE_A_STATE, 1, __KGATE_BE_STATE_MAX)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(be_state_as_u32, ONE(INT(KT_W_BE, KGATE_BE_A_STATE, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_flags_unknown_bit,
+     ONE(INT(KT_W_BE, KGATE_BE_A_FLAGS, 4, KGATE_BE_F_ALL << 1)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_flags_bit_31, ONE(INT(KT_W_BE, KGATE_BE_A_FLAGS, 4, 1u << 31)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_unknown_attr, ONE(INT(KT_W_BE, KGATE_BE_A_MAX + 1, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_duplicate_in_message, .mutate = be_dup_in_message, .err = EEXIST);
+CASE(be_ipv6_in_ipv4_service, .mutate = be_v6_in_v4, .err = EAFNOSUPPORT);
+CASE(be_ipv4_in_ipv6_service, .base = B_V6, .mutate = be_v4_in_v6,
+     .err = EAFNOSUPPORT);
+CASE(be_over_max_backends, .mutate = be_over_max, .err = ENOSPC);
+
+/* BACKEND_ADD / SET / DEL */
+CASE(backend_add_existing, .cmd = KGATE_CMD_BACKEND_ADD, .base = B_BE_OLD,
+     .err = EEXIST);
+CASE(backend_add_duplicate_in_message, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, .mutate = be_dup_in_message, .err = EEXIST);
+CASE(backend_add_unknown_service, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, .name = "nope/nope:1", .err = ENOENT);
+CASE(backend_add_ipv6_to_ipv4_service, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, .mutate = be_v6_cmd, .err = EAFNOSUPPORT);
+CASE(backend_add_weight_10001, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW,
+     ONE(INT(KT_W_BE, KGATE_BE_A_WEIGHT, 4, KGATE_WEIGHT_MAX + 1)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(backend_add_name_missing, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, ONE(OMIT(KT_W_SVC, KGATE_SVC_A_NAME)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(backend_add_addr_missing, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, ONE(OMIT(KT_W_BE, KGATE_BE_A_ADDR)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(backend_set_unknown_backend, .cmd = KGATE_CMD_BACKEND_SET,
+     .base = B_BE_NEW, .err = ENOENT);
+CASE(backend_set_unknown_service, .cmd = KGATE_CMD_BACKEND_SET,
+     .base = B_BE_OLD, .name = "nope/nope:1", .err = ENOENT);
+CASE(backend_set_state_3, .cmd = KGATE_CMD_BACKEND_SET, .base = B_BE_OLD,
+     ONE(INT(KT_W_BE, KGATE_BE_A_STATE, 1, __KGATE_BE_STATE_MAX)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(backend_set_port_missing, .cmd = KGATE_CMD_BACKEND_SET,
+     .base = B_BE_OLD, ONE(OMIT(KT_W_BE, KGATE_BE_A_PORT)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(backend_del_unknown_backend, .cmd = KGATE_CMD_BACKEND_DEL,
+     .base = B_BE_NEW, .err = ENOENT);
+CASE(backend_del_unknown_service, .cmd = KGATE_CMD_BACKEND_DEL,
+     .base = B_BE_OLD, .name = "nope/nope:1", .err = ENOENT);
+
+/* Service level */
+CASE(service_duplicate, .name = EXIST4, .err = EEXIST);
+CASE(service_nest_missing, ONE(OMIT(KT_W_TOP, KGATE_A_SERVICE)),
+     .err = EINVAL, .at = AT_MISS);
+CASE(service_nest_as_u32, ONE(INT(KT_W_TOP, KGATE_A_SERVICE, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(service_unknown_attr, ONE(INT(KT_W_SVC, KGATE_SVC_A_MAX + 1, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(replace_with_bad_timeout, .cmd = KGATE_CMD_SERVICE_REPLACE,
+     .name = EXIST4,
+     ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY_TIMEOUT, 4, 0)),
+     .err = ERANGE, .at = AT_OFFS);
+CASE(replace_with_duplicate_frontend, .cmd = KGATE_CMD_SERVICE_REPLACE,
+     .name = EXIST6, .base = B_V6, .mutate = fe_dup_in_service,
+     .err = EEXIST);
+CASE(del_unknown_service, .cmd = KGATE_CMD_SERVICE_DEL, .base = B_NAME,
+     .name = "nope/nope:1", .err = ENOENT);
+CASE(del_name_missing, .cmd = KGATE_CMD_SERVICE_DEL, .base = B_NAME,
+     ONE(OMIT(KT_W_SVC, KGATE_SVC_A_NAME)), .err = EINVAL, .at = AT_MISS);
+CASE(get_unknown_service, .cmd = KGATE_CMD_SERVICE_GET, .base = B_NAME,
+     .name = "nope/nope:1", .err = ENOENT);
+CASE(top_unknown_attr, ONE(INT(KT_W_TOP, KGATE_A_MAX + 1, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+/* Reserved L7 attributes: as a nest (NLA_F_NESTED, as libmnl writes
+ * nests) and as a plain empty attribute, so that the refusal does not rest
+ * on the nested flag alone.
+ */
+CASE(top_reserved_listener_nest,
+     ONE(OVR(KT_W_TOP, KGATE_A_LISTENER, KT_EMPTY_NEST)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(top_reserved_listener, ONE(BYTES(KT_W_TOP, KGATE_A_LISTENER, "")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(top_reserved_route, ONE(BYTES(KT_W_TOP, KGATE_A_ROUTE, "")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(top_reserved_cert, ONE(BYTES(KT_W_TOP, KGATE_A_CERT, "")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(top_generation_in_request, ONE(INT(KT_W_TOP, KGATE_A_GENERATION, 8, 1)),
+     .err = EINVAL, .at = AT_OFFS);
+
+/* Reserved commands: genetlink answers them (no extack message). */
+CASE(cmd_reserved_listener, .cmd = KGATE_CMD_LISTENER_BASE, .base = B_NAME,
+     .err = EOPNOTSUPP, .no_msg = true);
+CASE(cmd_reserved_route, .cmd = KGATE_CMD_ROUTE_BASE, .base = B_NAME,
+     .err = EOPNOTSUPP, .no_msg = true);
+CASE(cmd_reserved_cert, .cmd = KGATE_CMD_CERT_BASE, .base = B_NAME,
+     .err = EOPNOTSUPP, .no_msg = true);
+CASE(cmd_reserved_tls, .cmd = KGATE_CMD_TLS_BASE, .base = B_NAME,
+     .err = EOPNOTSUPP, .no_msg = true);
+
+TEST_HARNESS_MAIN

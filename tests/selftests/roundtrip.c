@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roundtrip: what is configured is what the kernel reports, for IPv4, IPv6
+ * and dual-stack services; every command changes exactly what it names;
+ * the "events" group reports every change followed by BATCH_COMMIT with a
+ * growing generation.
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt_harness.h"
+
+/* Addresses are documentation ranges: configuration only, no traffic. */
+static const struct kt_fe fe4_full[] = {
+	KT_FE_FULL("192.0.2.10", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("192.0.2.10", 53, IPPROTO_UDP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("198.51.100.7", 80, IPPROTO_SCTP, KGATE_FE_EXTERNAL),
+	KT_FE_FULL("203.0.113.5", 443, IPPROTO_TCP, KGATE_FE_LOADBALANCER),
+	KT_FE_FULL("0.0.0.0", 30080, IPPROTO_TCP, KGATE_FE_NODEPORT),
+};
+static const struct kt_fe fe6_full[] = {
+	KT_FE_FULL("2001:db8::10", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("2001:db8::10", 53, IPPROTO_UDP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("2001:db8:1::7", 80, IPPROTO_SCTP, KGATE_FE_EXTERNAL),
+	KT_FE_FULL("2001:db8:2::5", 443, IPPROTO_TCP, KGATE_FE_LOADBALANCER),
+	KT_FE_FULL("::", 30080, IPPROTO_TCP, KGATE_FE_NODEPORT),
+};
+static const struct kt_fe fe46_full[] = {
+	KT_FE_FULL("192.0.2.10", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("2001:db8::10", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	KT_FE_FULL("203.0.113.5", 443, IPPROTO_UDP, KGATE_FE_LOADBALANCER),
+	KT_FE_FULL("::", 30080, IPPROTO_SCTP, KGATE_FE_NODEPORT),
+};
+static const struct kt_be be4_full[] = {
+	KT_BE_FULL("198.51.100.21", 8080, 3, KGATE_BE_READY, KGATE_BE_F_LOCAL),
+	KT_BE_FULL("198.51.100.22", 8080, 0, KGATE_BE_SERVING, 0),
+	KT_BE_FULL("198.51.100.23", 8081, KGATE_WEIGHT_MAX,
+		   KGATE_BE_TERMINATING, 0),
+};
+static const struct kt_be be6_full[] = {
+	KT_BE_FULL("2001:db8:5::21", 8080, 3, KGATE_BE_READY, KGATE_BE_F_LOCAL),
+	KT_BE_FULL("2001:db8:5::22", 8080, 0, KGATE_BE_SERVING, 0),
+	KT_BE_FULL("2001:db8:5::23", 8081, KGATE_WEIGHT_MAX,
+		   KGATE_BE_TERMINATING, 0),
+};
+static const struct kt_be be46_full[] = {
+	KT_BE_FULL("198.51.100.21", 8080, 3, KGATE_BE_READY, KGATE_BE_F_LOCAL),
+	KT_BE_FULL("2001:db8:5::22", 8080, 0, KGATE_BE_SERVING, 0),
+	KT_BE_FULL("198.51.100.23", 8081, KGATE_WEIGHT_MAX,
+		   KGATE_BE_TERMINATING, 0),
+};
+static const struct kt_range rng4[] = {
+	KT_RANGE("192.0.2.0", 24), KT_RANGE("203.0.113.128", 25),
+	KT_RANGE("198.51.100.7", 32), KT_RANGE("0.0.0.0", 0),
+};
+static const struct kt_range rng6[] = {
+	KT_RANGE("2001:db8::", 32), KT_RANGE("2001:db8:1:2::", 64),
+	KT_RANGE("2001:db8::1", 128), KT_RANGE("::", 0),
+};
+static const struct kt_range rng46[] = {
+	KT_RANGE("192.0.2.0", 24), KT_RANGE("2001:db8::", 32),
+};
+
+/* Minimal services: only the required attributes. */
+static const struct kt_fe fe4_min[] = { KT_FE("192.0.2.1", 80) };
+static const struct kt_fe fe6_min[] = { KT_FE("2001:db8::1", 80) };
+static const struct kt_fe fe46_min[] = {
+	KT_FE("192.0.2.1", 80), KT_FE("2001:db8::1", 80),
+};
+static const struct kt_be be4_min[] = {
+	KT_BE("198.51.100.1", 8080), KT_BE("198.51.100.2", 8080),
+};
+static const struct kt_be be6_min[] = {
+	KT_BE("2001:db8:5::1", 8080), KT_BE("2001:db8:5::2", 8080),
+};
+static const struct kt_be be46_min[] = {
+	KT_BE("198.51.100.1", 8080), KT_BE("2001:db8:5::2", 8080),
+};
+/* Backends for BACKEND_ADD / SET / DEL. */
+static const struct kt_be be4_more[] = {
+	KT_BE("198.51.100.3", 8080), KT_BE_FULL("198.51.100.4", 9090, 7,
+						KGATE_BE_SERVING, 0),
+};
+static const struct kt_be be6_more[] = {
+	KT_BE("2001:db8:5::3", 8080), KT_BE_FULL("2001:db8:5::4", 9090, 7,
+						 KGATE_BE_SERVING, 0),
+};
+static const struct kt_be be46_more[] = {
+	KT_BE("2001:db8:5::3", 8080), KT_BE_FULL("198.51.100.4", 9090, 7,
+						 KGATE_BE_SERVING, 0),
+};
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+FIXTURE(rt) {
+	struct kt_sock s;
+};
+
+FIXTURE_VARIANT(rt) {
+	const struct kt_fe *fe_full, *fe_min;
+	const struct kt_be *be_full, *be_min, *be_more;
+	const struct kt_range *rng;
+	int n_fe_full, n_fe_min, n_be_full, n_be_min, n_be_more, n_rng;
+};
+
+#define VARIANT(f) \
+	.fe_full = fe##f##_full, .n_fe_full = N(fe##f##_full), \
+	.fe_min = fe##f##_min, .n_fe_min = N(fe##f##_min), \
+	.be_full = be##f##_full, .n_be_full = N(be##f##_full), \
+	.be_min = be##f##_min, .n_be_min = N(be##f##_min), \
+	.be_more = be##f##_more, .n_be_more = N(be##f##_more), \
+	.rng = rng##f, .n_rng = N(rng##f)
+
+FIXTURE_VARIANT_ADD(rt, ipv4) { VARIANT(4) };
+FIXTURE_VARIANT_ADD(rt, ipv6) { VARIANT(6) };
+FIXTURE_VARIANT_ADD(rt, dual) { VARIANT(46) };
+
+FIXTURE_SETUP(rt)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s);
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_EXPECT_COUNT(&self->s, 0);
+}
+
+FIXTURE_TEARDOWN(rt)
+{
+	if (self->s.nl)
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+	kt_close(&self->s);
+}
+
+/*
+ * Two services may not share a frontend: every service a test builds gets
+ * the variant's frontends with the ports moved by 1000 x its slot.
+ */
+static struct kt_fe fe_slots[32][8];
+static int n_slots;
+
+static const struct kt_fe *own_frontends(const struct kt_fe *fe, int n)
+{
+	struct kt_fe *f = fe_slots[n_slots % 32];
+
+	for (int i = 0; i < n && i < 8; i++) {
+		f[i] = fe[i];
+		f[i].port += 1000 * (n_slots % 32);
+	}
+	n_slots++;
+	return f;
+}
+
+static void svc_min(struct kt_svc *svc, const char *name,
+		    const FIXTURE_VARIANT(rt) *v)
+{
+	kt_svc_init(svc, name);
+	svc->fe = own_frontends(v->fe_min, v->n_fe_min);
+	svc->n_fe = v->n_fe_min;
+	svc->be = v->be_min;
+	svc->n_be = v->n_be_min;
+}
+
+static void svc_full(struct kt_svc *svc, const char *name,
+		     const FIXTURE_VARIANT(rt) *v)
+{
+	kt_svc_init(svc, name);
+	svc->sched = KGATE_SCHED_RR;
+	svc->table_size = 1009;
+	svc->affinity = KGATE_AFFINITY_CLIENTIP;
+	svc->timeout = 300;
+	svc->ext_policy = KGATE_POLICY_LOCAL;
+	svc->int_policy = KGATE_POLICY_LOCAL;
+	svc->fe = own_frontends(v->fe_full, v->n_fe_full);
+	svc->n_fe = v->n_fe_full;
+	svc->be = v->be_full;
+	svc->n_be = v->n_be_full;
+	svc->rng = v->rng;
+	svc->n_rng = v->n_rng;
+}
+
+/* Only the required attributes: GET shows every default of the ABI. */
+TEST_F(rt, add_minimal_get_defaults)
+{
+	struct kt_svc svc;
+	struct kt_svc_info info;
+	struct kt_err e;
+
+	svc_min(&svc, "default/web:http", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* Spelled out once, independent of kt_svc_expect's defaults. */
+	KT_OK(kt_get(&self->s, svc.name, &info, &e), e);
+	EXPECT_EQ(KGATE_SCHED_MAGLEV, info.sched);
+	EXPECT_EQ(KGATE_AFFINITY_NONE, info.affinity);
+	EXPECT_EQ(10800u, info.timeout);
+	EXPECT_EQ(KGATE_POLICY_CLUSTER, info.ext_policy);
+	EXPECT_EQ(KGATE_POLICY_CLUSTER, info.int_policy);
+	ASSERT_EQ(variant->n_fe_min, info.n_fe);
+	for (int i = 0; i < info.n_fe; i++) {
+		EXPECT_EQ(IPPROTO_TCP, info.fe[i].proto);
+		EXPECT_EQ(KGATE_FE_CLUSTER, info.fe[i].kind);
+	}
+	ASSERT_EQ(variant->n_be_min, info.n_be);
+	for (int i = 0; i < info.n_be; i++) {
+		EXPECT_EQ(1u, info.be[i].weight);
+		EXPECT_EQ(KGATE_BE_READY, info.be[i].state);
+		EXPECT_EQ(0u, info.be[i].flags);
+	}
+	EXPECT_EQ(0, info.n_rng);
+	kt_svc_info_free(&info);
+}
+
+/* Every attribute with a value other than its default. */
+TEST_F(rt, add_every_attribute)
+{
+	struct kt_svc svc;
+	struct kt_err e;
+
+	svc_full(&svc, "default/full:https", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+}
+
+/* A service without backends is valid (Kubernetes: no endpoints yet). */
+TEST_F(rt, add_without_backends)
+{
+	struct kt_svc svc;
+	struct kt_err e;
+
+	svc_min(&svc, "default/empty:80", variant);
+	svc.n_be = 0;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+}
+
+TEST_F(rt, dump_lists_every_service)
+{
+	const char *names[] = { "a/one:1", "b/two:2", "c/three:3" };
+	struct kt_svc svc[3];
+	struct kt_err e;
+	char *canon, *p;
+	size_t len;
+	int n;
+
+	for (int i = 0; i < 3; i++) {
+		if (i == 1)
+			svc_full(&svc[i], names[i], variant);
+		else
+			svc_min(&svc[i], names[i], variant);
+		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc[i],
+				 NULL, 0, &e), e);
+	}
+	KT_OK(kt_dump(&self->s, &canon, &len, &n, &e), e);
+	ASSERT_EQ(3, n);
+	/* The canonical dump is sorted by name: walk it and check each
+	 * entry against what was sent.
+	 */
+	p = canon;
+	for (int i = 0; i < 3; i++) {
+		struct {
+			struct nlmsghdr h;
+			struct genlmsghdr g;
+			char a[65536];
+		} msg;
+		struct kt_svc_info info;
+		char why[512];
+		uint32_t l;
+
+		ASSERT_LT((size_t)(p - canon), len);
+		memcpy(&l, p, sizeof(l));
+		p += sizeof(l);
+		ASSERT_LE(l, sizeof(msg.a));
+		memset(&msg, 0, sizeof(msg));
+		msg.h.nlmsg_len = NLMSG_LENGTH(sizeof(msg.g)) + l;
+		memcpy(msg.a, p, l);
+		p += l;
+		ASSERT_EQ(0, kt_parse_svc(&msg.h, &info));
+		ASSERT_EQ(0, kt_svc_expect(&svc[i], &info, why, sizeof(why)))
+			TH_LOG("dump entry %d: %s", i, why);
+		kt_svc_info_free(&info);
+	}
+	EXPECT_EQ(len, (size_t)(p - canon));
+	free(canon);
+}
+
+/*
+ * A service with max_backends backends may not fit one dump message: the
+ * dump continues it in further messages (name + more backends).  Merged,
+ * they give the whole service; GET gives it in one message.
+ */
+TEST_F(rt, big_service_in_dump_and_get)
+{
+	static struct kt_be be[KGATE_BACKENDS_MAX];
+	static char addr[KGATE_BACKENDS_MAX][48];
+	struct kt_svc svc, small;
+	struct kt_stats st;
+	struct kt_err e;
+	char *canon, *p;
+	size_t len;
+	int msgs = 0, n_be = 0, n_fe = 0, n;
+	bool v6 = strchr(variant->be_min[variant->n_be_min - 1].addr, ':');
+
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	ASSERT_LE(st.max_backends, (uint32_t)KGATE_BACKENDS_MAX);
+	for (uint32_t i = 0; i < st.max_backends; i++) {
+		if (v6)
+			snprintf(addr[i], sizeof(addr[i]),
+				 "2001:db8:ffff:ffff:ffff:ffff:ffff:%x", i + 1);
+		else
+			snprintf(addr[i], sizeof(addr[i]), "198.51.%u.%u",
+				 100 + i / 250, 1 + i % 250);
+		be[i] = (struct kt_be)KT_BE_FULL(addr[i], 65535, 10000,
+						 KGATE_BE_SERVING,
+						 KGATE_BE_F_LOCAL);
+	}
+	svc_full(&svc, "default/big:80", variant);
+	svc.be = be;
+	svc.n_be = (int)st.max_backends;
+	svc.table_size = KT_UNSET;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	svc_min(&small, "default/small:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &small, NULL, 0, &e),
+	      e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	KT_OK(kt_dump(&self->s, &canon, &len, &n, &e), e);
+	ASSERT_EQ(2, n);
+	for (p = canon; p < canon + len; ) {
+		struct {
+			struct nlmsghdr h;
+			struct genlmsghdr g;
+			char a[70000];
+		} *msg = calloc(1, sizeof(*msg));
+		struct kt_svc_info info;
+		uint32_t l;
+
+		ASSERT_NE(NULL, msg);
+		memcpy(&l, p, sizeof(l));
+		p += sizeof(l);
+		ASSERT_LE(l, sizeof(msg->a));
+		msg->h.nlmsg_len = NLMSG_LENGTH(sizeof(msg->g)) + l;
+		memcpy(msg->a, p, l);
+		p += l;
+		ASSERT_EQ(0, kt_parse_svc(&msg->h, &info));
+		free(msg);
+		if (!strcmp(info.name, svc.name)) {
+			msgs++;
+			n_be += info.n_be;
+			n_fe += info.n_fe;
+		}
+		kt_svc_info_free(&info);
+	}
+	free(canon);
+	TH_LOG("%d backends came in %d dump messages", n_be, msgs);
+	EXPECT_EQ(svc.n_be, n_be);
+	EXPECT_EQ(svc.n_fe, n_fe) TH_LOG("frontends only in the first message");
+}
+
+TEST_F(rt, replace_changes_whole_service)
+{
+	struct kt_svc full, min;
+	struct kt_err e;
+
+	/* REPLACE of an unknown name creates it. */
+	svc_full(&full, "default/rep:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &full, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &full);
+
+	/* Options not given fall back to their defaults, lists are replaced. */
+	svc_min(&min, "default/rep:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &min, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &min);
+
+	/* And back. */
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &full, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &full);
+	KT_EXPECT_COUNT(&self->s, 1);
+}
+
+TEST_F(rt, backend_add_set_del)
+{
+	struct kt_svc svc, other, cmd;
+	struct kt_be all[8], set_w, set_s;
+	struct kt_err e;
+	int n = 0;
+
+	svc_min(&svc, "default/be:80", variant);
+	svc.timeout = 77;
+	svc.sched = KGATE_SCHED_RR;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	/* A second service with the same backends must not be touched. */
+	svc_min(&other, "default/other:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &other, NULL, 0, &e),
+	      e);
+
+	for (int i = 0; i < variant->n_be_min; i++)
+		all[n++] = variant->be_min[i];
+
+	/* ADD: the new backends join, defaults filled in. */
+	kt_svc_init(&cmd, svc.name);
+	cmd.be = variant->be_more;
+	cmd.n_be = variant->n_be_more;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_ADD, &cmd, NULL, 0, &e), e);
+	for (int i = 0; i < variant->n_be_more; i++)
+		all[n++] = variant->be_more[i];
+	svc.be = all;
+	svc.n_be = n;
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* SET weight only: state and flags keep their values. */
+	set_w = (struct kt_be)KT_BE(variant->be_more[1].addr,
+				    variant->be_more[1].port);
+	set_w.weight = 42;
+	cmd.be = &set_w;
+	cmd.n_be = 1;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_SET, &cmd, NULL, 0, &e), e);
+	all[n - 1].weight = 42;
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* SET state and flags only: the weight stays. */
+	set_s = (struct kt_be)KT_BE(all[0].addr, all[0].port);
+	set_s.state = KGATE_BE_TERMINATING;
+	set_s.flags = KGATE_BE_F_LOCAL;
+	cmd.be = &set_s;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_SET, &cmd, NULL, 0, &e), e);
+	all[0].state = KGATE_BE_TERMINATING;
+	all[0].flags = KGATE_BE_F_LOCAL;
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* Flags, when given, replace the old flags whole: 0 clears LOCAL. */
+	set_s.state = KT_UNSET;
+	set_s.flags = 0;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_SET, &cmd, NULL, 0, &e), e);
+	all[0].flags = 0;
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* DEL the first and the last: the others stay as they are. */
+	{
+		struct kt_be del[2] = {
+			KT_BE(all[0].addr, all[0].port),
+			KT_BE(all[n - 1].addr, all[n - 1].port),
+		};
+
+		cmd.be = del;
+		cmd.n_be = 2;
+		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_DEL, &cmd, NULL, 0,
+				 &e), e);
+		memmove(&all[0], &all[1], (n - 2) * sizeof(all[0]));
+		n -= 2;
+		svc.n_be = n;
+		KT_EXPECT_SVC(&self->s, &svc);
+	}
+	/* The other service, with the same backends, was not touched. */
+	KT_EXPECT_SVC(&self->s, &other);
+}
+
+TEST_F(rt, del_then_get_enoent)
+{
+	struct kt_svc svc, keep;
+	struct kt_svc_info info;
+	struct kt_err e;
+
+	svc_min(&svc, "default/gone:80", variant);
+	svc_full(&keep, "default/keep:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &keep, NULL, 0, &e), e);
+	KT_OK(kt_del(&self->s, svc.name, &e), e);
+	KT_REFUSED(ENOENT, kt_get(&self->s, svc.name, &info, &e), e);
+	KT_EXPECT_COUNT(&self->s, 1);
+	KT_EXPECT_SVC(&self->s, &keep);
+	/* The name can be used again. */
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+}
+
+TEST_F(rt, flush_removes_all)
+{
+	char name[32];
+	struct kt_svc svc;
+	struct kt_stats st;
+	struct kt_err e;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "default/f%d:80", i);
+		svc_min(&svc, name, variant);
+		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
+				 &e), e);
+	}
+	KT_EXPECT_COUNT(&self->s, 5);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_EXPECT_COUNT(&self->s, 0);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(0u, st.services);
+	EXPECT_EQ(0u, st.frontends);
+	EXPECT_EQ(0u, st.backends);
+	/* FLUSH of an empty namespace is fine. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+}
+
+TEST_F(rt, stats_count_objects)
+{
+	struct kt_svc a, b;
+	struct kt_stats st0, st;
+	struct kt_err e;
+
+	KT_OK(kt_stats(&self->s, &st0, &e), e);
+	for (int t = KGATE_STATS_A_SERVICES; t <= KGATE_STATS_A_BATCHES_OPEN;
+	     t++) {
+		EXPECT_TRUE(st0.has[t]) TH_LOG("stats attribute %d missing", t);
+	}
+	EXPECT_EQ(0u, st0.services);
+	EXPECT_EQ(0u, st0.batches_open);
+	EXPECT_GT(st0.max_services, 0u);
+	EXPECT_GT(st0.max_backends, 0u);
+	EXPECT_LE(st0.max_backends, (uint32_t)KGATE_BACKENDS_MAX);
+
+	svc_full(&a, "default/a:80", variant);
+	svc_min(&b, "default/b:80", variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &a, NULL, 0, &e), e);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &b, NULL, 0, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(2u, st.services);
+	EXPECT_EQ((uint32_t)(a.n_fe + b.n_fe), st.frontends);
+	EXPECT_EQ((uint32_t)(a.n_be + b.n_be), st.backends);
+	EXPECT_EQ(st0.commits + 2, st.commits);
+	EXPECT_GT(st.generation, st0.generation);
+
+	/* A refused command is no commit. */
+	KT_REFUSED(EEXIST, kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &b,
+				      NULL, 0, &e), e);
+	st0 = st;
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(st0.commits, st.commits);
+	EXPECT_EQ(st0.generation, st.generation);
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(1u, st.batches_open);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_ABORT, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(0u, st.batches_open);
+
+	KT_OK(kt_del(&self->s, a.name, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(1u, st.services);
+	EXPECT_EQ((uint32_t)b.n_fe, st.frontends);
+	EXPECT_EQ((uint32_t)b.n_be, st.backends);
+}
+
+/*
+ * Read the next event and check its command, its service name and, when
+ * `whole` is given, that it carries that whole service.
+ */
+static int next_event(struct kt_sock *s, uint8_t cmd, const char *name,
+		      const struct kt_svc *whole, uint64_t *gen, char *why,
+		      size_t whylen)
+{
+	struct kt_event ev;
+	int r = kt_event_next(s, 10000, &ev), ret = -1;
+
+	if (r) {
+		snprintf(why, whylen, "waiting for event cmd %u '%s': %s", cmd,
+			 name ? name : "", strerror(-r));
+		return -1;
+	}
+	if (ev.cmd != cmd || (name && strcmp(ev.name, name))) {
+		snprintf(why, whylen,
+			 "expected event cmd %u '%s', got cmd %u '%s'", cmd,
+			 name ? name : "", ev.cmd, ev.name);
+		goto out;
+	}
+	if (whole) {
+		char w[400];
+
+		if (!ev.svc) {
+			snprintf(why, whylen, "event cmd %u without the service",
+				 cmd);
+			goto out;
+		}
+		if (kt_svc_expect(whole, ev.svc, w, sizeof(w))) {
+			snprintf(why, whylen, "event cmd %u '%.100s': %.300s", cmd,
+				 ev.name, w);
+			goto out;
+		}
+	}
+	if (cmd == KGATE_CMD_BATCH_COMMIT) {
+		if (!ev.has_generation) {
+			snprintf(why, whylen, "BATCH_COMMIT without generation");
+			goto out;
+		}
+		if (ev.generation <= *gen) {
+			snprintf(why, whylen,
+				 "generation %llu after %llu: did not increase",
+				 (unsigned long long)ev.generation,
+				 (unsigned long long)*gen);
+			goto out;
+		}
+		*gen = ev.generation;
+	}
+	ret = 0;
+out:
+	kt_event_free(&ev);
+	return ret;
+}
+
+#define EV(cmd, name, whole) do { \
+	char __why[600]; \
+	int __r = next_event(&ev_sock, (cmd), (name), (whole), &gen, __why, \
+			     sizeof(__why)); \
+	ASSERT_EQ(0, __r) TH_LOG("%s", __why); \
+} while (0)
+
+#define DO(cmd, svc) \
+	KT_OK(kt_svc_cmd(&self->s, (cmd), (svc), NULL, 0, &e), e)
+
+/*
+ * The "events" group reports the net effect of each commit: ADD for a
+ * service that did not exist before, REPLACE (whole) for one that did,
+ * DEL by name, one FLUSH for a FLUSH; then BATCH_COMMIT with a growing
+ * generation.
+ */
+TEST_F(rt, events)
+{
+	struct kt_sock ev_sock;
+	struct kt_svc svc, full, be_cmd, b2, b2new, b3, b3whole;
+	struct kt_be be_all[16];
+	struct kt_stats st;
+	struct kt_err e;
+	uint64_t gen = 0;
+	int n = 0;
+
+	ASSERT_EQ(0, kt_open(&ev_sock));
+	ASSERT_EQ(0, kt_subscribe(&ev_sock)) TH_LOG("no events group");
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	gen = st.generation;
+
+	svc_min(&svc, "default/ev:80", variant);
+	DO(KGATE_CMD_SERVICE_ADD, &svc);
+	EV(KGATE_CMD_SERVICE_ADD, svc.name, &svc);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	svc_full(&full, svc.name, variant);
+	DO(KGATE_CMD_SERVICE_REPLACE, &full);
+	EV(KGATE_CMD_SERVICE_REPLACE, svc.name, &full);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	/* A refused command sends nothing: the next event is the next
+	 * successful command's.
+	 */
+	KT_REFUSED(EEXIST, kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc,
+				      NULL, 0, &e), e);
+
+	/* A backend command: REPLACE with the whole service. */
+	kt_svc_init(&be_cmd, svc.name);
+	be_cmd.be = variant->be_more;
+	be_cmd.n_be = variant->n_be_more;
+	DO(KGATE_CMD_BACKEND_ADD, &be_cmd);
+	for (int i = 0; i < full.n_be; i++)
+		be_all[n++] = full.be[i];
+	for (int i = 0; i < variant->n_be_more; i++)
+		be_all[n++] = variant->be_more[i];
+	full.be = be_all;
+	full.n_be = n;
+	EV(KGATE_CMD_SERVICE_REPLACE, svc.name, &full);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	KT_OK(kt_del(&self->s, svc.name, &e), e);
+	EV(KGATE_CMD_SERVICE_DEL, svc.name, NULL);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	/* A batch: b1 is added and deleted again (not reported), b2 added. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	svc_min(&svc, "default/b1:80", variant);
+	DO(KGATE_CMD_SERVICE_ADD, &svc);
+	svc_min(&b2, "default/b2:80", variant);
+	DO(KGATE_CMD_SERVICE_ADD, &b2);
+	KT_OK(kt_del(&self->s, "default/b1:80", &e), e);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EV(KGATE_CMD_SERVICE_ADD, "default/b2:80", &b2);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	/* ADD then BACKEND_ADD in one commit: one ADD, whole. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	svc_min(&b3, "default/b3:80", variant);
+	b3.n_be = 0;
+	DO(KGATE_CMD_SERVICE_ADD, &b3);
+	kt_svc_init(&be_cmd, b3.name);
+	be_cmd.be = variant->be_more;
+	be_cmd.n_be = 1;
+	DO(KGATE_CMD_BACKEND_ADD, &be_cmd);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	b3whole = b3;
+	b3whole.be = variant->be_more;
+	b3whole.n_be = 1;
+	EV(KGATE_CMD_SERVICE_ADD, b3.name, &b3whole);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	/* FLUSH: one FLUSH message. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	EV(KGATE_CMD_FLUSH, NULL, NULL);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	/* The last generation seen is the namespace's current one. */
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(gen, st.generation);
+
+	DO(KGATE_CMD_SERVICE_ADD, &b2);
+	EV(KGATE_CMD_SERVICE_ADD, b2.name, &b2);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+	/* DEL and ADD again of an existing service: one REPLACE, whole. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_del(&self->s, b2.name, &e), e);
+	b2new = b2;
+	b2new.timeout = 99;
+	DO(KGATE_CMD_SERVICE_ADD, &b2new);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EV(KGATE_CMD_SERVICE_REPLACE, b2.name, &b2new);
+	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
+
+	kt_close(&ev_sock);
+}
+
+TEST_HARNESS_MAIN
