@@ -147,8 +147,7 @@ struct kgate_op {
 	struct kgate_service *svc;
 	/* BACKEND_SET: which fields of each backend are given. */
 	u8 *masks;
-	/* Set by the commit, for the events: what happened, to which object. */
-	u8 event;
+	/* Set by the commit, for the events: the object made or retired. */
 	struct kgate_service *result;
 };
 

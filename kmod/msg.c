@@ -222,23 +222,49 @@ int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn)
 	return 0;
 }
 
-static struct sk_buff *event_msg(const struct kgate_op *op)
+/*
+ * The event of @op in the commit to @gen, 0 for none.  Events tell the net
+ * effect on each name: a command whose object a later command of the same
+ * commit replaced says nothing, and whether the name existed before the
+ * commit and exists after it makes the change an ADD, a REPLACE or a DEL.
+ * Runs after the flip, before the retired objects are unlinked.
+ */
+static u8 event_of(struct kgate_net *kn, const struct kgate_op *op, u64 gen)
+{
+	const struct kgate_service *svc = op->result;
+
+	switch (op->cmd) {
+	case KGATE_CMD_FLUSH:
+		return KGATE_CMD_FLUSH;
+	case KGATE_CMD_SERVICE_DEL:
+		if (svc->gen_add < gen && !kgate_svc_lookup(kn, svc->name, gen))
+			return KGATE_CMD_SERVICE_DEL;
+		return 0;
+	default:
+		if (svc->gen_del == gen)
+			return 0;
+		if (kgate_svc_lookup(kn, svc->name, gen - 1))
+			return KGATE_CMD_SERVICE_REPLACE;
+		return KGATE_CMD_SERVICE_ADD;
+	}
+}
+
+static struct sk_buff *event_msg(const struct kgate_op *op, u8 event)
 {
 	struct sk_buff *skb;
 	struct nlattr *nest;
 	void *hdr;
 
-	if (op->event == KGATE_CMD_SERVICE_ADD ||
-	    op->event == KGATE_CMD_SERVICE_REPLACE)
-		return kgate_service_msg(op->result, 0, 0, op->event);
+	if (event != KGATE_CMD_SERVICE_DEL && event != KGATE_CMD_FLUSH)
+		return kgate_service_msg(op->result, 0, 0, event);
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
-	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0, op->event);
+	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0, event);
 	if (!hdr)
 		goto err;
-	if (op->event == KGATE_CMD_SERVICE_DEL) {
+	if (event == KGATE_CMD_SERVICE_DEL) {
 		nest = nla_nest_start(skb, KGATE_A_SERVICE);
 		if (!nest ||
 		    nla_put_string(skb, KGATE_SVC_A_NAME, op->result->name))
@@ -286,11 +312,10 @@ void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen)
 	if (!genl_has_listeners(&kgate_family, kn->net, 0))
 		return;
 	list_for_each_entry(op, ops, node) {
-		bool superseded = op->result && op->result->gen_del == gen &&
-				  op->event != KGATE_CMD_SERVICE_DEL;
+		u8 event = event_of(kn, op, gen);
 
-		if (op->event && !superseded)
-			multicast(kn, event_msg(op));
+		if (event)
+			multicast(kn, event_msg(op, event));
 	}
 	multicast(kn, commit_msg(gen));
 }

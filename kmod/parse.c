@@ -344,6 +344,13 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 		if (err)
 			goto err;
 	}
+	if (svc->table_size &&
+	    svc->table_size < kgate_table_size_min(svc->n_backends)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KGATE_SVC_A_TABLE_SIZE],
+				    "table size below 100 x backends");
+		err = -EINVAL;
+		goto err;
+	}
 	return svc;
 err:
 	kgate_svc_free(svc);

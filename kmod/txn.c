@@ -153,16 +153,6 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 	return 0;
 }
 
-/*
- * What the world outside the commit sees of a change to @name: an ADD, or
- * a REPLACE of a service the current generation has.
- */
-static u8 change_event(struct kgate_commit *c, const char *name)
-{
-	return kgate_svc_lookup(c->kn, name, c->kn->gen) ?
-	       KGATE_CMD_SERVICE_REPLACE : KGATE_CMD_SERVICE_ADD;
-}
-
 static struct kgate_service *find(struct kgate_commit *c, const char *name,
 				  struct netlink_ext_ack *extack)
 {
@@ -191,7 +181,6 @@ static int do_service(struct kgate_commit *c, struct kgate_op *op,
 			op->svc = NULL;
 		return err;
 	}
-	op->event = old ? change_event(c, old->name) : KGATE_CMD_SERVICE_ADD;
 	op->result = op->svc;
 	op->svc = NULL;
 	return 0;
@@ -205,9 +194,6 @@ static int do_del(struct kgate_commit *c, struct kgate_op *op,
 	if (!old)
 		return -ENOENT;
 	retire(c, old);
-	/* Made and deleted in this commit: nobody saw it. */
-	if (kgate_svc_lookup(c->kn, old->name, c->kn->gen))
-		op->event = KGATE_CMD_SERVICE_DEL;
 	op->result = old;
 	return 0;
 }
@@ -219,7 +205,6 @@ static int do_flush(struct kgate_commit *c, struct kgate_op *op)
 	list_for_each_entry(svc, &c->kn->services, list)
 		if (kgate_svc_live(svc, c->next))
 			retire(c, svc);
-	op->event = KGATE_CMD_FLUSH;
 	return 0;
 }
 
@@ -291,7 +276,6 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 			kgate_svc_free(svc);
 		return err;
 	}
-	op->event = change_event(c, svc->name);
 	op->result = svc;
 	return 0;
 }

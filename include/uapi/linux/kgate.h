@@ -3,8 +3,8 @@
  * kgate: in-kernel Kubernetes Service and Ingress data plane.
  *
  * Generic netlink family "kgate", version 1, one instance per network
- * namespace.  Every mutating command needs CAP_NET_ADMIN in the user
- * namespace owning the network namespace (GENL_ADMIN_PERM).
+ * namespace.  Every mutating command needs CAP_NET_ADMIN in the initial
+ * user namespace (GENL_ADMIN_PERM).
  *
  * Objects
  * -------
@@ -56,15 +56,18 @@
  *
  * Errors
  * ------
- * Every refusal carries an extended ACK message, and where it concerns one
- * attribute, its offset (NLMSGERR_ATTR_OFFS) or the missing type
- * (NLMSGERR_ATTR_MISS_TYPE / _MISS_NEST).  Policy violations (type, length,
+ * Every refusal by kgate carries an extended ACK message, and where it
+ * concerns one attribute of the request, its offset (NLMSGERR_ATTR_OFFS)
+ * or the missing type (NLMSGERR_ATTR_MISS_TYPE / _MISS_NEST).  genetlink
+ * itself answers EPERM and EOPNOTSUPP (unknown or reserved command), with
+ * no message, before kgate sees the request.  Policy violations (type, length,
  * range) get the kernel's EINVAL or ERANGE.  Semantic errors:
  *   EEXIST            duplicate service, frontend or backend
  *   ENOENT            unknown service or backend; no batch open
  *   EBUSY             BATCH_BEGIN with a batch already open
  *   ENOSPC            a limit (module parameters max_services,
- *                     max_backends; KGATE_*_MAX below) would be exceeded
+ *                     max_backends; KGATE_*_MAX below) would be exceeded,
+ *                     or backend commands would outgrow the table size
  *   EAFNOSUPPORT      backend of a family no frontend of the service has;
  *                     prefix length too long for the family
  *   EPROTONOSUPPORT   frontend protocol other than TCP, UDP, SCTP
@@ -73,7 +76,7 @@
  *   EINVAL            anything else malformed (empty or unprintable name,
  *                     service without frontend, unspecified address where
  *                     one is needed, host bits set in a source range,
- *                     table size not prime ...)
+ *                     table size not prime or below 100 x backends ...)
  *
  * Events
  * ------
