@@ -128,5 +128,11 @@ void usage_service(FILE *f);
 void usage_backend(FILE *f);
 void usage_batch(FILE *f);
 bool is_help(const char *arg);
+/*
+ * For a command that takes no argument: CLI_OK after printing the usage
+ * for "help", CLI_USAGE for anything else, CLI_GO when there is nothing.
+ */
+#define CLI_GO (-1)
+int no_args(int argc, char **argv);
 
 #endif

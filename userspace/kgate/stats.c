@@ -10,17 +10,9 @@ int cmd_stats(const struct cli *cli, int argc, char **argv)
 	struct kgate_err e;
 	int err;
 
-	if (argc > 1 && is_help(argv[1])) {
-		usage_main(stdout);
-		return CLI_OK;
-	}
-	if (argc > 1) {
-		char why[128];
-
-		snprintf(why, sizeof(why), "unexpected argument \"%s\"",
-			 argv[1]);
-		return usage_error(why);
-	}
+	err = no_args(argc, argv);
+	if (err != CLI_GO)
+		return err;
 	err = kgate_open(&s, &e);
 	if (!err) {
 		err = kgate_stats_get(s, &st, &e);

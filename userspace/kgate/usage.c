@@ -65,3 +65,17 @@ void usage_batch(FILE *f)
 	      " lines are skipped.\n"
 	      "All lines are applied as one transaction, or none is.\n", f);
 }
+
+int no_args(int argc, char **argv)
+{
+	char why[128];
+
+	if (argc <= 1)
+		return CLI_GO;
+	if (is_help(argv[1])) {
+		usage_main(stdout);
+		return CLI_OK;
+	}
+	snprintf(why, sizeof(why), "unexpected argument \"%s\"", argv[1]);
+	return usage_error(why);
+}
