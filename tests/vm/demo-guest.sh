@@ -23,6 +23,7 @@ run kgate service add shop/api:https loadbalancer 203.0.113.7:443/tcp \
 run kgate service show
 run kgate backend set default/web:http 10.244.2.7:8080 state terminating
 run kgate backend add default/web:http 10.244.3.4:8080
+run kgate -j service show default/dns:udp
 run kgate -j -p service show default/web:http
 run kgate stats
 
@@ -31,4 +32,5 @@ kgate service add default/web:http cluster 10.96.0.10:80/tcp || echo "(exit stat
 
 run rmmod kgate
 say "lsmod | grep kgate"
-lsmod | grep -c '^kgate ' || echo "(kgate unloaded)"
+if lsmod | grep '^kgate '; then exit 1; fi
+echo "(kgate is unloaded)"
