@@ -22,6 +22,8 @@
 #include <net/netns/generic.h>
 #include <linux/kgate.h>
 
+struct nf_conn;
+
 #define KGATE_GEN_NEVER	U64_MAX
 
 struct kgate_fe_key {
@@ -74,6 +76,8 @@ struct kgate_service {
 	struct kgate_frontend *frontends;
 	struct kgate_range *ranges;
 	struct kgate_backend *backends;
+	/* Data plane: the Maglev table per family (0: IPv4, 1: IPv6). */
+	struct kgate_lb *lb[2];
 	char name[];
 };
 
@@ -92,6 +96,7 @@ struct kgate_net {
 	u32 n_backends;
 	u32 n_txns;
 	u64 commits;
+	bool nat_on;			/* NAT hooks registered */
 };
 
 extern unsigned int kgate_net_id;
@@ -129,6 +134,9 @@ void kgate_svc_free(struct kgate_service *svc);
 void kgate_svc_free_rcu(struct kgate_service *svc);
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 				       u64 gen);
+const struct kgate_frontend *kgate_fe_lookup(struct kgate_net *kn,
+					     const struct kgate_fe_key *key,
+					     u64 gen);
 struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
 				     const struct kgate_fe_key *key, u64 gen);
 int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc);
@@ -193,6 +201,16 @@ struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
 				  u32 portid, u32 seq, u8 cmd);
 int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn);
 void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen);
+
+/* nat.c: the L4 data plane */
+int kgate_nat_enable(struct kgate_net *kn);
+void kgate_nat_disable(struct kgate_net *kn);
+
+/* pick.c: backend choice */
+int kgate_lb_build(struct kgate_service *svc);
+void kgate_lb_free(struct kgate_service *svc);
+const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
+				       const struct nf_conn *ct);
 
 /* netlink.c: the family */
 extern struct genl_family kgate_family;

@@ -156,6 +156,7 @@ void kgate_svc_free(struct kgate_service *svc)
 {
 	if (!svc)
 		return;
+	kgate_lb_free(svc);
 	kfree(svc->frontends);
 	kfree(svc->ranges);
 	kvfree(svc->backends);
@@ -191,24 +192,31 @@ struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 	return NULL;
 }
 
-/* The service that owns @key in generation @gen, if any. */
-struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
-				     const struct kgate_fe_key *key, u64 gen)
+/* The frontend @key of generation @gen, if any.  Under RCU. */
+const struct kgate_frontend *kgate_fe_lookup(struct kgate_net *kn,
+					     const struct kgate_fe_key *key,
+					     u64 gen)
 {
 	struct kgate_frontend *fe;
 	struct rhlist_head *list, *pos;
-	struct kgate_service *svc = NULL;
+
+	list = rhltable_lookup(&kn->frontends, key, fe_params);
+	rhl_for_each_entry_rcu(fe, pos, list, node)
+		if (kgate_svc_live(fe->svc, gen))
+			return fe;
+	return NULL;
+}
+
+/* The service that owns @key in generation @gen, if any.  Under kn->lock. */
+struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
+				     const struct kgate_fe_key *key, u64 gen)
+{
+	const struct kgate_frontend *fe;
 
 	rcu_read_lock();
-	list = rhltable_lookup(&kn->frontends, key, fe_params);
-	rhl_for_each_entry_rcu(fe, pos, list, node) {
-		if (kgate_svc_live(fe->svc, gen)) {
-			svc = fe->svc;
-			break;
-		}
-	}
+	fe = kgate_fe_lookup(kn, key, gen);
 	rcu_read_unlock();
-	return svc;
+	return fe ? fe->svc : NULL;
 }
 
 /*

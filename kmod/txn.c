@@ -137,6 +137,11 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 				   kgate_max_services);
 		return -ENOSPC;
 	}
+	err = kgate_lb_build(svc);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
+		return err;
+	}
 	svc->gen_add = c->next;
 	svc->gen_del = KGATE_GEN_NEVER;
 	touch(c, svc);
@@ -352,6 +357,16 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 		}
 	}
 
+	/* Traffic to the services needs the NAT hooks before they are seen. */
+	if (kn->n_services + c.d_services) {
+		err = kgate_nat_enable(kn);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot register the NAT hooks");
+			rollback(&c);
+			return err;
+		}
+	}
+
 	/* Readers switch here; see kgate_gen(). */
 	smp_store_release(&kn->gen, c.next);
 	kn->n_services += c.d_services;
@@ -360,6 +375,8 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 	kn->commits++;
 	kgate_notify(kn, ops, c.next);
 	finish(&c);
+	if (!kn->n_services)
+		kgate_nat_disable(kn);
 	return 0;
 }
 

@@ -7,8 +7,10 @@
 #define _KGATE_CORE_PORT_H
 
 #ifdef __KERNEL__
+#include <linux/errno.h>
 #include <linux/types.h>
 #else
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 typedef unsigned char u8;

@@ -26,11 +26,12 @@ build() {
 	done
 }
 
-stages=(build unit lint dkms vm)
+stages=(build unit fuzz lint dkms vm)
 run_stage() {
 	case $1 in
 	build)	build ;;
 	unit)	make -s unit ;;
+	fuzz)	make -s -C tests/fuzz run FUZZ_TIME=30 ;;
 	lint)	tests/tools/lint.sh ;;
 	dkms)	tests/tools/dkms-check.sh ;;
 	vm)	tests/vm/suites.sh ;;

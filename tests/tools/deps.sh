@@ -16,6 +16,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
 	# build
 	build-essential pkg-config kmod dkms sparse perl python3 python3-yaml bc
+	# the fuzzers (tests/fuzz): clang's libFuzzer runtime is a separate package
+	clang libclang-rt-14-dev
 	# userspace libraries
 	libmnl-dev libnl-route-3-dev libyaml-dev libcurl4-gnutls-dev libgnutls28-dev
 	libsystemd-dev

@@ -7,7 +7,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-suites=(netlink)
+suites=(netlink l4)
 kvers=$(tests/vm/kernels.sh list) || { echo "not ok - pick kernels"; exit 1; }
 nk=$(wc -w <<<"$kvers")
 k=0

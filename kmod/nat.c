@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Service VIPs through the kernel's NAT engine.
+ *
+ * kgate registers NAT lookup functions, as iptable_nat and nft_chain_nat
+ * do.  The NAT core calls them only for the first packet of a connection
+ * that has no binding yet; kgate picks a backend and binds the DNAT with
+ * nf_nat_setup_info().  Conntrack then translates every later packet and
+ * the replies: there is no per-packet work of kgate's own.
+ *
+ * The hooks (and conntrack's, which NAT needs) are registered in a netns
+ * only while it has services: a node's other namespaces pay nothing.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/addrconf.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
+#include <net/route.h>
+
+#include "kgate.h"
+
+/* The frontend key of a connection's original direction. */
+static void ct_key(const struct nf_conn *ct, struct kgate_fe_key *key)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+
+	memset(key, 0, sizeof(*key));
+	key->family = nf_ct_l3num(ct);
+	if (key->family == AF_INET)
+		key->addr.s6_addr32[0] = t->dst.u3.ip;
+	else
+		key->addr = t->dst.u3.in6;
+	key->port = t->dst.u.all;
+	key->proto = t->dst.protonum;
+}
+
+static bool is_local(struct net *net, const struct kgate_fe_key *key)
+{
+	if (key->family == AF_INET)
+		return inet_addr_type(net, key->addr.s6_addr32[0]) ==
+		       RTN_LOCAL;
+	return ipv6_chk_addr(net, &key->addr, NULL, 0);
+}
+
+/*
+ * The service a new connection is for: an exact frontend, else a NodePort
+ * when the destination is one of the node's addresses.
+ */
+static const struct kgate_frontend *
+lookup_gen(struct kgate_net *kn, struct net *net, struct kgate_fe_key key,
+	   u64 gen)
+{
+	const struct kgate_frontend *fe;
+
+	fe = kgate_fe_lookup(kn, &key, gen);
+	if (fe || !is_local(net, &key))
+		return fe;
+	memset(&key.addr, 0, sizeof(key.addr));
+	fe = kgate_fe_lookup(kn, &key, gen);
+	return fe && fe->kind == KGATE_FE_NODEPORT ? fe : NULL;
+}
+
+/*
+ * A commit unlinks what it retired right after the generation flip: a
+ * lookup with the old generation may then find neither the old object
+ * nor its replacement.  A miss is only trusted if the generation held.
+ */
+static const struct kgate_frontend *
+lookup(struct kgate_net *kn, struct net *net, const struct kgate_fe_key *key)
+{
+	const struct kgate_frontend *fe;
+	u64 gen;
+
+	do {
+		gen = kgate_gen(kn);
+		fe = lookup_gen(kn, net, *key, gen);
+	} while (!fe && gen != kgate_gen(kn));
+	return fe;
+}
+
+/* No backend to send to: refuse at once rather than let clients hang. */
+static unsigned int reject(struct sk_buff *skb,
+			   const struct nf_hook_state *state, u8 proto)
+{
+	if (state->pf == NFPROTO_IPV4) {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	} else {
+		if (proto == IPPROTO_TCP)
+			nf_send_reset6(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+					 state->hook);
+	}
+	return NF_DROP;
+}
+
+static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct kgate_net *kn = kgate_pernet(state->net);
+	const struct kgate_frontend *fe;
+	const struct kgate_backend *be;
+	struct nf_nat_range2 range = {
+		.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+	};
+	enum ip_conntrack_info ctinfo;
+	struct kgate_fe_key key;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+	ct_key(ct, &key);
+	fe = lookup(kn, state->net, &key);
+	if (!fe)
+		return NF_ACCEPT;
+
+	be = kgate_pick(fe, ct);
+	if (!be)
+		return reject(skb, state, key.proto);
+
+	range.min_addr.in6 = be->addr;
+	range.max_addr.in6 = be->addr;
+	range.min_proto.all = htons(be->port);
+	range.max_proto.all = htons(be->port);
+	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+}
+
+static const struct nf_hook_ops kgate_nat4_ops[] = {
+	{
+		.hook = kgate_dnat,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST,
+	},
+	{
+		.hook = kgate_dnat,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_NAT_DST,
+	},
+};
+
+static const struct nf_hook_ops kgate_nat6_ops[] = {
+	{
+		.hook = kgate_dnat,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST,
+	},
+	{
+		.hook = kgate_dnat,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_NAT_DST,
+	},
+};
+
+static void unregister_ops(struct net *net, u8 pf, unsigned int n)
+{
+	while (n--) {
+		if (pf == NFPROTO_IPV4)
+			nf_nat_ipv4_unregister_fn(net, &kgate_nat4_ops[n]);
+		else
+			nf_nat_ipv6_unregister_fn(net, &kgate_nat6_ops[n]);
+	}
+}
+
+static int register_family(struct net *net, u8 pf)
+{
+	unsigned int i;
+	int err;
+
+	err = nf_ct_netns_get(net, pf);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(kgate_nat4_ops); i++) {
+		if (pf == NFPROTO_IPV4)
+			err = nf_nat_ipv4_register_fn(net, &kgate_nat4_ops[i]);
+		else
+			err = nf_nat_ipv6_register_fn(net, &kgate_nat6_ops[i]);
+		if (err) {
+			unregister_ops(net, pf, i);
+			nf_ct_netns_put(net, pf);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void unregister_family(struct net *net, u8 pf)
+{
+	unregister_ops(net, pf, ARRAY_SIZE(kgate_nat4_ops));
+	nf_ct_netns_put(net, pf);
+}
+
+/* Hook into @kn's netns; called with kn->lock held. */
+int kgate_nat_enable(struct kgate_net *kn)
+{
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+	if (kn->nat_on)
+		return 0;
+	err = register_family(kn->net, NFPROTO_IPV4);
+	if (err)
+		return err;
+	err = register_family(kn->net, NFPROTO_IPV6);
+	if (err) {
+		unregister_family(kn->net, NFPROTO_IPV4);
+		return err;
+	}
+	kn->nat_on = true;
+	return 0;
+}
+
+void kgate_nat_disable(struct kgate_net *kn)
+{
+	if (!kn->nat_on)
+		return;
+	unregister_family(kn->net, NFPROTO_IPV6);
+	unregister_family(kn->net, NFPROTO_IPV4);
+	kn->nat_on = false;
+}

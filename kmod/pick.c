@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend choice for new connections.
+ *
+ * When a service object is installed, it gets one Maglev table per address
+ * family over the backends that take new flows (KEP-1669): the ready ones
+ * of non-zero weight or, when there is none, the serving (terminating but
+ * still serving) ones.  Terminating backends and weight 0 take no new flow;
+ * their existing flows live on in conntrack.  The table is computed from
+ * the backend set alone, sorted, so every node picks the same backend for
+ * the same flow, and removing a backend moves only its own flows.
+ */
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "core/maglev.h"
+#include "kgate.h"
+
+struct kgate_lb {
+	u32 size;
+	u16 table[];	/* index into the service's backends */
+};
+
+static bool takes_new(const struct kgate_backend *be, u8 family, u8 state)
+{
+	return be->family == family && be->state == state && be->weight;
+}
+
+static int be_cmp(const void *a, const void *b, const void *priv)
+{
+	const struct kgate_backend *bes = priv;
+	const struct kgate_backend *x = &bes[*(const u16 *)a];
+	const struct kgate_backend *y = &bes[*(const u16 *)b];
+	int d = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+
+	return d ?: (int)x->port - (int)y->port;
+}
+
+/* The table of @family, or NULL when no backend takes new flows. */
+static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
+			      int *err)
+{
+	struct kg_maglev_backend *mb = NULL;
+	struct kgate_lb *lb = NULL;
+	u16 *order = NULL;
+	void *scratch = NULL;
+	u32 i, n = 0, m;
+	u8 state = KGATE_BE_READY;
+
+	*err = 0;
+	for (i = 0; i < svc->n_backends; i++)
+		n += takes_new(&svc->backends[i], family, KGATE_BE_READY);
+	if (!n) {
+		state = KGATE_BE_SERVING;
+		for (i = 0; i < svc->n_backends; i++)
+			n += takes_new(&svc->backends[i], family, state);
+	}
+	if (!n)
+		return NULL;
+
+	order = kmalloc_array(n, sizeof(*order), GFP_KERNEL);
+	mb = kmalloc_array(n, sizeof(*mb), GFP_KERNEL);
+	m = svc->table_size ?: kg_maglev_default_size(n);
+	lb = kvmalloc(struct_size(lb, table, m), GFP_KERNEL);
+	scratch = kvmalloc(kg_maglev_scratch_size(n), GFP_KERNEL);
+	if (!order || !mb || !lb || !scratch) {
+		*err = -ENOMEM;
+		goto out;
+	}
+
+	/* Sorted by (addr, port): the table must not depend on history. */
+	n = 0;
+	for (i = 0; i < svc->n_backends; i++)
+		if (takes_new(&svc->backends[i], family, state))
+			order[n++] = i;
+	sort_r(order, n, sizeof(*order), be_cmp, NULL, svc->backends);
+	for (i = 0; i < n; i++) {
+		const struct kgate_backend *be = &svc->backends[order[i]];
+
+		mb[i].id_hash = kg_maglev_backend_hash(be->addr.s6_addr,
+						       sizeof(be->addr),
+						       be->port);
+		mb[i].weight = be->weight;
+	}
+	lb->size = m;
+	*err = kg_maglev_build(lb->table, m, mb, n, scratch);
+	if (*err)
+		goto out;
+	/* From the sorted position to the service's backend index. */
+	for (i = 0; i < m; i++)
+		lb->table[i] = order[lb->table[i]];
+out:
+	kvfree(scratch);
+	kfree(mb);
+	kfree(order);
+	if (*err) {
+		kvfree(lb);
+		lb = NULL;
+	}
+	return lb;
+}
+
+int kgate_lb_build(struct kgate_service *svc)
+{
+	int err;
+
+	svc->lb[0] = build(svc, AF_INET, &err);
+	if (!err)
+		svc->lb[1] = build(svc, AF_INET6, &err);
+	if (err)
+		kgate_lb_free(svc);
+	return err;
+}
+
+void kgate_lb_free(struct kgate_service *svc)
+{
+	kvfree(svc->lb[0]);
+	kvfree(svc->lb[1]);
+	svc->lb[0] = NULL;
+	svc->lb[1] = NULL;
+}
+
+/* The backend for the new connection @ct to @fe, NULL if none. */
+const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
+				       const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	const struct kgate_service *svc = fe->svc;
+	const struct kgate_lb *lb = svc->lb[fe->key.family == AF_INET6];
+	unsigned int alen = fe->key.family == AF_INET ? 4 : 16;
+	u32 hash;
+
+	if (!lb)
+		return NULL;
+	if (svc->affinity == KGATE_AFFINITY_CLIENTIP)
+		hash = kg_src_hash(t->src.u3.all, alen, 0);
+	else
+		hash = kg_flow_hash(t->src.u3.all, t->dst.u3.all, alen,
+				    ntohs(t->src.u.all), ntohs(t->dst.u.all),
+				    t->dst.protonum, 0);
+	return &svc->backends[kg_maglev_lookup(lb->table, lb->size, hash)];
+}

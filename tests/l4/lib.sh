@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the L4 tests (tests/l4/*.sh), run in the VM guest as root.
+#
+# The topology: network namespaces on private test ranges that exist only
+# inside the VM.
+#
+#   client (198.18.0.2, fd00:18::2) --- node (198.18.0.1, fd00:18::1)
+#   node (10.244.N.1, fd00:244:N::1) --- podN (10.244.N.2, fd00:244:N::2)
+#
+# kgate runs in "node", which routes between the client and the pods.
+# Each pod answers with its name on TCP and UDP port 8080 (podserve), so
+# a client sees which pod served it.
+
+KGATE=${KGATE:-$PWD/build/userspace/kgate}
+PODSERVE=${PODSERVE:-$PWD/build/selftests/podserve}
+NS_PREFIX=kgl4
+TAP_N=0
+TAP_FAILED=0
+
+ok()   { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+fail() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $1"; shift; [ $# -eq 0 ] || printf '# %s\n' "$@"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
+
+ns() { echo "$NS_PREFIX-$1"; }
+in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
+kgate() { in_ns node "$KGATE" "$@"; }
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+
+link() {	# link NS_A ADDR_A NS_B ADDR_B ADDR6_A ADDR6_B PLEN PLEN6
+	local a=$1 b=$3 ia=v-$1-$3 ib=v-$3-$1
+	ip link add "$ia" netns "$(ns "$a")" type veth peer name "$ib" \
+		netns "$(ns "$b")"
+	in_ns "$a" ip addr add "$2/$7" dev "$ia"
+	in_ns "$b" ip addr add "$4/$7" dev "$ib"
+	in_ns "$a" ip -6 addr add "$5/$8" dev "$ia" nodad
+	in_ns "$b" ip -6 addr add "$6/$8" dev "$ib" nodad
+	in_ns "$a" ip link set "$ia" up
+	in_ns "$b" ip link set "$ib" up
+}
+
+# topo_up NPODS: the namespaces, links, routes and pod servers.
+topo_up() {
+	local i
+	topo_down
+	for n in node client $(seq -f pod%g 1 "$1"); do
+		ip netns add "$(ns "$n")"
+		in_ns "$n" ip link set lo up
+	done
+	in_ns node sysctl -qw net.ipv4.ip_forward=1
+	in_ns node sysctl -qw net.ipv6.conf.all.forwarding=1
+	link node 198.18.0.1 client 198.18.0.2 fd00:18::1 fd00:18::2 24 64
+	in_ns client ip route add default via 198.18.0.1
+	in_ns client ip -6 route add default via fd00:18::1
+	# The node's way out, as on a real node: VIPs are routed, then DNATed.
+	in_ns node ip route add default via 198.18.0.2
+	in_ns node ip -6 route add default via fd00:18::2
+	for i in $(seq 1 "$1"); do
+		link node "10.244.$i.1" "pod$i" "10.244.$i.2" \
+			"fd00:244:$i::1" "fd00:244:$i::2" 24 64
+		in_ns "pod$i" ip route add default via "10.244.$i.1"
+		in_ns "pod$i" ip -6 route add default via "fd00:244:$i::1"
+		pod_serve "$i"
+	done
+}
+
+pod_serve() {	# pod_serve N: "podN" on TCP and UDP 8080, IPv4 and IPv6
+	in_ns "pod$1" "$PODSERVE" "pod$1" 8080 &
+	disown	# topo_down kills it: no job report
+	wait_for 10 sh -c "ip netns exec $(ns "pod$1") ss -ltn | grep -q ':8080 '"
+}
+
+topo_down() {
+	local n
+	for n in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX-"); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$n"
+	done
+}
+
+# tcp_get NS ADDR PORT: what the server says over TCP ("" if nothing).
+tcp_get() {
+	local host=$2
+	case $host in *:*) host="[$host]" ;; esac
+	in_ns "$1" socat -T 2 -u "TCP:$host:$3,connect-timeout=2" - 2>/dev/null
+}
+
+# udp_get NS ADDR PORT: what the server answers to one datagram.
+udp_get() {
+	local host=$2
+	case $host in *:*) host="[$host]" ;; esac
+	echo hi | in_ns "$1" socat -T 2 - "UDP:$host:$3" 2>/dev/null
+}
