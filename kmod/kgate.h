@@ -76,8 +76,11 @@ struct kgate_service {
 	struct kgate_frontend *frontends;
 	struct kgate_range *ranges;
 	struct kgate_backend *backends;
-	/* Data plane: the Maglev table per family (0: IPv4, 1: IPv6). */
-	struct kgate_lb *lb[2];
+	/*
+	 * Data plane: Maglev tables per family (0: IPv4, 1: IPv6), over all
+	 * backends and over the node-local ones (Local traffic policies).
+	 */
+	struct kgate_lb *lb[2][2];
 	char name[];
 };
 
@@ -211,6 +214,7 @@ int kgate_lb_build(struct kgate_service *svc);
 void kgate_lb_free(struct kgate_service *svc);
 const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 				       const struct nf_conn *ct);
+bool kgate_fe_local(const struct kgate_frontend *fe);
 
 /* netlink.c: the family */
 extern struct genl_family kgate_family;

@@ -21,7 +21,10 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
+#include <net/netfilter/nf_nat_masquerade.h>
 #include <net/route.h>
+
+#include "core/check.h"
 
 #include "kgate.h"
 
@@ -104,6 +107,30 @@ static unsigned int reject(struct sk_buff *skb,
 	return NF_DROP;
 }
 
+/* loadBalancerSourceRanges: an empty list lets every source in. */
+static bool source_allowed(const struct kgate_frontend *fe,
+			   const struct nf_conn *ct)
+{
+	const struct kgate_service *svc = fe->svc;
+	const union nf_inet_addr *src =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3;
+	bool seen = false;
+	u32 i;
+
+	if (fe->kind != KGATE_FE_LOADBALANCER)
+		return true;
+	for (i = 0; i < svc->n_ranges; i++) {
+		const struct kgate_range *r = &svc->ranges[i];
+
+		if (r->family != fe->key.family)
+			continue;
+		seen = true;
+		if (kg_prefix_match(src->all, r->addr.s6_addr, r->plen))
+			return true;
+	}
+	return !seen;
+}
+
 static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
@@ -124,6 +151,8 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	fe = lookup(kn, state->net, &key);
 	if (!fe)
 		return NF_ACCEPT;
+	if (!source_allowed(fe, ct))
+		return reject(skb, state, key.proto);
 
 	be = kgate_pick(fe, ct);
 	if (!be)
@@ -134,6 +163,44 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	range.min_proto.all = htons(be->port);
 	range.max_proto.all = htons(be->port);
 	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+}
+
+/*
+ * Masquerade (SNAT to the node) the connections kgate sent to a backend:
+ * a Pod that reached itself through its Service (hairpin), whose reply
+ * would otherwise bypass the node's un-NAT, and external traffic under
+ * externalTrafficPolicy=Cluster, whose backend may be on another node.
+ */
+static unsigned int kgate_masq(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct kgate_net *kn = kgate_pernet(state->net);
+	const struct nf_conntrack_tuple *orig, *reply;
+	const struct kgate_frontend *fe;
+	struct nf_nat_range2 range = {};
+	enum ip_conntrack_info ctinfo;
+	struct kgate_fe_key key;
+	struct nf_conn *ct;
+	bool hairpin;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW || !(ct->status & IPS_DST_NAT))
+		return NF_ACCEPT;
+	ct_key(ct, &key);
+	fe = lookup(kn, state->net, &key);
+	if (!fe)
+		return NF_ACCEPT;
+
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	hairpin = nf_inet_addr_cmp(&orig->src.u3, &reply->src.u3);
+	if (!hairpin && (fe->kind == KGATE_FE_CLUSTER || kgate_fe_local(fe)))
+		return NF_ACCEPT;
+
+	if (state->pf == NFPROTO_IPV4)
+		return nf_nat_masquerade_ipv4(skb, state->hook, &range,
+					      state->out);
+	return nf_nat_masquerade_ipv6(skb, &range, state->out);
 }
 
 static const struct nf_hook_ops kgate_nat4_ops[] = {
@@ -149,6 +216,12 @@ static const struct nf_hook_ops kgate_nat4_ops[] = {
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP_PRI_NAT_DST,
 	},
+	{
+		.hook = kgate_masq,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_NAT_SRC,
+	},
 };
 
 static const struct nf_hook_ops kgate_nat6_ops[] = {
@@ -163,6 +236,12 @@ static const struct nf_hook_ops kgate_nat6_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_NAT_DST,
+	},
+	{
+		.hook = kgate_masq,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_NAT_SRC,
 	},
 };
 

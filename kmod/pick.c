@@ -5,7 +5,8 @@
  * When a service object is installed, it gets one Maglev table per address
  * family over the backends that take new flows (KEP-1669): the ready ones
  * of non-zero weight or, when there is none, the serving (terminating but
- * still serving) ones.  Terminating backends and weight 0 take no new flow;
+ * still serving) ones.  A service with a Local traffic policy gets a
+ * second table per family over its node-local backends alone.  Terminating backends and weight 0 take no new flow;
  * their existing flows live on in conntrack.  The table is computed from
  * the backend set alone, sorted, so every node picks the same backend for
  * the same flow, and removing a backend moves only its own flows.
@@ -22,9 +23,25 @@ struct kgate_lb {
 	u16 table[];	/* index into the service's backends */
 };
 
-static bool takes_new(const struct kgate_backend *be, u8 family, u8 state)
+struct lb_set {
+	u8 family;
+	u8 state;
+	bool local;	/* node-local backends only */
+};
+
+static bool takes_new(const struct kgate_backend *be, const struct lb_set *set)
 {
-	return be->family == family && be->state == state && be->weight;
+	return be->family == set->family && be->state == set->state &&
+	       be->weight && (!set->local || be->flags & KGATE_BE_F_LOCAL);
+}
+
+static u32 count(const struct kgate_service *svc, const struct lb_set *set)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < svc->n_backends; i++)
+		n += takes_new(&svc->backends[i], set);
+	return n;
 }
 
 static int be_cmp(const void *a, const void *b, const void *priv)
@@ -39,22 +56,20 @@ static int be_cmp(const void *a, const void *b, const void *priv)
 
 /* The table of @family, or NULL when no backend takes new flows. */
 static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
-			      int *err)
+			      bool local, int *err)
 {
+	struct lb_set set = { family, KGATE_BE_READY, local };
 	struct kg_maglev_backend *mb = NULL;
 	struct kgate_lb *lb = NULL;
 	u16 *order = NULL;
 	void *scratch = NULL;
-	u32 i, n = 0, m;
-	u8 state = KGATE_BE_READY;
+	u32 i, n, m;
 
 	*err = 0;
-	for (i = 0; i < svc->n_backends; i++)
-		n += takes_new(&svc->backends[i], family, KGATE_BE_READY);
+	n = count(svc, &set);
 	if (!n) {
-		state = KGATE_BE_SERVING;
-		for (i = 0; i < svc->n_backends; i++)
-			n += takes_new(&svc->backends[i], family, state);
+		set.state = KGATE_BE_SERVING;
+		n = count(svc, &set);
 	}
 	if (!n)
 		return NULL;
@@ -72,7 +87,7 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	/* Sorted by (addr, port): the table must not depend on history. */
 	n = 0;
 	for (i = 0; i < svc->n_backends; i++)
-		if (takes_new(&svc->backends[i], family, state))
+		if (takes_new(&svc->backends[i], &set))
 			order[n++] = i;
 	sort_r(order, n, sizeof(*order), be_cmp, NULL, svc->backends);
 	for (i = 0; i < n; i++) {
@@ -101,13 +116,19 @@ out:
 	return lb;
 }
 
+static const u8 families[] = { AF_INET, AF_INET6 };
+
 int kgate_lb_build(struct kgate_service *svc)
 {
-	int err;
+	bool local = svc->ext_policy == KGATE_POLICY_LOCAL ||
+		     svc->int_policy == KGATE_POLICY_LOCAL;
+	int f, err = 0;
 
-	svc->lb[0] = build(svc, AF_INET, &err);
-	if (!err)
-		svc->lb[1] = build(svc, AF_INET6, &err);
+	for (f = 0; f < 2 && !err; f++) {
+		svc->lb[f][0] = build(svc, families[f], false, &err);
+		if (local && !err)
+			svc->lb[f][1] = build(svc, families[f], true, &err);
+	}
 	if (err)
 		kgate_lb_free(svc);
 	return err;
@@ -115,10 +136,27 @@ int kgate_lb_build(struct kgate_service *svc)
 
 void kgate_lb_free(struct kgate_service *svc)
 {
-	kvfree(svc->lb[0]);
-	kvfree(svc->lb[1]);
-	svc->lb[0] = NULL;
-	svc->lb[1] = NULL;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		kvfree(svc->lb[f][0]);
+		kvfree(svc->lb[f][1]);
+		svc->lb[f][0] = NULL;
+		svc->lb[f][1] = NULL;
+	}
+}
+
+/*
+ * Does @fe's traffic policy keep it on node-local backends?  ClusterIPs
+ * follow internalTrafficPolicy, the others externalTrafficPolicy.
+ */
+bool kgate_fe_local(const struct kgate_frontend *fe)
+{
+	const struct kgate_service *svc = fe->svc;
+
+	if (fe->kind == KGATE_FE_CLUSTER)
+		return svc->int_policy == KGATE_POLICY_LOCAL;
+	return svc->ext_policy == KGATE_POLICY_LOCAL;
 }
 
 /* The backend for the new connection @ct to @fe, NULL if none. */
@@ -128,7 +166,8 @@ const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const struct kgate_service *svc = fe->svc;
-	const struct kgate_lb *lb = svc->lb[fe->key.family == AF_INET6];
+	const struct kgate_lb *lb =
+		svc->lb[fe->key.family == AF_INET6][kgate_fe_local(fe)];
 	unsigned int alen = fe->key.family == AF_INET ? 4 : 16;
 	u32 hash;
 

@@ -62,3 +62,21 @@ bool kg_prefix_has_host_bits(const u8 *addr, unsigned int len,
 	}
 	return false;
 }
+
+/* True if the first @plen bits of @addr and @prefix are equal. */
+bool kg_prefix_match(const void *addr, const u8 *prefix, unsigned int plen)
+{
+	const u8 *a = addr;
+	unsigned int i;
+
+	for (i = 0; i < plen / 8; i++)
+		if (a[i] != prefix[i])
+			return false;
+	if (plen % 8) {
+		u8 mask = 0xff << (8 - plen % 8);
+
+		if ((a[i] ^ prefix[i]) & mask)
+			return false;
+	}
+	return true;
+}

@@ -9,7 +9,8 @@
 #
 # kgate runs in "node", which routes between the client and the pods.
 # Each pod answers with its name on TCP and UDP port 8080 (podserve), so
-# a client sees which pod served it.
+# a client sees which pod served it, and from which source address
+# ("pod2 10.244.1.2").
 
 KGATE=${KGATE:-$PWD/build/userspace/kgate}
 PODSERVE=${PODSERVE:-$PWD/build/selftests/podserve}
@@ -74,7 +75,7 @@ topo_up() {
 }
 
 pod_serve() {	# pod_serve N: "podN" on TCP and UDP 8080, IPv4 and IPv6
-	in_ns "pod$1" "$PODSERVE" "pod$1" 8080 &
+	ip netns exec "$(ns "pod$1")" "$PODSERVE" "pod$1" 8080 &
 	disown	# topo_down kills it: no job report
 	wait_for 10 sh -c "ip netns exec $(ns "pod$1") ss -ltn | grep -q ':8080 '"
 }
@@ -85,6 +86,17 @@ topo_down() {
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$n"
 	done
+}
+
+# count NS ADDR PORT N: N connections from one bash (no process per
+# connection), as "COUNT podX" lines, one per pod that served.
+count() {
+	in_ns "$1" bash -c '
+		for ((i = 0; i < $3; i++)); do
+			exec 3<>"/dev/tcp/$1/$2" || continue
+			read -r who _ <&3 && echo "$who"
+			exec 3<&-
+		done' _ "$2" "$3" "$4" | sort | uniq -c
 }
 
 # tcp_get NS ADDR PORT: what the server says over TCP ("" if nothing).

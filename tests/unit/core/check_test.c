@@ -87,10 +87,29 @@ static void test_addr(void)
 	   !kg_prefix_has_host_bits(v6, 16, 128), "fd00::1: /127 yes, /128 no");
 }
 
+static void test_match(void)
+{
+	unsigned char net[4] = { 198, 51, 100, 0 };
+	unsigned char in[4] = { 198, 51, 100, 77 };
+	unsigned char out[4] = { 198, 51, 101, 1 };
+	unsigned char v6net[16] = { 0xfd, 0, 0, 0x18 };
+	unsigned char v6in[16] = { 0xfd, 0, 0, 0x18, 0, 0, 0, 0, 0, 0, 0, 0,
+				   0, 0, 0, 2 };
+
+	ok(kg_prefix_match(in, net, 24), "198.51.100.77 in 198.51.100.0/24");
+	ok(!kg_prefix_match(out, net, 24), "198.51.101.1 not in /24");
+	ok(kg_prefix_match(out, net, 23), "198.51.101.1 in 198.51.100.0/23");
+	ok(!kg_prefix_match(out, net, 32), "/32 matches only itself");
+	ok(kg_prefix_match(out, net, 0), "/0 matches everything");
+	ok(kg_prefix_match(v6in, v6net, 64), "fd00:0:18::2 in fd00:0:18::/64");
+	ok(!kg_prefix_match(v6in, v6net, 128), "but not in the /128");
+}
+
 int main(void)
 {
 	test_prime();
 	test_name();
 	test_addr();
+	test_match();
 	return failed ? 1 : 0;
 }
