@@ -5,11 +5,12 @@
  * When a service object is installed, it gets one Maglev table per address
  * family over the backends that take new flows (KEP-1669): the ready ones
  * of non-zero weight or, when there is none, the serving (terminating but
- * still serving) ones.  A service with a Local traffic policy gets a
- * second table per family over its node-local backends alone.  Terminating backends and weight 0 take no new flow;
- * their existing flows live on in conntrack.  The table is computed from
- * the backend set alone, sorted, so every node picks the same backend for
- * the same flow, and removing a backend moves only its own flows.
+ * still serving) ones.  Terminating backends and weight 0 take no new
+ * flow; their existing flows live on in conntrack.  A service with a Local
+ * traffic policy gets a second table per family over its node-local
+ * backends alone.  A table is computed from the backend set alone, sorted,
+ * so every node picks the same backend for the same flow, and removing a
+ * backend moves only its own flows.
  */
 #include <linux/slab.h>
 #include <linux/sort.h>
