@@ -208,6 +208,15 @@ void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen);
 /* nat.c: the L4 data plane */
 int kgate_nat_enable(struct kgate_net *kn);
 void kgate_nat_disable(struct kgate_net *kn);
+void kgate_ct_key(const struct nf_conn *ct, struct kgate_fe_key *key);
+const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
+					      struct net *net,
+					      const struct kgate_fe_key *key,
+					      u64 gen);
+
+/* flows.c: conntrack entries that must go */
+void kgate_flows_commit(struct kgate_net *kn, u64 gen, u64 next);
+void kgate_flows_forget_all(struct kgate_net *kn);
 
 /* pick.c: backend choice */
 int kgate_lb_build(struct kgate_service *svc);

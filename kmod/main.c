@@ -37,6 +37,8 @@ static void __net_exit kgate_net_exit(struct net *net)
 	struct kgate_net *kn = kgate_pernet(net);
 
 	kgate_txns_destroy(kn);
+	if (kn->nat_on)
+		kgate_flows_forget_all(kn);
 	kgate_nat_disable(kn);
 	kgate_tables_destroy(kn);
 	mutex_destroy(&kn->lock);

@@ -29,7 +29,7 @@
 #include "kgate.h"
 
 /* The frontend key of a connection's original direction. */
-static void ct_key(const struct nf_conn *ct, struct kgate_fe_key *key)
+void kgate_ct_key(const struct nf_conn *ct, struct kgate_fe_key *key)
 {
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -56,10 +56,13 @@ static bool is_local(struct net *net, const struct kgate_fe_key *key)
  * The service a new connection is for: an exact frontend, else a NodePort
  * when the destination is one of the node's addresses.
  */
-static const struct kgate_frontend *
-lookup_gen(struct kgate_net *kn, struct net *net, struct kgate_fe_key key,
-	   u64 gen)
+/* The frontend a connection to @key is for, in generation @gen.  RCU. */
+const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
+					      struct net *net,
+					      const struct kgate_fe_key *k,
+					      u64 gen)
 {
+	struct kgate_fe_key key = *k;
 	const struct kgate_frontend *fe;
 
 	fe = kgate_fe_lookup(kn, &key, gen);
@@ -83,7 +86,7 @@ lookup(struct kgate_net *kn, struct net *net, const struct kgate_fe_key *key)
 
 	do {
 		gen = kgate_gen(kn);
-		fe = lookup_gen(kn, net, *key, gen);
+		fe = kgate_nat_lookup(kn, net, key, gen);
 	} while (!fe && gen != kgate_gen(kn));
 	return fe;
 }
@@ -147,7 +150,7 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW)
 		return NF_ACCEPT;
-	ct_key(ct, &key);
+	kgate_ct_key(ct, &key);
 	fe = lookup(kn, state->net, &key);
 	if (!fe)
 		return NF_ACCEPT;
@@ -186,7 +189,7 @@ static unsigned int kgate_masq(void *priv, struct sk_buff *skb,
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW || !(ct->status & IPS_DST_NAT))
 		return NF_ACCEPT;
-	ct_key(ct, &key);
+	kgate_ct_key(ct, &key);
 	fe = lookup(kn, state->net, &key);
 	if (!fe)
 		return NF_ACCEPT;

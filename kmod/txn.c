@@ -21,6 +21,8 @@ struct kgate_commit {
 	struct kgate_net *kn;
 	u64 next;
 	struct list_head touched;
+	/* A retired service had UDP frontends: its flows may have to go. */
+	bool udp;
 	/* Changes to the totals, applied on success. */
 	s64 d_services;
 	s64 d_frontends;
@@ -62,8 +64,19 @@ static void touch(struct kgate_commit *c, struct kgate_service *svc)
 		list_add_tail(&svc->touched, &c->touched);
 }
 
+static bool has_udp(const struct kgate_service *svc)
+{
+	u32 i;
+
+	for (i = 0; i < svc->n_frontends; i++)
+		if (svc->frontends[i].key.proto == IPPROTO_UDP)
+			return true;
+	return false;
+}
+
 static void retire(struct kgate_commit *c, struct kgate_service *svc)
 {
+	c->udp |= has_udp(svc);
 	WRITE_ONCE(svc->gen_del, c->next);
 	touch(c, svc);
 	c->d_services--;
@@ -374,6 +387,8 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 	kn->n_backends += c.d_backends;
 	kn->commits++;
 	kgate_notify(kn, ops, c.next);
+	if (c.udp && kn->nat_on)
+		kgate_flows_commit(kn, c.next - 1, c.next);
 	finish(&c);
 	if (!kn->n_services)
 		kgate_nat_disable(kn);

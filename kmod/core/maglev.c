@@ -32,18 +32,25 @@ u32 kg_maglev_backend_hash(const void *addr, unsigned int addr_len, u16 port)
 	return kg_hash_final(h, kg_hash_addr_len(addr_len) + 4);
 }
 
+/*
+ * The sizes, the largest primes below powers of two.  Sizes on a ladder,
+ * rather than the least prime above 100 * n, keep the size (and so every
+ * slot's owner) when a backend comes or goes, except where n crosses a
+ * rung: flow_hash % m must not change with n.
+ */
+static const u32 kg_maglev_sizes[] = {
+	251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
+	262139, 524287, KGATE_TABLE_SIZE_MAX,
+};
+
 u32 kg_maglev_default_size(u32 n)
 {
-	u32 m = KGATE_TABLE_SIZE_MIN;
+	unsigned int i;
 
-	if (n > KGATE_TABLE_SIZE_MAX / 100)
-		return KGATE_TABLE_SIZE_MAX;
-	if (m < 100 * n)
-		m = 100 * n;
-	/* Prime gaps below 10^6 are at most 114: a few trial divisions. */
-	while (m < KGATE_TABLE_SIZE_MAX && !kg_is_prime(m))
-		m++;
-	return m;
+	for (i = 0; i < sizeof(kg_maglev_sizes) / sizeof(u32) - 1; i++)
+		if (n <= kg_maglev_sizes[i] / 100)
+			break;
+	return kg_maglev_sizes[i];
 }
 
 size_t kg_maglev_scratch_size(u32 n)

@@ -59,9 +59,11 @@ struct kg_maglev_backend {
 u32 kg_maglev_backend_hash(const void *addr, unsigned int addr_len, u16 port);
 
 /*
- * The default table size for @n backends: the smallest prime at least
- * KGATE_TABLE_SIZE_MIN and at least 100 * n, but at most
- * KGATE_TABLE_SIZE_MAX (a prime), which it is for n > 10000.
+ * The default table size for @n backends: the first of a fixed ladder of
+ * primes (251, 509, 1021, ... 524287, KGATE_TABLE_SIZE_MAX) that is at
+ * least 100 * n, or KGATE_TABLE_SIZE_MAX for n > 10000.  A ladder, so that
+ * adding or removing a backend seldom changes the size, which would move
+ * most flows.
  */
 u32 kg_maglev_default_size(u32 n);
 

@@ -179,7 +179,7 @@ summarize() {
 			"median", "min..max", "kgate/IPVS", "goal")
 		printf "kgate control plane vs IPVS, kernel %s (TCG guest: compare ratios, not absolute figures)\n", ver > txt
 		printf "%d services x 2 backends; %d rounds, each in a new netns, kgate and IPVS in turns (order swapped every round);\nchange: median of %d per round; shown: median and min..max of the rounds\n", n, meta["rounds"], meta["reps"] > txt
-		printf "kgate: commit %s, kgate.ko srcversion %s\n\n", src, meta["kgate_srcversion"] > txt
+		printf "kgate: commit %s; kgate.ko sha256 %s...\n\n", src, meta["kgate_ko_sha256"] > txt
 		print hdr > txt
 		print "figure\tcontender\tlabel\trounds\tmedian_s\tmin_s\tmax_s\tratio_to_ipvs\tgoal_s\tgoal_met\tround_values_s" > tsv
 		for (i = 1; i <= nrow; i++) {
@@ -439,7 +439,7 @@ meta services "$N"
 meta reps "$REPS"
 meta rounds "$ROUNDS"
 meta ipvs_sched "$SCHED"
-meta kgate_srcversion "$(modinfo -F srcversion "$KGATE_KO")"
+meta kgate_ko_sha256 "$(sha256sum "$KGATE_KO" | cut -c1-16)"
 
 TMP=$(mktemp -d) || die "mktemp"
 trap 'rm -rf "$TMP"' EXIT

@@ -6,6 +6,9 @@
  * it and whether it was masqueraded.  One process, no fork per
  * connection: thousands of connections a second even in a TCG guest.
  *
+ * On PORT+1 it keeps TCP connections open instead and answers every
+ * chunk it receives with the same line: a long-lived connection.
+ *
  *   podserve NAME PORT
  */
 #include <arpa/inet.h>
@@ -86,23 +89,75 @@ static void answer_udp(int fd, const char *name)
 		perror("podserve: sendto");
 }
 
+#define MAX_CONNS 64
+
+/* A long-lived connection: a line for every chunk, until EOF. */
+static void answer_chunk(struct pollfd *c, const char *name)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	char buf[2048], msg[512];
+	size_t len;
+
+	if (read(c->fd, buf, sizeof(buf)) <= 0 ||
+	    getpeername(c->fd, (struct sockaddr *)&peer, &plen)) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	len = answer(msg, sizeof(msg), name, &peer);
+	if (write(c->fd, msg, len) < 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+static void take_conn(struct pollfd *p, int n, int lfd)
+{
+	int fd = accept(lfd, NULL, NULL);
+	int i;
+
+	for (i = 0; fd >= 0 && i < n; i++) {
+		if (p[i].fd < 0) {
+			p[i].fd = fd;
+			p[i].events = POLLIN;
+			return;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
-	struct pollfd p[2];
+	struct pollfd p[3 + MAX_CONNS];
+	unsigned short port;
+	int i;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: podserve NAME PORT\n");
 		return 2;
 	}
-	p[0].fd = listen_on(SOCK_STREAM, (unsigned short)atoi(argv[2]));
-	p[1].fd = listen_on(SOCK_DGRAM, (unsigned short)atoi(argv[2]));
-	p[0].events = p[1].events = POLLIN;
+	port = (unsigned short)atoi(argv[2]);
+	p[0].fd = listen_on(SOCK_STREAM, port);
+	p[1].fd = listen_on(SOCK_DGRAM, port);
+	p[2].fd = listen_on(SOCK_STREAM, port + 1);
+	for (i = 0; i < 3 + MAX_CONNS; i++) {
+		if (i >= 3)
+			p[i].fd = -1;
+		p[i].events = POLLIN;
+	}
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 3 + MAX_CONNS, -1) < 0 && errno != EINTR)
 			return 1;
 		if (p[0].revents & POLLIN)
 			answer_tcp(p[0].fd, argv[1]);
 		if (p[1].revents & POLLIN)
 			answer_udp(p[1].fd, argv[1]);
+		if (p[2].revents & POLLIN)
+			take_conn(p + 3, MAX_CONNS, p[2].fd);
+		for (i = 3; i < 3 + MAX_CONNS; i++)
+			if (p[i].fd >= 0 && p[i].revents)
+				answer_chunk(&p[i], argv[1]);
 	}
 }

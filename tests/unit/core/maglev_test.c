@@ -605,7 +605,7 @@ static void test_bad_input(void)
 static void test_default_size(void)
 {
 	static unsigned char composite[KGATE_TABLE_SIZE_MAX + 1];
-	u32 n, i, bad = 0;
+	u32 n, i, bad = 0, changes = 0, prev = 0;
 
 	/* Reference primes by a sieve, independent of kg_is_prime(). */
 	composite[0] = composite[1] = 1;
@@ -622,18 +622,28 @@ static void test_default_size(void)
 			want = KGATE_TABLE_SIZE_MAX;
 		if (m > KGATE_TABLE_SIZE_MAX || m < want || composite[m])
 			bad++;
-		for (i = want; i < m && i <= KGATE_TABLE_SIZE_MAX; i++)
-			bad += !composite[i];
+		/* A rung, not more than about twice what is needed. */
+		if (m > 2 * want + 256)
+			bad++;
+		changes += n && m != prev;
+		prev = m;
 	}
 	ok(!bad,
-	   "default size for n = 0..10100: the smallest prime >= max(%u, 100 n), capped (%u wrong)",
+	   "default size for n = 0..10100: a prime >= max(%u, 100 n), at most ~2x that, capped (%u wrong)",
 	   KGATE_TABLE_SIZE_MIN, bad);
-	ok(kg_maglev_default_size(1) == 101 &&
-	   kg_maglev_default_size(1000) == 100003 &&
+	ok(changes <= 12,
+	   "default size changes only at the rungs of its ladder (%u times for n = 0..10100)",
+	   changes);
+	ok(kg_maglev_default_size(9) == kg_maglev_default_size(10) &&
+	   kg_maglev_default_size(99) == kg_maglev_default_size(100),
+	   "removing one of 10 or of 100 backends keeps the default size");
+	ok(kg_maglev_default_size(1) == 251 &&
+	   kg_maglev_default_size(10) == 1021 &&
+	   kg_maglev_default_size(1000) == 131071 &&
 	   kg_maglev_default_size(10000) == KGATE_TABLE_SIZE_MAX &&
 	   kg_maglev_default_size(10001) == KGATE_TABLE_SIZE_MAX &&
 	   kg_maglev_default_size(0xffffffff) == KGATE_TABLE_SIZE_MAX,
-	   "default size: 1 -> 101, 1000 -> 100003, 10000 and more -> %u",
+	   "default size: 1 -> 251, 10 -> 1021, 1000 -> 131071, 10000 and more -> %u",
 	   KGATE_TABLE_SIZE_MAX);
 }
 
