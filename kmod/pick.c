@@ -75,15 +75,20 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	if (!n)
 		return NULL;
 
-	order = kmalloc_array(n, sizeof(*order), GFP_KERNEL);
-	mb = kmalloc_array(n, sizeof(*mb), GFP_KERNEL);
+	/*
+	 * One allocation for the build: mb[] (u32s), Maglev's scratch (u32
+	 * aligned), then order[] (u16s).
+	 */
 	m = svc->table_size ?: kg_maglev_default_size(n);
 	lb = kvmalloc(struct_size(lb, table, m), GFP_KERNEL);
-	scratch = kvmalloc(kg_maglev_scratch_size(n), GFP_KERNEL);
-	if (!order || !mb || !lb || !scratch) {
+	mb = kvmalloc(n * sizeof(*mb) + kg_maglev_scratch_size(n) +
+		      n * sizeof(*order), GFP_KERNEL);
+	if (!lb || !mb) {
 		*err = -ENOMEM;
 		goto out;
 	}
+	scratch = mb + n;
+	order = scratch + kg_maglev_scratch_size(n);
 
 	/* Sorted by (addr, port): the table must not depend on history. */
 	n = 0;
@@ -107,9 +112,7 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	for (i = 0; i < m; i++)
 		lb->table[i] = order[lb->table[i]];
 out:
-	kvfree(scratch);
-	kfree(mb);
-	kfree(order);
+	kvfree(mb);
 	if (*err) {
 		kvfree(lb);
 		lb = NULL;
