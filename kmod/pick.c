@@ -21,6 +21,13 @@
 
 struct kgate_lb {
 	u32 size;
+	/*
+	 * Round robin: the backends in the order of their weighted turns,
+	 * walked by a cursor (the one thing of a service object that changes
+	 * after it is published).  NULL for Maglev.
+	 */
+	u16 *turns;
+	atomic_t cursor;
 	u16 table[];	/* index into the service's backends */
 };
 
@@ -65,6 +72,7 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	u16 *order = NULL;
 	void *scratch = NULL;
 	u32 i, n, m;
+	bool rr;
 
 	*err = 0;
 	n = count(svc, &set);
@@ -80,7 +88,8 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	 * aligned), then order[] (u16s).
 	 */
 	m = svc->table_size ?: kg_maglev_default_size(n);
-	lb = kvmalloc(struct_size(lb, table, m), GFP_KERNEL);
+	rr = svc->sched == KGATE_SCHED_RR;
+	lb = kvmalloc(struct_size(lb, table, rr ? 2 * m : m), GFP_KERNEL);
 	mb = kvmalloc(n * sizeof(*mb) + kg_maglev_scratch_size(n) +
 		      n * sizeof(*order), GFP_KERNEL);
 	if (!lb || !mb) {
@@ -105,12 +114,17 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 		mb[i].weight = be->weight;
 	}
 	lb->size = m;
-	*err = kg_maglev_build(lb->table, m, mb, n, scratch);
+	lb->turns = rr ? lb->table + m : NULL;
+	atomic_set(&lb->cursor, 0);
+	*err = kg_maglev_build_turns(lb->table, lb->turns, m, mb, n, scratch);
 	if (*err)
 		goto out;
 	/* From the sorted position to the service's backend index. */
-	for (i = 0; i < m; i++)
+	for (i = 0; i < m; i++) {
 		lb->table[i] = order[lb->table[i]];
+		if (rr)
+			lb->turns[i] = order[lb->turns[i]];
+	}
 out:
 	kvfree(mb);
 	if (*err) {
@@ -170,13 +184,18 @@ const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const struct kgate_service *svc = fe->svc;
-	const struct kgate_lb *lb =
+	struct kgate_lb *lb =
 		svc->lb[fe->key.family == AF_INET6][kgate_fe_local(fe)];
 	unsigned int alen = fe->key.family == AF_INET ? 4 : 16;
 	u32 hash;
 
 	if (!lb)
 		return NULL;
+	if (lb->turns && svc->affinity != KGATE_AFFINITY_CLIENTIP) {
+		u32 turn = (u32)atomic_inc_return(&lb->cursor) % lb->size;
+
+		return &svc->backends[lb->turns[turn]];
+	}
 	if (svc->affinity == KGATE_AFFINITY_CLIENTIP)
 		hash = kg_src_hash(t->src.u3.all, alen, 0);
 	else

@@ -116,14 +116,24 @@ static bool kg_maglev_valid(u32 m, const struct kg_maglev_backend *be, u32 n)
 int kg_maglev_build(u16 *table, u32 m, const struct kg_maglev_backend *be,
 		    u32 n, void *scratch)
 {
+	return kg_maglev_build_turns(table, NULL, m, be, n, scratch);
+}
+
+int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
+			  const struct kg_maglev_backend *be, u32 n,
+			  void *scratch)
+{
 	struct kg_maglev_perm *perm = scratch;
 	u32 i, k, size = 0;
 	u16 *heap;
 
 	if (!kg_maglev_valid(m, be, n))
 		return -EINVAL;
-	for (i = 0; i < m; i++)
+	for (i = 0; i < m; i++) {
 		table[i] = KG_MAGLEV_NONE;
+		if (turns)
+			turns[i] = KG_MAGLEV_NONE;
+	}
 	if (!n)
 		return 0;
 	heap = (u16 *)(perm + n);
@@ -163,6 +173,8 @@ int kg_maglev_build(u16 *table, u32 m, const struct kg_maglev_backend *be,
 		while (table[p->pos] != KG_MAGLEV_NONE)
 			kg_maglev_step(p, m);
 		table[p->pos] = heap[0];
+		if (turns)
+			turns[k] = heap[0];
 		kg_maglev_step(p, m);
 		p->turns++;
 		kg_maglev_sift(heap, size, 0, perm);

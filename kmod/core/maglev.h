@@ -88,6 +88,16 @@ int kg_maglev_build(u16 *table, u32 m, const struct kg_maglev_backend *be,
 		    u32 n, void *scratch);
 
 /*
+ * kg_maglev_build(), and the owner of each turn into @turns[0..@m-1]: the
+ * backends in the order the weights give them turns, smoothly interleaved
+ * (with equal weights, round robin in array order).  That is weighted
+ * round robin, for a scheduler that walks @turns with a cursor.
+ */
+int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
+			  const struct kg_maglev_backend *be, u32 n,
+			  void *scratch);
+
+/*
  * The backend index for a flow hash (kg_flow_hash() or kg_src_hash()), or
  * KG_MAGLEV_NONE.  The slot is @flow_hash % @m: the hashes above mix every
  * bit, and a u32 modulo is cheap next to a new connection's other work.

@@ -59,6 +59,21 @@ udp_refused() {
 }
 check "with no usable backend UDP gets port unreachable" udp_refused
 
+# Round robin: consecutive connections take turns.
+kgate service add default/rr:http cluster 10.96.0.11:80/tcp scheduler rr \
+	backend 10.244.2.2:8080 backend 10.244.3.2:8080
+turns=$(in_ns pod1 bash -c '
+	for i in 1 2 3 4 5 6 7 8; do
+		exec 3<>/dev/tcp/10.96.0.11/80 || continue
+		read -r who _ <&3 && printf "%s " "$who"
+		exec 3<&-
+	done')
+echo "# round robin: $turns"
+alternate() { [ "$turns" = "pod2 pod3 pod2 pod3 pod2 pod3 pod2 pod3 " ] ||
+	      [ "$turns" = "pod3 pod2 pod3 pod2 pod3 pod2 pod3 pod2 " ]; }
+check "scheduler rr: consecutive connections alternate between 2 backends" \
+	alternate
+
 # Weights 1:2:3 over three ready backends: shares within 15 %.
 kgate service replace default/web:http cluster 10.96.0.10:80/tcp \
 	backend 10.244.1.2:8080 weight 1 backend 10.244.2.2:8080 weight 2 \

@@ -647,6 +647,45 @@ static void test_default_size(void)
 	   KGATE_TABLE_SIZE_MAX);
 }
 
+static void test_turns(void)
+{
+	static const u32 w[] = { 1, 2, 3 };
+	struct kg_maglev_backend be[3];
+	u32 m = 1021, i, rr_bad = 0, cnt[3] = { 0 }, run = 0, worst = 0;
+	u16 *t = malloc(m * sizeof(*t)), *turns = malloc(m * sizeof(*turns));
+	u16 *plain = malloc(m * sizeof(*plain));
+	void *scratch = malloc(kg_maglev_scratch_size(3));
+
+	for (i = 0; i < 3; i++)
+		be[i] = mkbe(i, 1);
+	kg_maglev_build_turns(t, turns, m, be, 3, scratch);
+	for (i = 0; i < m; i++)
+		rr_bad += turns[i] != i % 3;
+	ok(!rr_bad, "turns: equal weights give round robin in array order");
+
+	for (i = 0; i < 3; i++)
+		be[i] = mkbe(i, w[i]);
+	kg_maglev_build_turns(t, turns, m, be, 3, scratch);
+	kg_maglev_build(plain, m, be, 3, scratch);
+	for (i = 0; i < m; i++) {
+		cnt[turns[i]]++;
+		run = i && turns[i] == turns[i - 1] ? run + 1 : 1;
+		if (run > worst)
+			worst = run;
+	}
+	ok(!memcmp(t, plain, m * sizeof(*t)),
+	   "turns: the table is the same as kg_maglev_build()'s");
+	ok(cnt[0] * 6 >= m - 6 && cnt[0] * 6 <= m + 6 &&
+	   cnt[2] * 2 >= m - 2 && cnt[2] * 2 <= m + 2,
+	   "turns: weights 1:2:3 give 1/6, 2/6, 3/6 of the turns (%u %u %u)",
+	   cnt[0], cnt[1], cnt[2]);
+	ok(worst <= 2, "turns: interleaved, at most %u turns in a row", worst);
+	free(t);
+	free(turns);
+	free(plain);
+	free(scratch);
+}
+
 static void test_lookup(void)
 {
 	static const u32 h[] = { 0, 1, 100, 101, 65535, 0x80000000,
@@ -728,6 +767,7 @@ int main(void)
 	test_determinism();
 	test_bad_input();
 	test_default_size();
+	test_turns();
 	test_lookup();
 	test_big();
 	return failed ? 1 : 0;
