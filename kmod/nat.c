@@ -56,21 +56,28 @@ static bool is_local(struct net *net, const struct kgate_fe_key *key)
  * The service a new connection is for: an exact frontend, else a NodePort
  * when the destination is one of the node's addresses.
  */
-/* The frontend a connection to @key is for, in generation @gen.  RCU. */
+/*
+ * The frontend a connection to @key is for, in generation @gen: an exact
+ * one, else a NodePort when the destination is one of the node's
+ * addresses.  The address check (a FIB lookup) is only made for a port
+ * that has a NodePort.  RCU.
+ */
 const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 					      struct net *net,
 					      const struct kgate_fe_key *k,
 					      u64 gen)
 {
-	struct kgate_fe_key key = *k;
+	struct kgate_fe_key any = *k;
 	const struct kgate_frontend *fe;
 
-	fe = kgate_fe_lookup(kn, &key, gen);
-	if (fe || !is_local(net, &key))
+	fe = kgate_fe_lookup(kn, k, gen);
+	if (fe)
 		return fe;
-	memset(&key.addr, 0, sizeof(key.addr));
-	fe = kgate_fe_lookup(kn, &key, gen);
-	return fe && fe->kind == KGATE_FE_NODEPORT ? fe : NULL;
+	memset(&any.addr, 0, sizeof(any.addr));
+	fe = kgate_fe_lookup(kn, &any, gen);
+	if (fe && fe->kind == KGATE_FE_NODEPORT && is_local(net, k))
+		return fe;
+	return NULL;
 }
 
 /*
