@@ -150,11 +150,6 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 				   kgate_max_services);
 		return -ENOSPC;
 	}
-	err = kgate_lb_build(svc);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "out of memory for the lookup table");
-		return err;
-	}
 	svc->gen_add = c->next;
 	svc->gen_del = KGATE_GEN_NEVER;
 	touch(c, svc);
@@ -314,6 +309,29 @@ static int apply(struct kgate_commit *c, struct kgate_op *op,
 	}
 }
 
+/*
+ * The lookup tables of the objects the next generation keeps, once all
+ * commands are applied: an object a later command of the same commit
+ * replaced again never needs one.
+ */
+static int build_tables(struct kgate_commit *c,
+			struct netlink_ext_ack *extack)
+{
+	struct kgate_service *svc;
+	int err;
+
+	list_for_each_entry(svc, &c->touched, touched) {
+		if (svc->gen_add != c->next || svc->gen_del != KGATE_GEN_NEVER)
+			continue;
+		err = kgate_lb_build(svc);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "out of memory for the lookup tables");
+			return err;
+		}
+	}
+	return 0;
+}
+
 static void rollback(struct kgate_commit *c)
 {
 	struct kgate_service *svc, *tmp;
@@ -370,6 +388,11 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 		}
 	}
 
+	err = build_tables(&c, extack);
+	if (err) {
+		rollback(&c);
+		return err;
+	}
 	/* Traffic to the services needs the NAT hooks before they are seen. */
 	if (kn->n_services + c.d_services) {
 		err = kgate_nat_enable(kn);
