@@ -17,6 +17,7 @@
 #include <linux/netlink.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <net/netns/generic.h>
@@ -40,6 +41,9 @@ struct kgate_frontend {
 	struct kgate_service *svc;
 };
 
+struct kgate_counters;
+struct kgate_aff;
+
 struct kgate_backend {
 	struct in6_addr addr;
 	u16 port;
@@ -47,6 +51,8 @@ struct kgate_backend {
 	u8 state;
 	u32 weight;
 	u32 flags;
+	/* Shared with this backend in the service's earlier objects. */
+	struct kgate_counters *cnt;
 };
 
 struct kgate_range {
@@ -61,7 +67,7 @@ struct kgate_service {
 	struct list_head touched;	/* commit-local */
 	u64 gen_add;
 	u64 gen_del;
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 
 	u8 sched;
 	u8 affinity;
@@ -81,6 +87,15 @@ struct kgate_service {
 	 * backends and over the node-local ones (Local traffic policies).
 	 */
 	struct kgate_lb *lb[2][2];
+	/* Backends by (family, addr, port): open addressing, mask + 1 slots. */
+	u16 *be_index;
+	u32 be_mask;
+	/*
+	 * What the successive objects of one service share, so that changes
+	 * keep them: the counters and the ClientIP affinity table.
+	 */
+	struct kgate_counters *cnt;
+	struct kgate_aff *aff;
 	char name[];
 };
 
@@ -100,9 +115,11 @@ struct kgate_net {
 	u32 n_txns;
 	u64 commits;
 	bool nat_on;			/* NAT hooks registered */
+	struct delayed_work aff_gc;	/* expired affinity entries */
 };
 
 extern unsigned int kgate_net_id;
+extern struct workqueue_struct *kgate_wq;
 extern unsigned int kgate_max_services;
 extern unsigned int kgate_max_backends;
 
@@ -146,6 +163,10 @@ int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc);
 void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc);
 struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
 				    const struct kgate_backend *be);
+int kgate_be_index_build(struct kgate_service *svc);
+const struct kgate_backend *kgate_be_lookup(const struct kgate_service *svc,
+					    u8 family, const void *addr,
+					    u16 port);
 bool kgate_svc_has_family(const struct kgate_service *svc, u8 family);
 u32 kgate_table_size_min(u32 n_backends);
 
@@ -218,12 +239,43 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 void kgate_flows_commit(struct kgate_net *kn, u64 gen, u64 next);
 void kgate_flows_forget_all(struct kgate_net *kn);
 
+/* stats.c: counters per service and per backend */
+struct kgate_cnt_sum {
+	u64 conns;
+	u64 packets;
+	u64 bytes;
+};
+
+int kgate_cnt_share(struct kgate_service *svc,
+		    const struct kgate_service *old);
+void kgate_cnt_release(struct kgate_service *svc);
+void kgate_cnt_put(struct kgate_counters *cnt);
+void kgate_cnt_conn(const struct kgate_service *svc,
+		    const struct kgate_backend *be);
+void kgate_cnt_sum(const struct kgate_counters *cnt, struct kgate_cnt_sum *s);
+int kgate_count_enable(struct net *net);
+void kgate_count_disable(struct net *net);
+
+/* affinity.c: ClientIP session affinity */
+int kgate_aff_share(struct kgate_service *svc,
+		    const struct kgate_service *old);
+void kgate_aff_put(struct kgate_aff *aff);
+const struct kgate_backend *kgate_aff_get(const struct kgate_frontend *fe,
+					  const struct nf_conn *ct);
+void kgate_aff_set(const struct kgate_frontend *fe, const struct nf_conn *ct,
+		   const struct kgate_backend *be);
+void kgate_aff_gc_init(struct kgate_net *kn);
+void kgate_aff_gc_start(struct kgate_net *kn);
+void kgate_aff_gc_stop(struct kgate_net *kn);
+
 /* pick.c: backend choice */
 int kgate_lb_build(struct kgate_service *svc);
 void kgate_lb_free(struct kgate_service *svc);
 const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 				       const struct nf_conn *ct);
 bool kgate_fe_local(const struct kgate_frontend *fe);
+bool kgate_takes_new(const struct kgate_frontend *fe,
+		     const struct kgate_backend *be);
 
 /* netlink.c: the family */
 extern struct genl_family kgate_family;

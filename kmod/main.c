@@ -21,6 +21,9 @@ MODULE_PARM_DESC(max_backends,
 
 unsigned int kgate_net_id __read_mostly;
 
+/* Frees retired objects, sweeps affinity tables. */
+struct workqueue_struct *kgate_wq;
+
 static int __net_init kgate_net_init(struct net *net)
 {
 	struct kgate_net *kn = kgate_pernet(net);
@@ -29,6 +32,7 @@ static int __net_init kgate_net_init(struct net *net)
 	INIT_LIST_HEAD(&kn->services);
 	INIT_LIST_HEAD(&kn->txns);
 	kn->net = net;
+	kgate_aff_gc_init(kn);
 	return kgate_tables_init(kn);
 }
 
@@ -37,6 +41,7 @@ static void __net_exit kgate_net_exit(struct net *net)
 	struct kgate_net *kn = kgate_pernet(net);
 
 	kgate_txns_destroy(kn);
+	kgate_aff_gc_stop(kn);
 	if (kn->nat_on)
 		kgate_flows_forget_all(kn);
 	kgate_nat_disable(kn);
@@ -55,9 +60,12 @@ static int __init kgate_init(void)
 {
 	int err;
 
+	kgate_wq = alloc_workqueue("kgate", 0, 0);
+	if (!kgate_wq)
+		return -ENOMEM;
 	err = register_pernet_subsys(&kgate_net_ops);
 	if (err)
-		return err;
+		goto err_wq;
 	err = kgate_txn_notifier_register();
 	if (err)
 		goto err_pernet;
@@ -70,6 +78,8 @@ err_notifier:
 	kgate_txn_notifier_unregister();
 err_pernet:
 	unregister_pernet_subsys(&kgate_net_ops);
+err_wq:
+	destroy_workqueue(kgate_wq);
 	return err;
 }
 
@@ -78,8 +88,13 @@ static void __exit kgate_exit(void)
 	kgate_genl_unregister();
 	kgate_txn_notifier_unregister();
 	unregister_pernet_subsys(&kgate_net_ops);
-	/* Services retired by the last commits are freed by RCU callbacks. */
+	/*
+	 * Objects retired by the last commits wait for a grace period, then
+	 * for kgate_wq: the barrier gets them all onto the queue, and
+	 * destroying the queue runs them.
+	 */
 	rcu_barrier();
+	destroy_workqueue(kgate_wq);
 }
 
 module_init(kgate_init);

@@ -18,6 +18,11 @@ static size_t fe_size(void)
 	       2 * nla_total_size(sizeof(u8));
 }
 
+static size_t cnt_size(void)
+{
+	return nla_total_size(0) + 3 * nla_total_size_64bit(sizeof(u64));
+}
+
 static size_t be_size(void)
 {
 	return nla_total_size(0) + addr_size() + nla_total_size(sizeof(u16)) +
@@ -29,17 +34,20 @@ static size_t range_size(void)
 	return nla_total_size(0) + addr_size() + nla_total_size(sizeof(u8));
 }
 
-/* Upper bound of a message carrying the whole of @svc. */
-static size_t svc_msg_size(const struct kgate_service *svc)
+/* Upper bound of a message carrying the whole of @svc, for command @cmd. */
+static size_t svc_msg_size(const struct kgate_service *svc, u8 cmd)
 {
+	size_t cnt = cmd == KGATE_CMD_SERVICE_GET ? cnt_size() : 0;
+
 	return nla_total_size(0) +			/* KGATE_A_SERVICE */
 	       nla_total_size(strlen(svc->name) + 1) +
 	       4 * nla_total_size(sizeof(u8)) +
 	       2 * nla_total_size(sizeof(u32)) +
 	       3 * nla_total_size(0) +			/* the lists */
+	       cnt +
 	       svc->n_frontends * fe_size() +
 	       svc->n_ranges * range_size() +
-	       svc->n_backends * be_size();
+	       svc->n_backends * (be_size() + cnt);
 }
 
 static int put_addr(struct sk_buff *skb, int type, u8 family,
@@ -97,7 +105,31 @@ static int put_ranges(struct sk_buff *skb, const struct kgate_service *svc)
 	return 0;
 }
 
-static int put_backend(struct sk_buff *skb, const struct kgate_backend *be)
+/* Counters go in replies to SERVICE_GET only: in events they are noise. */
+static int put_counters(struct sk_buff *skb, int type,
+			const struct kgate_counters *cnt, u8 cmd)
+{
+	struct kgate_cnt_sum sum;
+	struct nlattr *nest;
+
+	if (cmd != KGATE_CMD_SERVICE_GET)
+		return 0;
+	kgate_cnt_sum(cnt, &sum);
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KGATE_CNT_A_CONNS, sum.conns,
+			      KGATE_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KGATE_CNT_A_PACKETS, sum.packets,
+			      KGATE_CNT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KGATE_CNT_A_BYTES, sum.bytes,
+			      KGATE_CNT_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_backend(struct sk_buff *skb, const struct kgate_backend *be,
+		       u8 cmd)
 {
 	struct nlattr *item = nla_nest_start(skb, KGATE_A_LIST_ITEM);
 
@@ -106,7 +138,8 @@ static int put_backend(struct sk_buff *skb, const struct kgate_backend *be)
 	    nla_put_u16(skb, KGATE_BE_A_PORT, be->port) ||
 	    nla_put_u32(skb, KGATE_BE_A_WEIGHT, be->weight) ||
 	    nla_put_u8(skb, KGATE_BE_A_STATE, be->state) ||
-	    nla_put_u32(skb, KGATE_BE_A_FLAGS, be->flags)) {
+	    nla_put_u32(skb, KGATE_BE_A_FLAGS, be->flags) ||
+	    put_counters(skb, KGATE_BE_A_COUNTERS, be->cnt, cmd)) {
 		if (item)
 			nla_nest_cancel(skb, item);
 		return -EMSGSIZE;
@@ -117,7 +150,7 @@ static int put_backend(struct sk_buff *skb, const struct kgate_backend *be)
 
 /* As many backends from *@pos as fit; -EMSGSIZE if not one did. */
 static int put_backends(struct sk_buff *skb, const struct kgate_service *svc,
-			u32 *pos)
+			u8 cmd, u32 *pos)
 {
 	struct nlattr *list;
 	u32 start = *pos;
@@ -128,7 +161,7 @@ static int put_backends(struct sk_buff *skb, const struct kgate_service *svc,
 	if (!list)
 		return -EMSGSIZE;
 	for (; *pos < svc->n_backends; (*pos)++)
-		if (put_backend(skb, &svc->backends[*pos]))
+		if (put_backend(skb, &svc->backends[*pos], cmd))
 			break;
 	if (*pos == start) {
 		nla_nest_cancel(skb, list);
@@ -170,9 +203,10 @@ int kgate_fill_service(struct sk_buff *skb, const struct kgate_service *svc,
 	if (!nest || nla_put_string(skb, KGATE_SVC_A_NAME, svc->name))
 		goto cancel;
 	if (!*pos && (put_options(skb, svc) || put_frontends(skb, svc) ||
-		      put_ranges(skb, svc)))
+		      put_ranges(skb, svc) ||
+		      put_counters(skb, KGATE_SVC_A_COUNTERS, svc->cnt, cmd)))
 		goto cancel;
-	if (put_backends(skb, svc, pos))
+	if (put_backends(skb, svc, cmd, pos))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -182,14 +216,22 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* A standalone message with the whole of @svc (replies and events). */
+/*
+ * A standalone message with the whole of @svc (replies and events), or
+ * -EMSGSIZE if the service nest could outgrow an attribute's 64 KiB: only
+ * replies, with their counters, can (every event fits), and a dump of the
+ * service, which splits it, is then the way to read it.
+ */
 struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
 				  u32 portid, u32 seq, u8 cmd)
 {
+	size_t size = svc_msg_size(svc, cmd);
 	struct sk_buff *skb;
 	u32 pos = 0;
 
-	skb = genlmsg_new(svc_msg_size(svc), GFP_KERNEL);
+	if (size > U16_MAX)
+		return ERR_PTR(-EMSGSIZE);
+	skb = genlmsg_new(size, GFP_KERNEL);
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
 	if (kgate_fill_service(skb, svc, portid, seq, 0, cmd, &pos)) {

@@ -53,10 +53,6 @@ static bool is_local(struct net *net, const struct kgate_fe_key *key)
 }
 
 /*
- * The service a new connection is for: an exact frontend, else a NodePort
- * when the destination is one of the node's addresses.
- */
-/*
  * The frontend a connection to @key is for, in generation @gen: an exact
  * one, else a NodePort when the destination is one of the node's
  * addresses.  The address check (a FIB lookup) is only made for a port
@@ -167,6 +163,7 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	be = kgate_pick(fe, ct);
 	if (!be)
 		return reject(skb, state, key.proto);
+	kgate_cnt_conn(fe->svc, be);
 
 	range.min_addr.in6 = be->addr;
 	range.max_addr.in6 = be->addr;
@@ -305,18 +302,26 @@ int kgate_nat_enable(struct kgate_net *kn)
 	if (err)
 		return err;
 	err = register_family(kn->net, NFPROTO_IPV6);
-	if (err) {
-		unregister_family(kn->net, NFPROTO_IPV4);
-		return err;
-	}
+	if (err)
+		goto err_v4;
+	err = kgate_count_enable(kn->net);
+	if (err)
+		goto err_v6;
 	kn->nat_on = true;
 	return 0;
+
+err_v6:
+	unregister_family(kn->net, NFPROTO_IPV6);
+err_v4:
+	unregister_family(kn->net, NFPROTO_IPV4);
+	return err;
 }
 
 void kgate_nat_disable(struct kgate_net *kn)
 {
 	if (!kn->nat_on)
 		return;
+	kgate_count_disable(kn->net);
 	unregister_family(kn->net, NFPROTO_IPV6);
 	unregister_family(kn->net, NFPROTO_IPV4);
 	kn->nat_on = false;

@@ -146,6 +146,10 @@ static int kgate_nl_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	msg = kgate_service_msg(svc, info->snd_portid, info->snd_seq,
 				KGATE_CMD_SERVICE_GET);
+	if (PTR_ERR(msg) == -EMSGSIZE)
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "service %s does not fit one reply (%u backends): dump it by name",
+				   name, svc->n_backends);
 	mutex_unlock(&kn->lock);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -173,13 +177,75 @@ static struct kgate_service *dump_resume(struct kgate_net *kn,
 	return NULL;
 }
 
+/*
+ * A dump may name one service (KGATE_A_SERVICE with the name alone): the
+ * way to read a service too large for one reply.  The request is read
+ * again at every step of the dump; it stays with the dump until its end.
+ */
+static int dump_filter(struct netlink_callback *cb, char *name)
+{
+	struct nlattr *tb[KGATE_A_MAX + 1];
+	int err;
+
+	name[0] = '\0';
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, KGATE_A_MAX, kgate_policy,
+			  cb->extack);
+	if (err || !tb[KGATE_A_SERVICE])
+		return err;
+	return kgate_parse_name(tb, name, cb->extack);
+}
+
+static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct kgate_net *kn, const char *name)
+{
+	struct kgate_service *svc;
+	u32 pos = cb->args[3];
+	int err;
+
+	if (cb->args[0])
+		return 0;	/* done */
+	svc = kgate_svc_lookup(kn, name, kgate_gen(kn));
+	if (!svc) {
+		NL_SET_ERR_MSG_FMT(cb->extack, "no service %s", name);
+		return -ENOENT;
+	}
+	/*
+	 * A continuation after a change restarts the service: the reader
+	 * sees NLM_F_DUMP_INTR and reads it again.
+	 */
+	cb->seq = (u32)kgate_gen(kn) + 1;
+	err = kgate_fill_service(skb, svc, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				 KGATE_CMD_SERVICE_GET, &pos);
+	if (err != -EMSGSIZE)
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+	if (!err)
+		cb->args[0] = 1;
+	else if (err == -EAGAIN)
+		cb->args[3] = pos;
+	else
+		return err;
+	return skb->len;
+}
+
 static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct kgate_net *kn = kgate_pernet(sock_net(skb->sk));
+	char name[KGATE_NAME_MAX];
 	struct kgate_service *svc;
 	u32 pos;
 	u64 gen;
 	int err;
+
+	err = dump_filter(cb, name);
+	if (err)
+		return err;
+	if (name[0]) {
+		rcu_read_lock();
+		err = dump_one(skb, cb, kn, name);
+		rcu_read_unlock();
+		return err;
+	}
 
 	rcu_read_lock();
 	gen = kgate_gen(kn);

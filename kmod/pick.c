@@ -21,6 +21,7 @@
 
 struct kgate_lb {
 	u32 size;
+	u8 state;	/* of the backends in the table (KEP-1669) */
 	/*
 	 * Round robin: the backends in the order of their weighted turns,
 	 * walked by a cursor (the one thing of a service object that changes
@@ -114,6 +115,7 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 		mb[i].weight = be->weight;
 	}
 	lb->size = m;
+	lb->state = set.state;
 	lb->turns = rr ? lb->table + m : NULL;
 	atomic_set(&lb->cursor, 0);
 	*err = kg_maglev_build_turns(lb->table, lb->turns, m, mb, n, scratch);
@@ -177,21 +179,39 @@ bool kgate_fe_local(const struct kgate_frontend *fe)
 	return svc->ext_policy == KGATE_POLICY_LOCAL;
 }
 
-/* The backend for the new connection @ct to @fe, NULL if none. */
-const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
-				       const struct nf_conn *ct)
+static struct kgate_lb *fe_lb(const struct kgate_frontend *fe)
+{
+	return fe->svc->lb[fe->key.family == AF_INET6][kgate_fe_local(fe)];
+}
+
+/* Would @be take a new flow from @fe now?  (It is one of @fe's service.) */
+bool kgate_takes_new(const struct kgate_frontend *fe,
+		     const struct kgate_backend *be)
+{
+	const struct kgate_lb *lb = fe_lb(fe);
+	struct lb_set set = { fe->key.family, 0, kgate_fe_local(fe) };
+
+	if (!lb)
+		return false;
+	set.state = lb->state;
+	return takes_new(be, &set);
+}
+
+/*
+ * The scheduler's choice.  Maglev hashes the flow, or the client address
+ * alone under ClientIP affinity, so that every node binds a client to the
+ * same backend; round robin takes the next weighted turn.
+ */
+static const struct kgate_backend *choose(const struct kgate_service *svc,
+					  struct kgate_lb *lb,
+					  const struct nf_conn *ct)
 {
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	const struct kgate_service *svc = fe->svc;
-	struct kgate_lb *lb =
-		svc->lb[fe->key.family == AF_INET6][kgate_fe_local(fe)];
-	unsigned int alen = fe->key.family == AF_INET ? 4 : 16;
+	unsigned int alen = nf_ct_l3num(ct) == AF_INET ? 4 : 16;
 	u32 hash;
 
-	if (!lb)
-		return NULL;
-	if (lb->turns && svc->affinity != KGATE_AFFINITY_CLIENTIP) {
+	if (lb->turns) {
 		u32 turn = (u32)atomic_inc_return(&lb->cursor) % lb->size;
 
 		return &svc->backends[lb->turns[turn]];
@@ -203,4 +223,25 @@ const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 				    ntohs(t->src.u.all), ntohs(t->dst.u.all),
 				    t->dst.protonum, 0);
 	return &svc->backends[kg_maglev_lookup(lb->table, lb->size, hash)];
+}
+
+/* The backend for the new connection @ct to @fe, NULL if none. */
+const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
+				       const struct nf_conn *ct)
+{
+	const struct kgate_service *svc = fe->svc;
+	struct kgate_lb *lb = fe_lb(fe);
+	const struct kgate_backend *be;
+
+	if (!lb)
+		return NULL;
+	if (svc->aff) {
+		be = kgate_aff_get(fe, ct);
+		if (be)
+			return be;
+	}
+	be = choose(svc, lb, ct);
+	if (svc->aff)
+		kgate_aff_set(fe, ct, be);
+	return be;
 }

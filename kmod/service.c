@@ -7,6 +7,7 @@
  * apart.
  */
 #include <linux/jhash.h>
+#include <linux/log2.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -149,6 +150,9 @@ struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
 	if (svc->n_backends)
 		memcpy(svc->backends, old->backends,
 		       svc->n_backends * sizeof(*svc->backends));
+	/* Counters are shared by kgate_cnt_share(), with a reference each. */
+	for (i = 0; i < svc->n_backends; i++)
+		svc->backends[i].cnt = NULL;
 	return svc;
 }
 
@@ -157,21 +161,30 @@ void kgate_svc_free(struct kgate_service *svc)
 	if (!svc)
 		return;
 	kgate_lb_free(svc);
+	kgate_cnt_release(svc);
+	kgate_aff_put(svc->aff);
+	kvfree(svc->be_index);
 	kfree(svc->frontends);
 	kfree(svc->ranges);
 	kvfree(svc->backends);
 	kfree(svc);
 }
 
-static void svc_free_rcu(struct rcu_head *head)
+static void svc_free_work(struct work_struct *work)
 {
-	kgate_svc_free(container_of(head, struct kgate_service, rcu));
+	kgate_svc_free(container_of(to_rcu_work(work), struct kgate_service,
+				    free_work));
 }
 
-/* For objects readers may still be looking at. */
+/*
+ * For objects readers may still be looking at.  Freed from a work item,
+ * not an RCU callback: an affinity table is an rhashtable, whose
+ * destruction sleeps.
+ */
 void kgate_svc_free_rcu(struct kgate_service *svc)
 {
-	call_rcu(&svc->rcu, svc_free_rcu);
+	INIT_RCU_WORK(&svc->free_work, svc_free_work);
+	queue_rcu_work(kgate_wq, &svc->free_work);
 }
 
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
@@ -266,6 +279,65 @@ struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
 			return b;
 	}
 	return NULL;
+}
+
+static u32 be_hash(u8 family, const void *addr, u16 port)
+{
+	return jhash(addr, family == AF_INET ? 4 : 16, port);
+}
+
+#define BE_EMPTY	U16_MAX	/* KGATE_BACKENDS_MAX is below */
+
+/*
+ * The index of backends by identity, for the data plane: the counters of a
+ * connection's backend, and whether an affinity entry's backend is still
+ * there.  At most half full, so probes stay short.
+ */
+int kgate_be_index_build(struct kgate_service *svc)
+{
+	u32 i, h, size;
+
+	if (!svc->n_backends)
+		return 0;
+	size = roundup_pow_of_two(2 * svc->n_backends);
+	svc->be_index = kvmalloc_array(size, sizeof(u16), GFP_KERNEL);
+	if (!svc->be_index)
+		return -ENOMEM;
+	memset(svc->be_index, 0xff, size * sizeof(u16));
+	svc->be_mask = size - 1;
+	for (i = 0; i < svc->n_backends; i++) {
+		const struct kgate_backend *be = &svc->backends[i];
+
+		h = be_hash(be->family, &be->addr, be->port);
+		while (svc->be_index[h & svc->be_mask] != BE_EMPTY)
+			h++;
+		svc->be_index[h & svc->be_mask] = i;
+	}
+	return 0;
+}
+
+/* The backend (@family, @addr, @port) of @svc, NULL if none.  RCU. */
+const struct kgate_backend *kgate_be_lookup(const struct kgate_service *svc,
+					    u8 family, const void *addr,
+					    u16 port)
+{
+	unsigned int alen = family == AF_INET ? 4 : 16;
+	u32 h = be_hash(family, addr, port);
+	u16 i;
+
+	if (!svc->be_index)
+		return NULL;
+	for (;; h++) {
+		const struct kgate_backend *be;
+
+		i = svc->be_index[h & svc->be_mask];
+		if (i == BE_EMPTY)
+			return NULL;
+		be = &svc->backends[i];
+		if (be->family == family && be->port == port &&
+		    !memcmp(&be->addr, addr, alen))
+			return be;
+	}
 }
 
 bool kgate_svc_has_family(const struct kgate_service *svc, u8 family)

@@ -150,6 +150,13 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 				   kgate_max_services);
 		return -ENOSPC;
 	}
+	/* Before it is linked: on failure the caller still owns @svc. */
+	err = kgate_be_index_build(svc) ?: kgate_cnt_share(svc, old) ?:
+	      kgate_aff_share(svc, old);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory for the service");
+		return err;
+	}
 	svc->gen_add = c->next;
 	svc->gen_del = KGATE_GEN_NEVER;
 	touch(c, svc);
@@ -413,7 +420,9 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 	if (c.udp && kn->nat_on)
 		kgate_flows_commit(kn, c.next - 1, c.next);
 	finish(&c);
-	if (!kn->n_services)
+	if (kn->n_services)
+		kgate_aff_gc_start(kn);
+	else
 		kgate_nat_disable(kn);
 	return 0;
 }

@@ -178,7 +178,10 @@ enum kgate_service_attr {
 	KGATE_SVC_A_TABLE_SIZE,
 	/* u8, enum kgate_affinity, default KGATE_AFFINITY_NONE */
 	KGATE_SVC_A_AFFINITY,
-	/* u32, seconds, 1..KGATE_TIMEOUT_MAX, default KGATE_TIMEOUT_DEFAULT */
+	/* u32, seconds, 1..KGATE_TIMEOUT_MAX, default KGATE_TIMEOUT_DEFAULT:
+	 * how long a ClientIP binding outlives the client's last new
+	 * connection.
+	 */
 	KGATE_SVC_A_AFFINITY_TIMEOUT,
 	/* u8, enum kgate_policy, externalTrafficPolicy, default CLUSTER */
 	KGATE_SVC_A_EXT_POLICY,
@@ -196,7 +199,10 @@ enum kgate_service_attr {
 	 * the max_backends module parameter.
 	 */
 	KGATE_SVC_A_BACKENDS,
-	/* nest, enum kgate_counter_attr; reserved for data plane counters */
+	/* nest, enum kgate_counter_attr, read-only: the service's data plane
+	 * counters, in replies to SERVICE_GET (not in events).  Kept across
+	 * changes to the service; reset when it is deleted.
+	 */
 	KGATE_SVC_A_COUNTERS,
 	KGATE_SVC_A_PAD,
 	__KGATE_SVC_A_MAX
@@ -225,7 +231,10 @@ enum kgate_backend_attr {
 	KGATE_BE_A_WEIGHT,	/* u32, 0..KGATE_WEIGHT_MAX, default 1; 0: no new flows */
 	KGATE_BE_A_STATE,	/* u8, enum kgate_backend_state, default READY */
 	KGATE_BE_A_FLAGS,	/* u32, KGATE_BE_F_*, default 0 */
-	KGATE_BE_A_COUNTERS,	/* nest, enum kgate_counter_attr; reserved */
+	/* nest, enum kgate_counter_attr, read-only, as KGATE_SVC_A_COUNTERS;
+	 * reset when the backend leaves the service.
+	 */
+	KGATE_BE_A_COUNTERS,
 	__KGATE_BE_A_MAX
 };
 
@@ -246,9 +255,9 @@ enum kgate_range_attr {
 
 enum kgate_counter_attr {
 	KGATE_CNT_A_UNSPEC,
-	KGATE_CNT_A_CONNS,	/* u64, new connections */
-	KGATE_CNT_A_PACKETS,	/* u64 */
-	KGATE_CNT_A_BYTES,	/* u64 */
+	KGATE_CNT_A_CONNS,	/* u64, new connections sent to the backend(s) */
+	KGATE_CNT_A_PACKETS,	/* u64, both directions */
+	KGATE_CNT_A_BYTES,	/* u64, both directions, IP header included */
 	KGATE_CNT_A_PAD,
 	__KGATE_CNT_A_MAX
 };
@@ -277,6 +286,14 @@ enum kgate_sched {
 	__KGATE_SCHED_MAX
 };
 
+/*
+ * ClientIP: a client's new connections go to the backend its previous one
+ * went to, while it comes back within the timeout and that backend takes
+ * new flows; otherwise the scheduler chooses (Maglev: by the client
+ * address alone, the same on every node; rr: the next turn) and the
+ * choice is remembered.  At most 65536 clients are remembered per
+ * service; further ones are scheduled without being remembered.
+ */
 enum kgate_affinity {
 	KGATE_AFFINITY_NONE,
 	KGATE_AFFINITY_CLIENTIP,
