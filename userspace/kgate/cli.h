@@ -19,6 +19,7 @@
 struct cli {
 	bool json;
 	bool pretty;
+	bool stats;	/* -s: data plane counters in service show */
 };
 
 /* --- args.c: a cursor over arguments, and usage errors ---------------- */
@@ -99,8 +100,9 @@ unsigned int batch_commit_line(const struct batch_file *bf, const char *msg);
 int cmd_batch(const struct cli *cli, int argc, char **argv);
 
 /* --- output.c: services as text and JSON ---------------------------- */
-void print_service_text(FILE *f, const struct kgate_service *svc);
-void print_service_json(struct kgate_json *j, const struct kgate_service *svc);
+void print_service_text(FILE *f, const struct kgate_service *svc, bool stats);
+void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
+			bool stats);
 void print_stats_text(FILE *f, const struct kgate_stats *st);
 void print_stats_json(struct kgate_json *j, const struct kgate_stats *st);
 

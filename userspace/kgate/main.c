@@ -36,6 +36,8 @@ static int options(int argc, char **argv, struct cli *cli, bool *help,
 			cli->json = true;
 		} else if (!strcmp(o, "--pretty")) {
 			cli->pretty = cli->json = true;
+		} else if (!strcmp(o, "--stats")) {
+			cli->stats = true;
 		} else if (!strcmp(o, "--help")) {
 			*help = true;
 		} else if (o[1] == '-') {
@@ -46,6 +48,8 @@ static int options(int argc, char **argv, struct cli *cli, bool *help,
 					cli->json = true;
 				else if (*o == 'p')
 					cli->pretty = cli->json = true;
+				else if (*o == 's')
+					cli->stats = true;
 				else if (*o == 'h')
 					*help = true;
 				else

@@ -56,7 +56,7 @@ static void event_json(const struct cli *cli, const struct kgate_event *ev)
 		kgate_json_kv_str(&j, "name", ev->svc.name);
 		if (ev->cmd != KGATE_CMD_SERVICE_DEL) {
 			kgate_json_key(&j, "service");
-			print_service_json(&j, &ev->svc);
+			print_service_json(&j, &ev->svc, false);
 		}
 		break;
 	case KGATE_EV_COMMIT:

@@ -28,7 +28,14 @@ static void frontend_text(FILE *f, const struct kgate_frontend *fe)
 		kgate_proto_str(fe->proto, proto, sizeof(proto)));
 }
 
-static void backend_text(FILE *f, const struct kgate_backend *be)
+static void counters_text(FILE *f, const char *indent,
+			  const struct kgate_counters *cnt)
+{
+	fprintf(f, "%sconns %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64
+		"\n", indent, cnt->conns, cnt->packets, cnt->bytes);
+}
+
+static void backend_text(FILE *f, const struct kgate_backend *be, bool stats)
 {
 	char ep[KGATE_ENDPOINT_STRLEN], state[8];
 	const char *st = kgate_name_of(kgate_state_names, be->state);
@@ -47,9 +54,11 @@ static void backend_text(FILE *f, const struct kgate_backend *be)
 	if (be->flags & ~KGATE_BE_F_ALL)
 		fprintf(f, " flags 0x%" PRIx32, be->flags & ~KGATE_BE_F_ALL);
 	fputc('\n', f);
+	if (stats && be->has & KGATE_BE_HAS_COUNTERS)
+		counters_text(f, "        ", &be->cnt);
 }
 
-void print_service_text(FILE *f, const struct kgate_service *svc)
+void print_service_text(FILE *f, const struct kgate_service *svc, bool stats)
 {
 	char b1[8], b2[8], b3[8], b4[8], pfx[KGATE_ENDPOINT_STRLEN];
 	size_t i;
@@ -68,13 +77,15 @@ void print_service_text(FILE *f, const struct kgate_service *svc)
 			    sizeof(b3)),
 		name_or_num(kgate_policy_names, svc->int_policy, b4,
 			    sizeof(b4)));
+	if (stats && svc->has & KGATE_SVC_HAS_COUNTERS)
+		counters_text(f, "    ", &svc->cnt);
 	for (i = 0; i < svc->n_frontends; i++)
 		frontend_text(f, &svc->frontends[i]);
 	for (i = 0; i < svc->n_ranges; i++)
 		fprintf(f, "    source-range %s\n",
 			kgate_prefix_str(&svc->ranges[i], pfx, sizeof(pfx)));
 	for (i = 0; i < svc->n_backends; i++)
-		backend_text(f, &svc->backends[i]);
+		backend_text(f, &svc->backends[i], stats);
 }
 
 /* "key": "name" for a known value, "key": number otherwise. */
@@ -106,7 +117,19 @@ static void frontend_json(struct kgate_json *j, const struct kgate_frontend *fe)
 	kgate_json_obj_close(j);
 }
 
-static void backend_json(struct kgate_json *j, const struct kgate_backend *be)
+static void counters_json(struct kgate_json *j,
+			  const struct kgate_counters *cnt)
+{
+	kgate_json_key(j, "counters");
+	kgate_json_obj_open(j);
+	kgate_json_kv_uint(j, "conns", cnt->conns);
+	kgate_json_kv_uint(j, "packets", cnt->packets);
+	kgate_json_kv_uint(j, "bytes", cnt->bytes);
+	kgate_json_obj_close(j);
+}
+
+static void backend_json(struct kgate_json *j, const struct kgate_backend *be,
+			 bool stats)
 {
 	char addr[KGATE_ENDPOINT_STRLEN];
 
@@ -117,10 +140,13 @@ static void backend_json(struct kgate_json *j, const struct kgate_backend *be)
 	kgate_json_kv_uint(j, "weight", be->weight);
 	json_enum(j, "state", kgate_state_names, be->state);
 	kgate_json_kv_bool(j, "local", be->flags & KGATE_BE_F_LOCAL);
+	if (stats && be->has & KGATE_BE_HAS_COUNTERS)
+		counters_json(j, &be->cnt);
 	kgate_json_obj_close(j);
 }
 
-void print_service_json(struct kgate_json *j, const struct kgate_service *svc)
+void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
+			bool stats)
 {
 	char pfx[KGATE_ENDPOINT_STRLEN];
 	size_t i;
@@ -133,6 +159,8 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc)
 	kgate_json_kv_uint(j, "timeout", svc->timeout);
 	json_enum(j, "external_policy", kgate_policy_names, svc->ext_policy);
 	json_enum(j, "internal_policy", kgate_policy_names, svc->int_policy);
+	if (stats && svc->has & KGATE_SVC_HAS_COUNTERS)
+		counters_json(j, &svc->cnt);
 	kgate_json_key(j, "source_ranges");
 	kgate_json_arr_open(j);
 	for (i = 0; i < svc->n_ranges; i++)
@@ -147,7 +175,7 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc)
 	kgate_json_key(j, "backends");
 	kgate_json_arr_open(j);
 	for (i = 0; i < svc->n_backends; i++)
-		backend_json(j, &svc->backends[i]);
+		backend_json(j, &svc->backends[i], stats);
 	kgate_json_arr_close(j);
 	kgate_json_obj_close(j);
 }

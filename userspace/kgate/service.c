@@ -14,9 +14,9 @@ static int show_one(const struct kgate_service *svc, void *data)
 	struct show *sh = data;
 
 	if (sh->cli->json)
-		print_service_json(&sh->j, svc);
+		print_service_json(&sh->j, svc, sh->cli->stats);
 	else
-		print_service_text(stdout, svc);
+		print_service_text(stdout, svc, sh->cli->stats);
 	return 0;
 }
 

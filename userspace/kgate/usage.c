@@ -12,7 +12,7 @@ bool is_help(const char *arg)
 
 void usage_main(FILE *f)
 {
-	fputs("Usage: kgate [-j] [-p] OBJECT VERB ...\n"
+	fputs("Usage: kgate [-j] [-p] [-s] OBJECT VERB ...\n"
 	      "  kgate service add|replace NAME SPEC...\n"
 	      "  kgate service del NAME\n"
 	      "  kgate service show [NAME]\n"
@@ -23,7 +23,8 @@ void usage_main(FILE *f)
 	      "  kgate monitor\n"
 	      "  kgate help | kgate OBJECT help\n"
 	      "Options: -j JSON output, -p pretty JSON (implies -j), "
-	      "-h help.\n"
+	      "-s counters\n"
+	      "  (service show: new connections, packets, bytes), -h help.\n"
 	      "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n", f);
 }
 

@@ -181,6 +181,31 @@ static int parse_frontend(struct dec *d, const struct nlattr *item,
 	return 0;
 }
 
+static int parse_counters(struct dec *d, const struct nlattr *nest,
+			  struct kgate_counters *cnt)
+{
+	const struct nlattr *a;
+	int err = check_nest(d, nest, "counters");
+
+	memset(cnt, 0, sizeof(*cnt));
+	mnl_attr_for_each_nested(a, nest) {
+		if (err)
+			break;
+		switch (mnl_attr_get_type(a)) {
+		case KGATE_CNT_A_CONNS:
+			err = get_u64(d, a, "counters.conns", &cnt->conns);
+			break;
+		case KGATE_CNT_A_PACKETS:
+			err = get_u64(d, a, "counters.packets", &cnt->packets);
+			break;
+		case KGATE_CNT_A_BYTES:
+			err = get_u64(d, a, "counters.bytes", &cnt->bytes);
+			break;
+		}
+	}
+	return err;
+}
+
 static int parse_backend(struct dec *d, const struct nlattr *item,
 			 struct kgate_backend *be)
 {
@@ -215,6 +240,11 @@ static int parse_backend(struct dec *d, const struct nlattr *item,
 			err = once(d, &seen, t, "flags") ?:
 			      get_u32(d, a, "flags", &be->flags);
 			be->has |= KGATE_BE_HAS_FLAGS;
+			break;
+		case KGATE_BE_A_COUNTERS:
+			err = once(d, &seen, t, "counters") ?:
+			      parse_counters(d, a, &be->cnt);
+			be->has |= KGATE_BE_HAS_COUNTERS;
 			break;
 		}
 		if (err)
@@ -349,7 +379,10 @@ static int parse_svc_attr(struct dec *d, const struct nlattr *a,
 		return parse_list(d, a, "frontends", LIST_FRONTENDS, svc);
 	case KGATE_SVC_A_BACKENDS:
 		return parse_list(d, a, "backends", LIST_BACKENDS, svc);
-	default:	/* counters, pad, newer attributes */
+	case KGATE_SVC_A_COUNTERS:
+		svc->has |= KGATE_SVC_HAS_COUNTERS;
+		return parse_counters(d, a, &svc->cnt);
+	default:	/* pad, newer attributes */
 		return 0;
 	}
 }

@@ -30,6 +30,14 @@ struct kgate_frontend {
 #define KGATE_BE_HAS_WEIGHT	(1U << 0)
 #define KGATE_BE_HAS_STATE	(1U << 1)
 #define KGATE_BE_HAS_FLAGS	(1U << 2)
+#define KGATE_BE_HAS_COUNTERS	(1U << 3)
+
+/* Data plane counters: read only, in replies to SERVICE_GET. */
+struct kgate_counters {
+	uint64_t conns;
+	uint64_t packets;
+	uint64_t bytes;
+};
 
 struct kgate_backend {
 	struct kgate_addr addr;
@@ -38,6 +46,7 @@ struct kgate_backend {
 	uint32_t weight;
 	uint32_t flags;		/* KGATE_BE_F_* */
 	uint32_t has;		/* KGATE_BE_HAS_* */
+	struct kgate_counters cnt;
 };
 
 struct kgate_range {
@@ -52,6 +61,7 @@ struct kgate_range {
 #define KGATE_SVC_HAS_TIMEOUT		(1U << 3)
 #define KGATE_SVC_HAS_EXT_POLICY	(1U << 4)
 #define KGATE_SVC_HAS_INT_POLICY	(1U << 5)
+#define KGATE_SVC_HAS_COUNTERS		(1U << 6)
 
 struct kgate_service {
 	char *name;		/* NULL: not set */
@@ -62,6 +72,7 @@ struct kgate_service {
 	uint32_t table_size;
 	uint32_t timeout;	/* affinity timeout, seconds */
 	uint32_t has;		/* KGATE_SVC_HAS_* */
+	struct kgate_counters cnt;
 
 	struct kgate_frontend *frontends;
 	size_t n_frontends, cap_frontends;

@@ -215,6 +215,50 @@ static int service_reply_cb(const struct nlmsghdr *nlh, void *data,
 	return 0;
 }
 
+/* A dump the configuration changed under is retried, a few times. */
+#define DUMP_TRIES 5
+
+/* Every service, or the one named (@name non-NULL), into @r->all. */
+static int dump(struct kgate_sock *s, const char *name, struct svc_reply *r,
+		struct kgate_err *e)
+{
+	struct kgate_service key = named(name);
+	struct req *req = malloc(sizeof(*req));
+	int err = 0, try;
+
+	if (!req)
+		return kgate_err_set(e, ENOMEM, "out of memory");
+	for (try = 0; try < DUMP_TRIES; try++) {
+		struct nlmsghdr *nlh;
+
+		reply_free(r);
+		r->interrupted = false;
+		nlh = kgate_msg_start(req, kgate_sock_family(s),
+				      KGATE_CMD_SERVICE_GET, NLM_F_DUMP, 0);
+		if (name) {
+			err = kgate_put_service(nlh, sizeof(*req), &key);
+			if (err) {
+				err = put_failed(err, e);
+				break;
+			}
+		}
+		err = kgate_transact(s, nlh, service_reply_cb, r, e);
+		if (!err)
+			err = flush_pending(r, e);
+		if (err || !r->interrupted)
+			break;
+	}
+	free(req);
+	if (!err && try == DUMP_TRIES)
+		err = kgate_err_set(e, EAGAIN,
+				    "the configuration kept changing during the dump");
+	return err;
+}
+
+/*
+ * One reply, or, for a service too large for one (the kernel says
+ * EMSGSIZE), a dump of that service alone, which the kernel splits.
+ */
 int kgate_service_get(struct kgate_sock *s, const char *name,
 		      struct kgate_service *out, struct kgate_err *e)
 {
@@ -234,39 +278,33 @@ int kgate_service_get(struct kgate_sock *s, const char *name,
 		err = put_failed(err, e);
 	else
 		err = kgate_transact(s, nlh, service_reply_cb, &r, e);
+	free(req);
+	if (err && e->err == EMSGSIZE && e->kernel) {
+		struct svc_reply all = { 0 };
+
+		kgate_service_init(&all.pending);
+		kgate_err_clear(e);
+		err = dump(s, name, &all, e);
+		if (!err && all.n == 1) {
+			kgate_service_free(out);
+			*out = all.all[0];	/* ownership moves */
+			all.n = 0;
+		}
+		reply_free(&all);
+	}
 	if (!err && !out->name)
 		err = kgate_err_set(e, EBADMSG, "no service in the reply");
-	free(req);
 	return err;
 }
-
-/* A dump the configuration changed under is retried, a few times. */
-#define DUMP_TRIES 5
 
 int kgate_service_dump(struct kgate_sock *s, kgate_service_cb cb, void *data,
 		       struct kgate_err *e)
 {
-	uint32_t buf[KGATE_MSG_HDRLEN / 4 + 1];
 	struct svc_reply r = { 0 };
-	int err = 0, try;
+	int err;
 
 	kgate_service_init(&r.pending);
-	for (try = 0; try < DUMP_TRIES; try++) {
-		struct nlmsghdr *nlh;
-
-		reply_free(&r);
-		r.interrupted = false;
-		nlh = kgate_msg_start(buf, kgate_sock_family(s),
-				      KGATE_CMD_SERVICE_GET, NLM_F_DUMP, 0);
-		err = kgate_transact(s, nlh, service_reply_cb, &r, e);
-		if (!err)
-			err = flush_pending(&r, e);
-		if (err || !r.interrupted)
-			break;
-	}
-	if (!err && try == DUMP_TRIES)
-		err = kgate_err_set(e, EAGAIN,
-				    "the configuration kept changing during the dump");
+	err = dump(s, NULL, &r, e);
 	for (size_t i = 0; !err && i < r.n; i++) {
 		int ret = cb(&r.all[i], data);
 

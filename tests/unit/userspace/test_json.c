@@ -127,7 +127,7 @@ TEST(test_service_text)
 
 	example(&svc, "");
 	f = open_mem();
-	print_service_text(f, &svc);
+	print_service_text(f, &svc, false);
 	CHECK_STR(close_mem(f),
 		  "service default/web:http scheduler maglev affinity none "
 		  "external-policy cluster internal-policy cluster\n"
@@ -142,7 +142,7 @@ TEST(test_service_text)
 	example(&svc, "affinity clientip timeout 30 table-size 1009 "
 		"scheduler rr external-policy local");
 	f = open_mem();
-	print_service_text(f, &svc);
+	print_service_text(f, &svc, false);
 	CHECK_STR(close_mem(f),
 		  "service default/web:http scheduler rr table-size 1009 "
 		  "affinity clientip timeout 30 external-policy local "
@@ -157,7 +157,7 @@ TEST(test_service_text)
 	svc.backends[0].state = 9;
 	svc.frontends[0].proto = 1;
 	f = open_mem();
-	print_service_text(f, &svc);
+	print_service_text(f, &svc, false);
 	CHECK(strstr(close_mem(f), " scheduler 7 ") != NULL);
 	CHECK(strstr(mem, "    cluster 10.96.0.10:80/1\n") != NULL);
 	CHECK(strstr(mem, "backend 10.244.1.5:8080 weight 1 state 9\n") != NULL);
@@ -174,7 +174,7 @@ TEST(test_service_json)
 	f = open_mem();
 	kgate_json_init(&j, f, false);
 	kgate_json_arr_open(&j);
-	print_service_json(&j, &svc);
+	print_service_json(&j, &svc, false);
 	kgate_json_arr_close(&j);
 	CHECK_STR(close_mem(f),
 		  "[{\"name\":\"default/web:http\",\"scheduler\":\"maglev\","
@@ -189,6 +189,42 @@ TEST(test_service_json)
 		  "\"weight\":1,\"state\":\"ready\",\"local\":false},"
 		  "{\"addr\":\"fd00::5\",\"port\":8080,\"weight\":1,"
 		  "\"state\":\"terminating\",\"local\":true}]}]");
+	kgate_service_free(&svc);
+}
+
+/* -s: counters under the service and under each backend, if sent. */
+TEST(test_service_counters)
+{
+	struct kgate_service svc;
+	struct kgate_json j;
+	FILE *f;
+
+	example(&svc, "");
+	svc.has |= KGATE_SVC_HAS_COUNTERS;
+	svc.cnt = (struct kgate_counters){ 3, 12, 4000000000000ULL };
+	svc.backends[0].has |= KGATE_BE_HAS_COUNTERS;
+	svc.backends[0].cnt = (struct kgate_counters){ 3, 12, 900 };
+	f = open_mem();
+	print_service_text(f, &svc, true);
+	CHECK(strstr(close_mem(f), "internal-policy cluster\n"
+		     "    conns 3 packets 12 bytes 4000000000000\n"
+		     "    cluster ") != NULL);
+	CHECK(strstr(mem, "ready\n        conns 3 packets 12 bytes 900\n"
+		     "    backend [fd00::5]:8080 weight 1 terminating local\n")
+	      != NULL);
+	f = open_mem();
+	print_service_text(f, &svc, false);
+	CHECK(strstr(close_mem(f), "conns") == NULL);
+
+	f = open_mem();
+	kgate_json_init(&j, f, false);
+	print_service_json(&j, &svc, true);
+	CHECK(strstr(close_mem(f), "\"internal_policy\":\"cluster\","
+		     "\"counters\":{\"conns\":3,\"packets\":12,"
+		     "\"bytes\":4000000000000},") != NULL);
+	CHECK(strstr(mem, "\"local\":false,\"counters\":{\"conns\":3,"
+		     "\"packets\":12,\"bytes\":900}}") != NULL);
+	CHECK(strstr(mem, "\"local\":true}") != NULL);
 	kgate_service_free(&svc);
 }
 
@@ -217,6 +253,7 @@ int main(void)
 	RUN(test_writer_pretty);
 	RUN(test_service_text);
 	RUN(test_service_json);
+	RUN(test_service_counters);
 	RUN(test_stats_output);
 	free(mem);
 	return tap_done();
