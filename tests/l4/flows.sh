@@ -3,8 +3,8 @@
 # Flows over time: an open TCP connection survives its backend turning
 # terminating; UDP flows leave a backend that left its service at once,
 # and none is stuck from a period without endpoints (kubernetes#48370);
-# Maglev moves few flows when one backend of ten goes; ClientIP affinity
-# keeps a client on one backend.  TAP; in the VM guest, kgate loaded.
+# and Maglev moves few flows when one backend of ten goes.  TAP; in the
+# VM guest, kgate loaded.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
@@ -68,33 +68,36 @@ echo "# UDP flow without endpoints: \"$empty\", then \"$filled\""
 check "a UDP flow from a period without endpoints is not stuck" \
 	test -z "$empty" -a "$filled" = pod4
 
-# --- Maglev disruption and ClientIP affinity: one flow per client address
+# --- Maglev disruption: one UDP flow per client address, fixed source port
 for i in $(seq 10 109); do
 	in_ns client ip addr add "198.18.0.$i/24" dev v-client-node
 done
 backends() { for i in $(seq 1 "$1"); do echo backend "10.244.$i.2:8080"; done; }
-# who_serves: "ADDR POD" for each of the 100 client addresses.
+# who_serves: "ADDR POD" for the flow from each of the 100 client addresses.
 who_serves() {
 	local i
 	for i in $(seq 10 109); do
-		echo "198.18.0.$i $(in_ns client socat -T 2 -u \
-			"TCP:10.96.0.32:80,bind=198.18.0.$i" - 2>/dev/null | awk '{print $1}')"
+		echo "198.18.0.$i $(echo hi | in_ns client socat -T 2 - \
+			"UDP:10.96.0.32:53,bind=198.18.0.$i:40000" 2>/dev/null |
+			awk '{print $1}')"
 	done
 }
 # shellcheck disable=SC2046
-kgate service add default/sticky:http cluster 10.96.0.32:80/tcp \
-	affinity clientip $(backends 10)
+kgate service add default/spread:dns cluster 10.96.0.32:53/udp $(backends 10)
 round1=$(who_serves)
-round1b=$(who_serves)
-check "ClientIP affinity: each of 100 clients sticks to one backend" \
-	test "$round1" = "$round1b"
-kgate backend del default/sticky:http 10.244.10.2:8080
+check "Maglev: every one of 100 flows is served" \
+	test "$(awk '$2 ~ /^pod/' <<<"$round1" | wc -l)" = 100
+# Deleting the service deletes its UDP flows: round 2 picks all of them
+# again, from the table over 9 backends.
+kgate service del default/spread:dns
+# shellcheck disable=SC2046
+kgate service add default/spread:dns cluster 10.96.0.32:53/udp $(backends 9)
 round2=$(who_serves)
 moved=$(paste <(echo "$round1") <(echo "$round2") |
 	awk '$2 != "pod10" { n++; if ($2 != $4) m++ } END { printf "%d %d", m, n }')
-echo "# removing 1 of 10 backends moved $moved (moved, total) other clients"
+echo "# removing 1 of 10 backends moved $moved (moved, total) other flows"
 disrupt() { set -- $moved; [ "$2" -gt 0 ] && [ $(($1 * 100)) -le $((15 * $2)) ]; }
-check "Maglev: removing 1 of 10 backends moves at most 15% of the others' clients" \
+check "Maglev: removing 1 of 10 backends moves at most 15% of the other backends' flows" \
 	disrupt
 
 rm -rf "$TMPDIR_L4"

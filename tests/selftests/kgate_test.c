@@ -1195,7 +1195,14 @@ static int dump_entry_cmp(const void *x, const void *y)
 int kt_dump(struct kt_sock *s, char **canon, size_t *len, int *n,
 	    struct kt_err *e)
 {
+	return kt_dump_name(s, NULL, canon, len, n, e);
+}
+
+int kt_dump_name(struct kt_sock *s, const char *name, char **canon,
+		 size_t *len, int *n, struct kt_err *e)
+{
 	struct dump_ctx d = { 0 };
+	struct kt_svc svc;
 	struct kt_msg m;
 	struct kt_err local;
 	size_t total = 0, pos = 0;
@@ -1208,6 +1215,10 @@ int kt_dump(struct kt_sock *s, char **canon, size_t *len, int *n,
 	if (kt_msg_init(&m, s, KGATE_CMD_SERVICE_GET, NLM_F_DUMP)) {
 		local_err(e, ENOMEM, "kt_msg_init");
 		return e->err;
+	}
+	if (name) {
+		kt_svc_init(&svc, name);
+		kt_msg_put_svc(&m, &svc, NULL, 0);
 	}
 	ret = kt_send(s, &m, e, dump_cb, &d);
 	kt_msg_free(&m);

@@ -239,6 +239,9 @@ int kt_svc_expect(const struct kt_svc *sent, const struct kt_svc_info *got,
  * that equal configurations give equal bytes.  n receives the number of
  * services.  Returns 0 or a positive errno.  Free *canon with free().
  */
+/* A dump of the one service @name (NULL: all), as kt_dump(). */
+int kt_dump_name(struct kt_sock *s, const char *name, char **canon,
+		 size_t *len, int *n, struct kt_err *e);
 int kt_dump(struct kt_sock *s, char **canon, size_t *len, int *n,
 	    struct kt_err *e);
 /* Dump and compare to a previous canon; 1 if equal, 0 if not, <0 error. */

@@ -289,13 +289,16 @@ TEST_F(rt, dump_lists_every_service)
 /*
  * A service with max_backends backends may not fit one dump message: the
  * dump continues it in further messages (name + more backends).  Merged,
- * they give the whole service; GET gives it in one message.
+ * they give the whole service.  GET gives it in one message if it fits
+ * (with its counters), else refuses with EMSGSIZE and says to dump it by
+ * name; such a dump gives that service alone.
  */
 TEST_F(rt, big_service_in_dump_and_get)
 {
 	static struct kt_be be[KGATE_BACKENDS_MAX];
 	static char addr[KGATE_BACKENDS_MAX][48];
 	struct kt_svc svc, small;
+	struct kt_svc_info got;
 	struct kt_stats st;
 	struct kt_err e;
 	char *canon, *p;
@@ -324,7 +327,19 @@ TEST_F(rt, big_service_in_dump_and_get)
 	svc_min(&small, "default/small:80", variant);
 	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &small, NULL, 0, &e),
 	      e);
-	KT_EXPECT_SVC(&self->s, &svc);
+	if (kt_get(&self->s, svc.name, &got, &e) == EMSGSIZE) {
+		TH_LOG("GET: %s", e.msg);
+		EXPECT_NE(NULL, strstr(e.msg, "dump it by name"));
+	} else {
+		KT_EXPECT_SVC(&self->s, &svc);
+		kt_svc_info_free(&got);
+	}
+
+	KT_OK(kt_dump_name(&self->s, svc.name, &canon, &len, &n, &e), e);
+	EXPECT_EQ(1, n) TH_LOG("a dump by name gives that service alone");
+	free(canon);
+	KT_REFUSED(ENOENT, kt_dump_name(&self->s, "default/none:80", &canon,
+					&len, &n, &e), e);
 
 	KT_OK(kt_dump(&self->s, &canon, &len, &n, &e), e);
 	ASSERT_EQ(2, n);
