@@ -93,6 +93,16 @@ no_counters_json() { ! kgate -j service show "$SVC" | grep -q counters; }
 check "without -s no counters are shown" no_counters_text
 check "without -s the JSON has no counters" no_counters_json
 
+# A service with 1000 backends and their counters does not fit one
+# netlink reply: the CLI reads it by a dump of that service.
+big=$(for i in $(seq 0 999); do
+	echo "backend 198.51.$((100 + i / 250)).$((1 + i % 250)):80"
+done)
+# shellcheck disable=SC2086
+kgate service add default/big:80 cluster 10.96.0.99:80/tcp $big
+check "a service too large for one reply is shown whole, with counters" \
+	test "$(kgate -s service show default/big:80 | grep -c '^        conns 0 ')" = 1000
+
 kgate service del "$SVC"
 kgate service add "$SVC" cluster 10.96.0.50:53/udp backend 10.244.1.2:8080
 check "a service deleted and added again starts from zero" \
