@@ -448,6 +448,15 @@ static void txn_free(struct kgate_net *kn, struct kgate_txn *txn)
 	kfree(txn);
 }
 
+/* The first refusal in a batch is the one COMMIT reports. */
+static void txn_poison(struct kgate_txn *txn, u32 seq, int err)
+{
+	if (!txn->poison) {
+		txn->poison = err;
+		txn->poison_seq = seq;
+	}
+}
+
 /*
  * Stage @op in the sender's batch, or apply it now when none is open.
  * Takes @op in every case.
@@ -463,9 +472,8 @@ int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,
 	txn = txn_find(kn, portid);
 	if (txn && txn->n_ops >= KGATE_BATCH_MAX_OPS) {
 		NL_SET_ERR_MSG(extack, "batch holds too many commands");
-		txn->poison = txn->poison ?: -E2BIG;
-		txn->poison_seq = op->seq;
 		err = -E2BIG;
+		txn_poison(txn, op->seq, err);
 	} else if (txn) {
 		list_add_tail(&op->node, &txn->ops);
 		txn->n_ops++;
@@ -488,10 +496,8 @@ void kgate_poison(struct kgate_net *kn, u32 portid, u32 seq, int err)
 
 	mutex_lock(&kn->lock);
 	txn = txn_find(kn, portid);
-	if (txn && !txn->poison) {
-		txn->poison = err;
-		txn->poison_seq = seq;
-	}
+	if (txn)
+		txn_poison(txn, seq, err);
 	mutex_unlock(&kn->lock);
 }
 
