@@ -5,7 +5,7 @@
 # not finish, or a kernel splat, is one more "not ok".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 suites=(netlink l4)
 kvers=$(tests/vm/kernels.sh list) || { echo "not ok - pick kernels"; exit 1; }
