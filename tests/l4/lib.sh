@@ -10,7 +10,7 @@
 # kgate runs in "node", which routes between the client and the pods.
 # Each pod answers with its name on TCP and UDP port 8080 (podserve), so
 # a client sees which pod served it, and from which source address
-# ("pod2 10.244.1.2").
+# ("pod2 10.244.1.2").  sctp_serve adds the same answer over SCTP (socat).
 
 KGATE=${KGATE:-$PWD/build/userspace/kgate}
 PODSERVE=${PODSERVE:-$PWD/build/selftests/podserve}
@@ -111,4 +111,82 @@ udp_get() {
 	local host=$2
 	case $host in *:*) host="[$host]" ;; esac
 	echo hi | in_ns "$1" socat -T 2 - "UDP:$host:$3" 2>/dev/null
+}
+
+# refused_quickly CMD...: CMD (a socat client) reports "Connection
+# refused", and within 3 s: a RST or an ICMP port unreachable, not a
+# timeout.  CMD's own timeout must be longer than that.
+refused_quickly() {
+	local t0 ms out
+	t0=$(date +%s%N)
+	out=$("$@" 2>&1)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if grep -q "Connection refused" <<<"$out" && [ "$ms" -lt 3000 ]; then
+		return 0
+	fi
+	echo "# after $ms ms: ${out:-no output}"
+	return 1
+}
+
+# canon_addr: the lines "NAME PEER" of stdin with PEER in the usual short
+# form: socat writes IPv6 peers in full and in brackets.
+canon_addr() {
+	local name peer g i best bstart run start out
+	while read -r name peer; do
+		peer=${peer#[}
+		peer=${peer%]}
+		IFS=: read -ra g <<<"$peer"
+		if [ "${#g[@]}" = 8 ]; then
+			best=0 bstart=-1 run=0
+			for i in 0 1 2 3 4 5 6 7; do
+				g[i]=$(printf '%x' "$((16#${g[i]}))")
+				if [ "${g[i]}" = 0 ]; then
+					[ "$run" -gt 0 ] || start=$i
+					run=$((run + 1))
+					if [ "$run" -gt "$best" ]; then
+						best=$run bstart=$start
+					fi
+				else
+					run=0
+				fi
+			done
+			out=
+			for i in 0 1 2 3 4 5 6 7; do
+				if [ "$best" -ge 2 ] && [ "$i" -ge "$bstart" ] &&
+				   [ "$i" -lt $((bstart + best)) ]; then
+					[ "$i" != "$bstart" ] || out="$out::"
+					continue
+				fi
+				case $out in "" | *:) ;; *) out="$out:" ;; esac
+				out="$out${g[i]}"
+			done
+			peer=$out
+		fi
+		echo "$name $peer"
+	done
+}
+
+# sctp_serve N PORT: "podN PEER" on SCTP PORT, IPv4 and IPv6, from socat
+# (a process per association: for tens of associations, not thousands).
+sctp_serve() {
+	local n=$1 port=$2
+	# shellcheck disable=SC2016	# the answer expands in socat's child
+	in_ns "pod$n" socat "SCTP4-LISTEN:$port,fork,reuseaddr" \
+		SYSTEM:"echo pod$n \$SOCAT_PEERADDR" &
+	disown
+	# shellcheck disable=SC2016
+	in_ns "pod$n" socat "SCTP6-LISTEN:$port,fork,reuseaddr,ipv6only=1" \
+		SYSTEM:"echo pod$n \$SOCAT_PEERADDR" &
+	disown
+	wait_for 10 sh -c "ip netns exec $(ns "pod$n") ss -Sln |
+		grep -c ':$port ' | grep -qx 2"
+}
+
+# sctp_get NS ADDR PORT: what the server says over an SCTP association
+# ("" if nothing).
+sctp_get() {
+	local host=$2
+	case $host in *:*) host="[$host]" ;; esac
+	in_ns "$1" socat -T 5 -u "SCTP-CONNECT:$host:$3,connect-timeout=5" - \
+		2>/dev/null | canon_addr
 }

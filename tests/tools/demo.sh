@@ -10,8 +10,9 @@ tests/tools/deps.sh
 kver=$(tests/vm/kernels.sh list | awk '{print $1}')
 echo "demo: fetching kernel $kver"
 tests/vm/kernels.sh fetch "$kver"
-echo "demo: building the module and the CLI"
+echo "demo: building the module, the CLI and the test pods' server"
 make -s module KVER="$kver"
 make -s userspace
+make -s -C tests/selftests O="$top/build/selftests" "$top/build/selftests/podserve"
 echo "demo: booting $kver in QEMU"
 tests/vm/run.sh "$kver" tests/vm/demo-guest.sh
