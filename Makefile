@@ -5,7 +5,7 @@
 #   make            build the CLI and the module for the running kernel's headers
 #   make check      install what is needed, build, run every test; ends "N passed, N failed"
 #   make demo       boot a VM with the module, create services, show them, unload
-#   make bench      control-plane benchmark in the VM
+#   make bench      control-plane and L4 benchmarks in the VM
 #
 # The module itself is described by Kbuild, which is what dkms builds.
 

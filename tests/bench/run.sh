@@ -3,17 +3,24 @@
 #
 # run.sh: the benchmarks (make bench).
 #
-#   tests/bench/run.sh [--all | VER...]
+#   tests/bench/run.sh [--all] [--only NAME] [VER...]
 #
 # Kernels: the newest 6.12 of `tests/vm/kernels.sh list` by default, both
 # kernels of that list with --all (or KGATE_BENCH_ALL=1, for make bench), or
-# the VERs given.  Installs what is missing (tests/tools/deps.sh, only when
-# a tool is absent), builds the CLI, the benchmark helper and the module
-# for each kernel, then runs the control-plane benchmark
-# (tests/bench/control-plane.sh: kgate vs IPVS, one VM boot per kernel) and
-# prints where its table, TSV and PNG are.  Its environment knobs
-# (KGATE_BENCH_N, _REPS, _ROUNDS) pass through.  Under TCG one kernel takes
-# several minutes.
+# the VERs given.  Installs what is missing (tests/tools/deps.sh, and
+# nginx-light and wrk for the L4 benchmark, only when a tool is absent),
+# builds the CLI, the benchmark helper and the module for each kernel, then
+# runs the benchmarks, each with one VM boot per kernel, and prints where
+# their tables, TSVs and PNGs are:
+#   control-plane  tests/bench/control-plane.sh: kgate vs IPVS applying and
+#                  changing services (knobs KGATE_BENCH_N, _REPS, _ROUNDS);
+#                  several minutes per kernel under TCG
+#   l4             tests/bench/l4.sh: kgate vs IPVS, iptables, nftables
+#                  carrying traffic at 10 to 100k services (knobs
+#                  KGATE_BENCH_SIZES, _ROUNDS, _DURATION, ... see its
+#                  header); about an hour per kernel under TCG
+# --only NAME (or KGATE_BENCH_ONLY=NAME) runs one of them.  The knobs pass
+# through; KGATE_BENCH_ROUNDS applies to both.
 #
 # Exit status: 0, or 1 if a build or a benchmark failed (goals never fail).
 
@@ -25,15 +32,29 @@ log() { echo "bench: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 all=${KGATE_BENCH_ALL:-0}
+only=${KGATE_BENCH_ONLY:-}
+only_next=0
 vers=()
 for a in "$@"; do
+	if [ "$only_next" = 1 ]; then
+		only=$a
+		only_next=0
+		continue
+	fi
 	case $a in
 	--all) all=1 ;;
-	-h | --help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--only) only_next=1 ;;
 	-*) die "unknown option $a (see --help)" ;;
 	*) vers+=("$a") ;;
 	esac
 done
+[ "$only_next" = 0 ] || die "--only needs a name: control-plane or l4"
+case $only in
+"") benches=(control-plane l4) ;;
+control-plane | l4) benches=("$only") ;;
+*) die "unknown benchmark '$only' (control-plane or l4)" ;;
+esac
 
 missing=0
 for t in qemu-system-x86_64 ipvsadm gnuplot pkg-config; do
@@ -42,6 +63,26 @@ done
 if [ "$missing" = 1 ]; then
 	log "installing the missing tools (tests/tools/deps.sh)"
 	"$TOP/tests/tools/deps.sh" || die "tests/tools/deps.sh failed"
+fi
+# The L4 benchmark's backends and load generator (Debian 12 packages).
+if [[ " ${benches[*]} " == *" l4 "* ]]; then
+	pkgs=()
+	command -v nginx >/dev/null || pkgs+=(nginx-light)
+	command -v wrk >/dev/null || pkgs+=(wrk)
+	for t in curl nft iptables-restore; do
+		command -v "$t" >/dev/null || { log "$t missing"; pkgs+=(curl nftables iptables); break; }
+	done
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		log "installing ${pkgs[*]}"
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"; } ||
+			die "apt-get install ${pkgs[*]} failed"
+		# The benchmark runs its own nginx in the VM: none on the host.
+		if [[ " ${pkgs[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null &&
+			systemctl is-enabled -q nginx 2>/dev/null; then
+			systemctl disable --now nginx >/dev/null 2>&1 || log "could not stop the host's nginx service"
+		fi
+	fi
 fi
 
 if [ ${#vers[@]} = 0 ]; then
@@ -66,15 +107,21 @@ for v in "${vers[@]}"; do
 done
 
 rc=0
-log "control-plane benchmark on ${#vers[@]} kernel(s): ${vers[*]}"
-"$TOP/tests/bench/control-plane.sh" "${vers[@]}" || rc=1
+b=0
+for bench in "${benches[@]}"; do
+	b=$((b + 1))
+	log "benchmark $b of ${#benches[@]}: $bench, on ${#vers[@]} kernel(s): ${vers[*]}"
+	"$TOP/tests/bench/$bench.sh" "${vers[@]}" || rc=1
+done
 
-for v in "${vers[@]}"; do
-	base=$TOP/build/bench/control-plane-$v
-	[ -f "$base.txt" ] || continue
-	log "$v: table  $base.txt"
-	log "$v: data   $base.tsv (samples: $base-samples.tsv)"
-	[ -f "$base.png" ] && log "$v: plot   $base.png"
+for bench in "${benches[@]}"; do
+	for v in "${vers[@]}"; do
+		base=$TOP/build/bench/$bench-$v
+		[ -f "$base.txt" ] || continue
+		log "$bench $v: table  $base.txt"
+		log "$bench $v: data   $base.tsv (samples: $base-samples.tsv)"
+		[ -f "$base.png" ] && log "$bench $v: plot   $base.png"
+	done
 done
 [ "$rc" = 0 ] || log "FAILED (see above)"
 exit $rc
