@@ -234,6 +234,9 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 					      struct net *net,
 					      const struct kgate_fe_key *key,
 					      u64 gen);
+const struct kgate_frontend *kgate_nat_find(struct kgate_net *kn,
+					    struct net *net,
+					    const struct kgate_fe_key *key);
 
 /* flows.c: conntrack entries that must go */
 void kgate_flows_commit(struct kgate_net *kn, u64 gen, u64 next);

@@ -56,7 +56,8 @@ static bool is_local(struct net *net, const struct kgate_fe_key *key)
  * The frontend a connection to @key is for, in generation @gen: an exact
  * one, else a NodePort when the destination is one of the node's
  * addresses.  The address check (a FIB lookup) is only made for a port
- * that has a NodePort.  RCU.
+ * that has a NodePort, and not at all without @net: for a connection
+ * kgate already DNATed, which it only did if the address was local.  RCU.
  */
 const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 					      struct net *net,
@@ -71,7 +72,7 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 		return fe;
 	memset(&any.addr, 0, sizeof(any.addr));
 	fe = kgate_fe_lookup(kn, &any, gen);
-	if (fe && fe->kind == KGATE_FE_NODEPORT && is_local(net, k))
+	if (fe && fe->kind == KGATE_FE_NODEPORT && (!net || is_local(net, k)))
 		return fe;
 	return NULL;
 }
@@ -81,8 +82,9 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
  * lookup with the old generation may then find neither the old object
  * nor its replacement.  A miss is only trusted if the generation held.
  */
-static const struct kgate_frontend *
-lookup(struct kgate_net *kn, struct net *net, const struct kgate_fe_key *key)
+const struct kgate_frontend *kgate_nat_find(struct kgate_net *kn,
+					    struct net *net,
+					    const struct kgate_fe_key *key)
 {
 	const struct kgate_frontend *fe;
 	u64 gen;
@@ -154,7 +156,7 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	if (!ct || ctinfo != IP_CT_NEW)
 		return NF_ACCEPT;
 	kgate_ct_key(ct, &key);
-	fe = lookup(kn, state->net, &key);
+	fe = kgate_nat_find(kn, state->net, &key);
 	if (!fe)
 		return NF_ACCEPT;
 	if (!source_allowed(fe, ct))
@@ -194,7 +196,7 @@ static unsigned int kgate_masq(void *priv, struct sk_buff *skb,
 	if (!ct || ctinfo != IP_CT_NEW || !(ct->status & IPS_DST_NAT))
 		return NF_ACCEPT;
 	kgate_ct_key(ct, &key);
-	fe = lookup(kn, state->net, &key);
+	fe = kgate_nat_find(kn, state->net, &key);
 	if (!fe)
 		return NF_ACCEPT;
 

@@ -166,10 +166,9 @@ void kgate_cnt_sum(const struct kgate_counters *cnt, struct kgate_cnt_sum *s)
 
 /*
  * The service and backend of a DNATed connection: its original
- * destination names the frontend (a NodePort without the check that the
- * address is local: the DNAT was only made if it was), the source of its
- * replies the backend.  A connection someone else DNATed has no backend
- * of the service as its reply source, and is not counted.
+ * destination names the frontend, the source of its replies the backend.
+ * A connection someone else DNATed has no backend of the service as its
+ * reply source, and is not counted.
  */
 static void count(struct kgate_net *kn, const struct nf_conn *ct, u32 len)
 {
@@ -177,21 +176,10 @@ static void count(struct kgate_net *kn, const struct nf_conn *ct, u32 len)
 		&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	const struct kgate_frontend *fe;
 	const struct kgate_backend *be;
-	struct kgate_fe_key key, any;
-	u64 gen;
+	struct kgate_fe_key key;
 
 	kgate_ct_key(ct, &key);
-	any = key;
-	memset(&any.addr, 0, sizeof(any.addr));
-	do {
-		gen = kgate_gen(kn);
-		fe = kgate_fe_lookup(kn, &key, gen);
-		if (!fe) {
-			fe = kgate_fe_lookup(kn, &any, gen);
-			if (fe && fe->kind != KGATE_FE_NODEPORT)
-				fe = NULL;
-		}
-	} while (!fe && gen != kgate_gen(kn));
+	fe = kgate_nat_find(kn, NULL, &key);
 	if (!fe)
 		return;
 	be = kgate_be_lookup(fe->svc, key.family, &reply->src.u3,
