@@ -441,6 +441,11 @@ CASE(timeout_86401,
      .err = ERANGE, .at = AT_OFFS);
 CASE(timeout_as_u8, ONE(INT(KT_W_SVC, KGATE_SVC_A_AFFINITY_TIMEOUT, 1, 5)),
      .err = EINVAL, .at = AT_OFFS);
+/* Counters are the kernel's to report: a request may not carry them. */
+CASE(counters_sent, ONE(INT(KT_W_SVC, KGATE_SVC_A_COUNTERS, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(be_counters_sent, ONE(INT(KT_W_BE, KGATE_BE_A_COUNTERS, 4, 0)),
+     .err = EINVAL, .at = AT_OFFS);
 CASE(ext_policy_out_of_range,
      ONE(INT(KT_W_SVC, KGATE_SVC_A_EXT_POLICY, 1, __KGATE_POLICY_MAX)),
      .err = ERANGE, .at = AT_OFFS);
