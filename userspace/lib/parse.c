@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "names.h"
@@ -82,15 +83,18 @@ static int parse_port(const char *s, uint16_t *port, char *why, size_t whylen)
 	return 0;
 }
 
-static int parse_proto(const char *s, uint8_t *proto, char *why,
-		       size_t whylen)
+int kgate_parse_proto(const char *s, uint8_t *proto, char *why,
+		      size_t whylen)
 {
+	const struct kgate_name *t;
 	char list[64];
-	unsigned int v;
 
-	if (kgate_value_of(kgate_proto_names, s, &v)) {
-		*proto = (uint8_t)v;
-		return 0;
+	/* "TCP" as Kubernetes writes it, "tcp" as iproute2 does */
+	for (t = kgate_proto_names; t->name; t++) {
+		if (!strcasecmp(t->name, s)) {
+			*proto = (uint8_t)t->value;
+			return 0;
+		}
 	}
 	kgate_names_list(kgate_proto_names, list, sizeof(list));
 	return fail(-EINVAL, why, whylen,
@@ -170,7 +174,7 @@ int kgate_parse_endpoint(const char *s, unsigned int flags,
 	if (err)
 		return err;
 	if (slash) {
-		err = parse_proto(slash + 1, &ep->proto, why, whylen);
+		err = kgate_parse_proto(slash + 1, &ep->proto, why, whylen);
 		if (err)
 			return err;
 		ep->has_proto = true;

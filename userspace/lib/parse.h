@@ -35,6 +35,9 @@ struct kgate_endpoint {
 
 int kgate_parse_endpoint(const char *s, unsigned int flags,
 			 struct kgate_endpoint *ep, char *why, size_t whylen);
+/* "tcp", "udp" or "sctp", in any case ("TCP" as Kubernetes writes it). */
+int kgate_parse_proto(const char *s, uint8_t *proto, char *why,
+		      size_t whylen);
 /* "ADDR/LEN" or "ADDR" (full length). */
 int kgate_parse_prefix(const char *s, struct kgate_range *r, char *why,
 		       size_t whylen);

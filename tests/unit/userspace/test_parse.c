@@ -108,6 +108,27 @@ TEST(test_endpoint_good)
 	CHECK_STR(ep("10.0.0.1:65535", 0), "10.0.0.1:65535/tcp (default)");
 }
 
+/* Protocols as Kubernetes writes them (TCP, UDP, SCTP), in any case. */
+TEST(test_proto_case)
+{
+	uint8_t proto = 0;
+
+	CHECK_STR(ep("10.96.0.10:53/UDP", KGATE_EP_PROTO), "10.96.0.10:53/udp");
+	CHECK_STR(ep("10.96.0.10:80/TCP", KGATE_EP_PROTO), "10.96.0.10:80/tcp");
+	CHECK_STR(ep("[fd00::1]:9/SCTP", KGATE_EP_PROTO), "[fd00::1]:9/sctp");
+	CHECK_STR(ep("30080/Udp", KGATE_EP_PROTO | KGATE_EP_OPT_ADDR),
+		  "0.0.0.0:30080/udp");
+	CHECK_INT(kgate_parse_proto("SCTP", &proto, why, sizeof(why)), 0);
+	CHECK_INT(proto, IPPROTO_SCTP);
+	CHECK_INT(kgate_parse_proto("udp", &proto, why, sizeof(why)), 0);
+	CHECK_INT(proto, IPPROTO_UDP);
+	CHECK_INT(kgate_parse_proto("ICMP", &proto, why, sizeof(why)),
+		  -EINVAL);
+	CHECK_STR(why, "unknown protocol \"ICMP\" (expected tcp, udp or sctp)");
+	CHECK_INT(kgate_parse_proto("TCPX", &proto, why, sizeof(why)),
+		  -EINVAL);
+}
+
 TEST(test_endpoint_bad)
 {
 	CHECK_STR(ep("10.0.0.1:65536", 0), "error: invalid port \"65536\"");
@@ -173,6 +194,7 @@ int main(void)
 	RUN(test_uint);
 	RUN(test_addr);
 	RUN(test_endpoint_good);
+	RUN(test_proto_case);
 	RUN(test_endpoint_bad);
 	RUN(test_prefix);
 	RUN(test_format);
