@@ -19,7 +19,7 @@ static int mutation(int argc, char **argv)
 int cmd_backend(const struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
-	if (argc > 1 && is_help(argv[1])) {
+	if (wants_help(argc, argv)) {
 		usage_backend(stdout);
 		return CLI_OK;
 	}

@@ -10,6 +10,12 @@
 
 #include "libkgate.h"
 
+/* kgate -V; the same as PACKAGE_VERSION in dkms.conf */
+#define KGATE_VERSION	"0.1.0"
+
+/* Where "kgate -n NAME" finds network namespace NAME, as "ip -n" does. */
+#define KGATE_NETNS_DIR	"/run/netns"
+
 /* Exit status */
 #define CLI_OK		0
 #define CLI_FAIL	1	/* refused by the kernel, or a runtime error */
@@ -20,7 +26,27 @@ struct cli {
 	bool json;
 	bool pretty;
 	bool stats;	/* -s: data plane counters in service show */
+	bool help;	/* -h */
+	bool version;	/* -V */
+	const char *netns;	/* -n NETNS, or NULL */
 };
+
+/* --- options.c: global options, network namespace, dispatch ---------- */
+/*
+ * Parse the global options (getopt_long; "--" ends them) into @cli.
+ * Returns the index of OBJECT (@argc when there is none), or -1 with a
+ * reason in @why.
+ */
+int cli_options(int argc, char **argv, struct cli *cli, char *why,
+		size_t whylen);
+/*
+ * Move this process into network namespace @name: KGATE_NETNS_DIR/NAME,
+ * or the path itself when @name has a '/' (/proc/PID/ns/net).  Returns 0,
+ * or -1 with "cannot enter netns NAME: REASON" in @why.
+ */
+int cli_enter_netns(const char *name, char *why, size_t whylen);
+/* Everything main() does; returns the exit status. */
+int cli_main(int argc, char **argv);
 
 /* --- args.c: a cursor over arguments, and usage errors ---------------- */
 struct args {
@@ -51,11 +77,12 @@ int args_end(struct args *a);	/* error if anything is left */
 /* --- svcspec.c: service and backend syntax ---------------------------- */
 /*
  * Backend options at the cursor (the keyword @tok was just taken): weight
- * N, state S, local, and nolocal when @allow_nolocal.  Returns 1 when @tok
- * was one, 0 when it was not, -1 on a usage error.
+ * N, state S, local, and nolocal (the default said out loud, as "service
+ * save" writes it).  Returns 1 when @tok was one, 0 when it was not, -1
+ * on a usage error.
  */
 int spec_backend_opt(struct args *a, const char *tok,
-		     struct kgate_backend *be, bool allow_nolocal);
+		     struct kgate_backend *be);
 /* Everything after the service NAME of "service add|replace". */
 int spec_service(struct args *a, struct kgate_service *svc);
 
@@ -99,8 +126,52 @@ void batch_free(struct batch_file *bf);
 unsigned int batch_commit_line(const struct batch_file *bf, const char *msg);
 int cmd_batch(const struct cli *cli, int argc, char **argv);
 
+/* --- show.c: service show and service save ---------------------------- */
+struct show_query {
+	const char *name;	/* one service by name, or NULL */
+	bool by_frontend;	/* the services that own frontend @fe */
+	bool any_kind;		/* "vip ADDR:PORT": a frontend of any kind */
+	bool any_addr;		/* "nodeport PORT": on any address */
+	bool any_proto;		/* no protocol given: any */
+	struct kgate_frontend fe;
+	bool save;		/* service save: "service replace" lines */
+	char desc[128];		/* the frontend as given, for messages */
+};
+
+/*
+ * The arguments after "service show|save" (argv[0] is the first):
+ * nothing, NAME, or KIND ADDR:PORT[/PROTO] [PROTO].  Returns 0, or -1 with
+ * a reason in @why.
+ */
+int show_parse(int argc, char **argv, struct show_query *q, char *why,
+	       size_t whylen);
+/* Does @svc have a frontend that @q asks for? */
+bool show_match(const struct show_query *q, const struct kgate_service *svc);
+/*
+ * Where services come from: calls @cb for each of the services @q names
+ * (all of them when by frontend; the filter is applied by the caller),
+ * returns 0 or a negative errno with @e filled in.
+ */
+typedef int (*show_source)(void *ctx, const struct show_query *q,
+			   kgate_service_cb cb, void *data,
+			   struct kgate_err *e);
+/* The kernel, over netlink: SERVICE_GET by name or a dump. */
+int show_from_kernel(void *ctx, const struct show_query *q,
+		     kgate_service_cb cb, void *data, struct kgate_err *e);
+/*
+ * Print what @q asks for to @out, only once @src succeeded: a failure
+ * prints nothing on @out, its error on stderr.  Returns an exit status.
+ */
+int show_run(const struct cli *cli, const struct show_query *q,
+	     show_source src, void *ctx, FILE *out);
+
 /* --- output.c: services as text and JSON ---------------------------- */
 void print_service_text(FILE *f, const struct kgate_service *svc, bool stats);
+/*
+ * One "service replace NAME ..." line with every option the model has, for
+ * "kgate batch -f" to restore; counters are left out.
+ */
+void print_service_save(FILE *f, const struct kgate_service *svc);
 void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
 			bool stats);
 void print_stats_text(FILE *f, const struct kgate_stats *st);
@@ -130,6 +201,11 @@ void usage_service(FILE *f);
 void usage_backend(FILE *f);
 void usage_batch(FILE *f);
 bool is_help(const char *arg);
+/*
+ * "OBJECT help" or "OBJECT VERB help" (@argv[0] is OBJECT): the help
+ * word in place of the verb or of its arguments.
+ */
+bool wants_help(int argc, char **argv);
 /*
  * For a command that takes no argument: CLI_OK after printing the usage
  * for "help", CLI_USAGE for anything else, CLI_GO when there is nothing.

@@ -34,14 +34,14 @@ static int parse_service(struct args *a, const char *verb, struct cli_cmd *c)
 		c->cmd = KGATE_CMD_SERVICE_DEL;
 		return service_name(a, "service", c) ?: args_end(a);
 	}
-	if (is(verb, "show", "list"))
+	if (is(verb, "show", "list") || is(verb, "save", NULL))
 		return args_fail(a, "\"service %s\" does not change anything"
 				 " and cannot be batched", verb);
 	if (!verb)
 		return args_fail(a, "missing verb after \"service\" (add, "
-				 "replace, del or show)");
-	return args_fail(a, "unknown verb \"service %s\" (add, replace, del "
-			 "or show)", verb);
+				 "replace, del, show or save)");
+	return args_fail(a, "unknown verb \"service %s\" (add, replace, del, "
+			 "show or save)", verb);
 }
 
 static int parse_backend(struct args *a, const char *verb, struct cli_cmd *c)
@@ -75,7 +75,7 @@ static int parse_backend(struct args *a, const char *verb, struct cli_cmd *c)
 	be.port = ep.port;
 	while ((tok = args_next(a))) {
 		r = c->cmd == KGATE_CMD_BACKEND_DEL ? 0 :
-			spec_backend_opt(a, tok, &be, set);
+			spec_backend_opt(a, tok, &be);
 		if (r < 0)
 			return -1;
 		if (!r)

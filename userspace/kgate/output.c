@@ -88,6 +88,75 @@ void print_service_text(FILE *f, const struct kgate_service *svc, bool stats)
 		backend_text(f, &svc->backends[i], stats);
 }
 
+/*
+ * " KW NAME" for an option whose bit is in @has; a value without a name
+ * is written as its number, which the parser refuses: better a restore
+ * that stops than one that changes the value.
+ */
+static void save_opt(FILE *f, uint32_t has, uint32_t bit, const char *kw,
+		     const struct kgate_name *table, unsigned int v)
+{
+	char num[12];
+
+	if (!(has & bit))
+		return;
+	if (table)
+		fprintf(f, " %s %s", kw, name_or_num(table, v, num,
+						     sizeof(num)));
+	else
+		fprintf(f, " %s %u", kw, v);
+}
+
+static void backend_save(FILE *f, const struct kgate_backend *be)
+{
+	char ep[KGATE_ENDPOINT_STRLEN];
+	uint32_t h = be->has;
+
+	fprintf(f, " backend %s",
+		kgate_endpoint_str(&be->addr, be->port, ep, sizeof(ep)));
+	save_opt(f, h, KGATE_BE_HAS_WEIGHT, "weight", NULL, be->weight);
+	save_opt(f, h, KGATE_BE_HAS_STATE, "state", kgate_state_names,
+		 be->state);
+	/* KGATE_BE_F_LOCAL is the only flag (KGATE_BE_F_ALL) */
+	if (h & KGATE_BE_HAS_FLAGS)
+		fputs(be->flags & KGATE_BE_F_LOCAL ? " local" : " nolocal", f);
+}
+
+void print_service_save(FILE *f, const struct kgate_service *svc)
+{
+	char ep[KGATE_ENDPOINT_STRLEN], proto[8], kind[8];
+	uint32_t h = svc->has;
+	size_t i;
+
+	fprintf(f, "service replace %s", svc->name ? svc->name : "?");
+	save_opt(f, h, KGATE_SVC_HAS_SCHED, "scheduler", kgate_sched_names,
+		 svc->sched);
+	save_opt(f, h, KGATE_SVC_HAS_TABLE_SIZE, "table-size", NULL,
+		 svc->table_size);
+	save_opt(f, h, KGATE_SVC_HAS_AFFINITY, "affinity",
+		 kgate_affinity_names, svc->affinity);
+	save_opt(f, h, KGATE_SVC_HAS_TIMEOUT, "timeout", NULL, svc->timeout);
+	save_opt(f, h, KGATE_SVC_HAS_EXT_POLICY, "external-policy",
+		 kgate_policy_names, svc->ext_policy);
+	save_opt(f, h, KGATE_SVC_HAS_INT_POLICY, "internal-policy",
+		 kgate_policy_names, svc->int_policy);
+	for (i = 0; i < svc->n_frontends; i++) {
+		const struct kgate_frontend *fe = &svc->frontends[i];
+
+		fprintf(f, " %s %s/%s",
+			name_or_num(kgate_kind_names, fe->kind, kind,
+				    sizeof(kind)),
+			kgate_endpoint_str(&fe->addr, fe->port, ep, sizeof(ep)),
+			kgate_proto_str(fe->proto, proto, sizeof(proto)));
+	}
+	for (i = 0; i < svc->n_ranges; i++)
+		fprintf(f, " source-range %s",
+			kgate_prefix_str(&svc->ranges[i], ep, sizeof(ep)));
+	for (i = 0; i < svc->n_backends; i++)
+		backend_save(f, &svc->backends[i]);
+	fputc('\n', f);
+}
+
 /* "key": "name" for a known value, "key": number otherwise. */
 static void json_enum(struct kgate_json *j, const char *key,
 		      const struct kgate_name *table, unsigned int v)

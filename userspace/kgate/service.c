@@ -1,61 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kgate service add | replace | del | show */
+/* kgate service add | replace | del | show | save */
 #include <string.h>
 
 #include "cli.h"
 
-struct show {
-	const struct cli *cli;
-	struct kgate_json j;
-};
-
-static int show_one(const struct kgate_service *svc, void *data)
+static int show(const struct cli *cli, bool save, int argc, char **argv)
 {
-	struct show *sh = data;
+	struct show_query q = { .save = save };
+	char why[256];
 
-	if (sh->cli->json)
-		print_service_json(&sh->j, svc, sh->cli->stats);
-	else
-		print_service_text(stdout, svc, sh->cli->stats);
-	return 0;
-}
-
-static int show(const struct cli *cli, const char *name)
-{
-	struct show sh = { .cli = cli };
-	struct kgate_service svc;
-	struct kgate_sock *s;
-	struct kgate_err e;
-	int err;
-
-	err = kgate_open(&s, &e);
-	if (err) {
-		print_err(NULL, &e);
-		return CLI_FAIL;
+	if (save && cli->json)
+		return usage_error("\"service save\" writes commands for "
+				   "\"kgate batch\"; it has no JSON form");
+	if (show_parse(argc, argv, &q, why, sizeof(why))) {
+		fprintf(stderr, "kgate: %s\n", why);
+		return usage_error(save ? "usage: kgate service save [NAME | "
+				   "KIND ADDR:PORT[/PROTO] [PROTO]]" :
+				   "usage: kgate service show [NAME | KIND "
+				   "ADDR:PORT[/PROTO] [PROTO]]");
 	}
-	kgate_service_init(&svc);
-	if (name)	/* first, so that a refusal prints nothing on stdout */
-		err = kgate_service_get(s, name, &svc, &e);
-	if (!err) {
-		kgate_json_init(&sh.j, stdout, cli->pretty);
-		if (cli->json)
-			kgate_json_arr_open(&sh.j);
-		if (name)
-			show_one(&svc, &sh);
-		else
-			err = kgate_service_dump(s, show_one, &sh, &e);
-		if (cli->json) {
-			kgate_json_arr_close(&sh.j);
-			fputc('\n', stdout);
-		}
-	}
-	kgate_service_free(&svc);
-	kgate_close(s);
-	if (err) {
-		print_err(NULL, &e);
-		return CLI_FAIL;
-	}
-	return CLI_OK;
+	return show_run(cli, &q, show_from_kernel, NULL, stdout);
 }
 
 int cmd_service(const struct cli *cli, int argc, char **argv)
@@ -65,15 +29,14 @@ int cmd_service(const struct cli *cli, int argc, char **argv)
 	char why[256];
 	int ret;
 
-	if (verb && is_help(verb)) {
+	if (wants_help(argc, argv)) {
 		usage_service(stdout);
 		return CLI_OK;
 	}
-	if (!verb || !strcmp(verb, "show") || !strcmp(verb, "list")) {
-		if (argc > 3)
-			return usage_error("usage: kgate service show [NAME]");
-		return show(cli, argc > 2 ? argv[2] : NULL);
-	}
+	if (!verb || !strcmp(verb, "show") || !strcmp(verb, "list"))
+		return show(cli, false, argc > 2 ? argc - 2 : 0, argv + 2);
+	if (!strcmp(verb, "save"))
+		return show(cli, true, argc - 2, argv + 2);
 	if (cli_parse_mutation(argc, argv, &c, why, sizeof(why)))
 		ret = usage_error(why);
 	else

@@ -15,9 +15,9 @@ static int once(struct args *a, uint32_t *has, uint32_t bit, const char *kw)
 }
 
 int spec_backend_opt(struct args *a, const char *tok,
-		     struct kgate_backend *be, bool allow_nolocal)
+		     struct kgate_backend *be)
 {
-	bool nolocal = allow_nolocal && !strcmp(tok, "nolocal");
+	bool nolocal = !strcmp(tok, "nolocal");
 
 	if (!strcmp(tok, "weight"))
 		return once(a, &be->has, KGATE_BE_HAS_WEIGHT, tok) ?:
@@ -131,13 +131,12 @@ int spec_service(struct args *a, struct kgate_service *svc)
 		if (r)
 			continue;
 		if (!strcmp(tok, "weight") || !strcmp(tok, "state") ||
-		    !strcmp(tok, "local")) {
+		    !strcmp(tok, "local") || !strcmp(tok, "nolocal")) {
 			if (!svc->n_backends)
 				return args_fail(a, "\"%s\" must follow a "
 						 "backend", tok);
 			r = spec_backend_opt(a, tok,
-					     &svc->backends[svc->n_backends - 1],
-					     false);
+					     &svc->backends[svc->n_backends - 1]);
 			if (r < 0)
 				return -1;
 			continue;

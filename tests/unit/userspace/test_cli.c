@@ -153,9 +153,9 @@ TEST(test_usage_errors)
 {
 	CHECK_STR(err_of("service add"), "missing service NAME");
 	CHECK_STR(err_of("service"), "missing verb after \"service\" (add, "
-		  "replace, del or show)");
+		  "replace, del, show or save)");
 	CHECK_STR(err_of("service frob x"), "unknown verb \"service frob\" "
-		  "(add, replace, del or show)");
+		  "(add, replace, del, show or save)");
 	CHECK_STR(err_of("service add a cluster"),
 		  "missing value after \"cluster\"");
 	CHECK_STR(err_of("service add a cluster 10.0.0.1:99999"),
@@ -186,18 +186,20 @@ TEST(test_usage_errors)
 			 "weight 2"), "\"weight\" given twice");
 	CHECK_STR(err_of("service add a backend 10.0.0.1:80 state up"),
 		  "state \"up\": expected ready, serving or terminating");
-	CHECK_STR(err_of("service add a backend 10.0.0.1:80 nolocal"),
-		  "unknown option \"nolocal\"");
+	CHECK_STR(err_of("service add a backend 10.0.0.1:80 local nolocal"),
+		  "\"local\" or \"nolocal\" given twice");
+	CHECK_STR(err_of("service add a nolocal"),
+		  "\"nolocal\" must follow a backend");
 	CHECK_STR(err_of("service add a source-range 10.0.0.0/x"),
 		  "source-range \"10.0.0.0/x\": invalid prefix length \"x\"");
 	CHECK_STR(err_of("service add a port 80"), "unknown option \"port\"");
 	CHECK_STR(err_of("service del a b"), "unexpected argument \"b\"");
 	CHECK_STR(err_of("service show"), "\"service show\" does not change "
 		  "anything and cannot be batched");
+	CHECK_STR(err_of("service save"), "\"service save\" does not change "
+		  "anything and cannot be batched");
 	CHECK_STR(err_of("backend add web"), "missing backend ADDR:PORT");
 	CHECK_STR(err_of("backend add"), "missing SERVICE NAME");
-	CHECK_STR(err_of("backend add web 10.0.0.1:80 nolocal"),
-		  "unknown option \"nolocal\"");
 	CHECK_STR(err_of("backend del web 10.0.0.1:80 weight 1"),
 		  "unknown option \"weight\"");
 	CHECK_STR(err_of("backend set web 10.0.0.1:80"),
@@ -211,6 +213,44 @@ TEST(test_usage_errors)
 		  "\"stats\" does not change anything and cannot be batched");
 	CHECK_STR(err_of("route add x"),
 		  "unknown object \"route\"; try \"kgate help\"");
+}
+
+/* Protocols as Kubernetes writes them, wherever the CLI takes one. */
+TEST(test_proto_upper_case)
+{
+	const struct kgate_frontend *fe;
+
+	CHECK_INT(parse("service add a cluster 10.96.0.10:53/UDP "
+			"nodeport 30053/SCTP loadbalancer [2001:db8::1]:80/TCP "
+			"external 203.0.113.1:53/udp"), 0);
+	fe = cmd.svc.frontends;
+	CHECK_INT(cmd.svc.n_frontends, 4);
+	if (cmd.svc.n_frontends == 4) {
+		CHECK_INT(fe[0].proto, IPPROTO_UDP);
+		CHECK_INT(fe[1].proto, IPPROTO_SCTP);
+		CHECK_INT(fe[2].proto, IPPROTO_TCP);
+		CHECK_INT(fe[3].proto, IPPROTO_UDP);
+	}
+	CHECK_STR(err_of("service add a cluster 10.96.0.10:53/ICMP"),
+		  "cluster \"10.96.0.10:53/ICMP\": unknown protocol \"ICMP\" "
+		  "(expected tcp, udp or sctp)");
+}
+
+/* nolocal, the default said out loud, wherever a backend is described. */
+TEST(test_nolocal)
+{
+	CHECK_INT(parse("service add a cluster 10.0.0.1:80 "
+			"backend 10.1.0.1:80 nolocal backend 10.1.0.2:80 local"),
+		  0);
+	CHECK_INT(cmd.svc.n_backends, 2);
+	if (cmd.svc.n_backends == 2) {
+		CHECK_INT(cmd.svc.backends[0].has, KGATE_BE_HAS_FLAGS);
+		CHECK_INT(cmd.svc.backends[0].flags, 0);
+		CHECK_INT(cmd.svc.backends[1].flags, KGATE_BE_F_LOCAL);
+	}
+	CHECK_INT(parse("backend add web 10.0.0.1:80 nolocal"), 0);
+	CHECK_INT(cmd.svc.backends[0].has, KGATE_BE_HAS_FLAGS);
+	CHECK_INT(cmd.svc.backends[0].flags, 0);
 }
 
 static const char *read_batch(const char *text, struct batch_file *bf,
@@ -323,6 +363,8 @@ int main(void)
 	RUN(test_service_other_verbs);
 	RUN(test_backend_verbs);
 	RUN(test_usage_errors);
+	RUN(test_proto_upper_case);
+	RUN(test_nolocal);
 	RUN(test_batch_read);
 	RUN(test_commit_line);
 	cli_cmd_free(&cmd);
