@@ -3,9 +3,13 @@
 # `make check`: install what is needed, build, run every test, and end with
 # one line "N passed, N failed".  Exit status non-zero on any failure.
 #
-# Each stage prints TAP and its lines are kept in build/results/STAGE.tap;
-# the summary counts every "ok" / "not ok" line there.  "ok ... # SKIP" is
-# counted as skipped, never as passed.
+# Each stage prints TAP on stdout, kept in build/results/STAGE.tap (its
+# stderr, progress and logs, goes to the terminal and STAGE.err); the
+# summary counts every "ok" / "not ok" line there.  "ok ... # SKIP" is
+# counted as skipped, never as passed.  tests/tools/tapplan.sh then checks
+# every plan of the stage (the convention is in tests/tools/tap.sh): each
+# unit whose results differ from its plan, that has none, or that stopped
+# early is one more "not ok - STAGE / UNIT: plan 1..N but M results".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -17,6 +21,7 @@ mkdir -p "$res"
 build() {
 	. tests/tools/tap.sh
 	local what
+	tap_plan 2
 	for what in userspace selftests; do
 		if out=$(make -s "$what" 2>&1); then
 			tap_ok "build $what"
@@ -49,9 +54,13 @@ i=0
 for stage in "${stages[@]}"; do
 	i=$((i + 1))
 	echo "check: stage $i of ${#stages[@]}: $stage"
-	run_stage "$stage" 2>&1 | tee "$res/$stage.tap"
+	run_stage "$stage" 2> >(tee "$res/$stage.err" >&2) | tee "$res/$stage.tap"
+	rc=${PIPESTATUS[0]}
+	# Every unit of the stage kept its plan.
+	tests/tools/tapplan.sh "$stage" "$res/$stage.tap" >"$res/$stage.plan" ||
+		tee -a "$res/$stage.tap" <"$res/$stage.plan"
 	# A stage that dies without saying why still fails the run.
-	if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q '^not ok' "$res/$stage.tap"; then
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$res/$stage.tap"; then
 		echo "not ok - stage $stage exited with an error" | tee -a "$res/$stage.tap"
 	fi
 done

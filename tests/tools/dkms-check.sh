@@ -7,6 +7,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/tools/tap.sh"
 cd "$top"
 
+kvers=$(tests/vm/kernels.sh list) || { tap_plan 1; tap_fail "pick kernels"; exit 1; }
+# dkms add, then one build per kernel.
+tap_plan $((1 + $(wc -w <<<"$kvers")))
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$top/build/dkms
 rm -rf "$work"
@@ -17,7 +20,8 @@ if ! out=$("${dkms[@]}" add -m kgate -v "$ver" 2>&1); then
 	tap_fail "dkms add" "$out"
 	exit 0
 fi
-for kver in $(tests/vm/kernels.sh list); do
+tap_ok "dkms add"
+for kver in $kvers; do
 	tests/vm/kernels.sh headers "$kver" >&2
 	echo "dkms: build for $kver" >&2
 	if out=$("${dkms[@]}" build -m kgate -v "$ver" -k "$kver" 2>&1) &&

@@ -7,6 +7,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/tools/tap.sh"
 cd "$top"
 
+kvers=$(tests/vm/kernels.sh list) || { tap_plan 1; tap_fail "pick kernels"; exit 1; }
+# checkpatch, then one W=1 C=1 build per kernel.
+tap_plan $((1 + $(wc -w <<<"$kvers")))
 checkpatch=$(tests/tools/kselftest.sh checkpatch) || { tap_fail "checkpatch found"; exit 1; }
 echo "lint: checkpatch --strict" >&2
 # --terse still prints a total per file: only the findings count.
@@ -17,7 +20,7 @@ tap_run "checkpatch --strict kmod/ include/" \
 
 # Only kgate's own diagnostics count: the headers' 'Skipping BTF' notes do not.
 filter() { grep -v -e '^module: building' -e 'Skipping BTF generation' || true; }
-for kver in $(tests/vm/kernels.sh list); do
+for kver in $kvers; do
 	tests/vm/kernels.sh headers "$kver" >&2 || { tap_fail "headers $kver"; continue; }
 	echo "lint: W=1 C=1 build for $kver" >&2
 	rm -rf "$top/build/lint/$kver"

@@ -8,15 +8,64 @@
  *	int main(void) { RUN(test_foo); return tap_done(); }
  *
  * SKIP("reason") inside a test reports "ok N - name # SKIP reason".
+ * Programs that count their own results call tap_result(cond, fmt, ...)
+ * instead of RUN(), and tap_note(fmt, ...) for progress and figures.
+ *
+ * Output: stdout is line buffered and flushed after every result, and
+ * progress is a "# " comment line on stdout, never stderr, so that a
+ * result line is never cut by other output (the convention of
+ * tests/tools/tap.sh; tests/tools/tapplan.sh checks the plan).  The plan
+ * "1..N" comes last, from tap_done(): a program that dies before it has
+ * no plan, and fails.
  */
 #ifndef KGATE_TAP_H
 #define KGATE_TAP_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static int tap_count, tap_failed, tap_cur_failed;
 static const char *tap_skip;
+
+/* Whole lines, in order, whatever stdout is (a pipe is fully buffered). */
+__attribute__((constructor)) static void tap_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* One result "ok N - <fmt>" ("not ok" unless cond), counted and flushed. */
+static inline void tap_result(int cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void tap_result(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	if (!cond)
+		tap_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* A comment line "# <fmt>": progress, measured figures. */
+static inline void tap_note(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline void tap_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
 
 #define TEST(fn) static void fn(void)
 
@@ -78,6 +127,7 @@ static inline void tap_run(const char *name, void (*fn)(void))
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_count);
+	fflush(stdout);
 	return tap_failed ? 1 : 0;
 }
 

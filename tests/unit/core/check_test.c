@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of kmod/core/check.c, built for userspace with ASan and UBSan.
- * Prints TAP; exit status non-zero if any test failed.
+ * Prints TAP (tests/unit/tap.h); exit status non-zero if any test failed.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
-
-static int n, failed;
+#include "tap.h"
 
 static void ok(int cond, const char *name)
 {
-	n++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - core: %s\n", cond ? "" : "not ", n, name);
+	tap_result(cond, "core: %s", name);
 }
 
 /* Reference primality by a sieve, to check kg_is_prime() exhaustively. */
@@ -111,5 +107,5 @@ int main(void)
 	test_name();
 	test_addr();
 	test_match();
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of kmod/core/maglev.c and hash.h, built for userspace with
- * ASan and UBSan.  Prints TAP; exit status non-zero if any test failed.
- * Measured figures (shares, disruption, time) are printed as "#" lines.
+ * ASan and UBSan.  Prints TAP (tests/unit/tap.h); exit status non-zero if
+ * any test failed.  Measured figures (shares, disruption, time) and
+ * progress are printed as "#" lines.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,24 +17,20 @@
 
 #include "check.h"
 #include "maglev.h"
-
-static int n_tests, failed;
+#include "tap.h"
 
 static void ok(int cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void ok(int cond, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	n_tests++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - maglev: ", cond ? "" : "not ", n_tests);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printf("\n");
+	tap_result(cond, "maglev: %s", msg);
 }
 
 static void *xmalloc(size_t size)
@@ -724,7 +721,7 @@ static void test_big(void)
 
 	for (i = 0; i < n; i++)
 		be[i] = mkbe(i, 1 + rnd() % KGATE_WEIGHT_MAX);
-	fprintf(stderr, "maglev: building m=%u n=%u\n", m, n);
+	tap_note("maglev: building m=%u n=%u", m, n);
 	t0 = now();
 	t = build(m, be, n);
 	if (!t)
@@ -733,8 +730,8 @@ static void test_big(void)
 	ok(all_valid(t, m, be, n) && in,
 	   "m=%u, n=%u, weights 1..%u: built, all valid, shares within the bound (max deviation %.2f%%)",
 	   m, n, KGATE_WEIGHT_MAX, 100 * rel);
-	printf("# m=%u n=%u built in %.3f s (ASan/UBSan build)\n", m, n,
-	       now() - t0);
+	tap_note("m=%u n=%u built in %.3f s (ASan/UBSan build)", m, n,
+		 now() - t0);
 	free(t);
 
 	/* One heavy backend and many light ones. */
@@ -761,7 +758,7 @@ int main(void)
 	test_none();
 	test_shares();
 	test_flow_shares();
-	fprintf(stderr, "maglev: disruption\n");
+	tap_note("maglev: disruption");
 	test_disruption();
 	test_zero_is_absent();
 	test_determinism();
@@ -770,5 +767,5 @@ int main(void)
 	test_turns();
 	test_lookup();
 	test_big();
-	return failed ? 1 : 0;
+	return tap_done();
 }
