@@ -25,6 +25,10 @@ TAP_N=0
 tap_plan() { echo "1..$1"; }
 tap_block() { echo "# block: $1"; }
 tap_end() { echo "# end: $1"; }
+# tap_lines: a child's output as whole lines (a last line without its end,
+# from a child that was killed, gets one: the end marker after it stays a
+# line of its own), without CRs.
+tap_lines() { awk '{ sub(/\r$/, ""); print; fflush() }'; }
 tap_ok()   { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
 tap_fail() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $1"; [ -z "${2-}" ] || printf '%s\n' "$2" | sed 's/^/# /'; }
 tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }

@@ -5,34 +5,50 @@
 #   tests/vm/run.sh VER tests/vm/suite-l4.sh
 #
 # Loads $KGATE_KO with its dependencies, runs every tests/l4/*.sh (each
-# builds its own namespaces and prints TAP, one line per case), unloads
-# the module.  A script that fails without a failing case adds one
-# "not ok".  Exit status 0 only if everything passed.
+# builds its own namespaces and prints TAP, one line per case, after its
+# plan), unloads the module.  Each script's output is a block of its own
+# (tests/tools/tap.sh), followed by one result of ours for its exit
+# status; our plan is those results and the rmmod.  Exit status 0 only if
+# everything passed.
+#
+# Environment: KGATE_KO (required), KGATE_OUT (logs, default /tmp),
+#   KGATE_L4_ONLY (space-separated script names to run, default all).
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top" || exit 1
+. tests/tools/tap.sh
 ko=${KGATE_KO:?KGATE_KO must name the kgate.ko to test}
 failed=0
+
+scripts=()
+for s in tests/l4/*.sh; do
+	name=$(basename "$s" .sh)
+	[ "$name" != lib ] || continue
+	case " ${KGATE_L4_ONLY:-$name} " in *" $name "*) scripts+=("$s") ;; esac
+done
+tap_plan $((${#scripts[@]} + 1))
 
 for dep in $(modinfo -F depends "$ko" | tr , ' '); do
 	modprobe "$dep" || { echo "not ok - modprobe $dep"; exit 1; }
 done
 insmod "$ko" || { echo "not ok - insmod $ko"; exit 1; }
 
-scripts=(tests/l4/*.sh)
-scripts=("${scripts[@]/tests\/l4\/lib.sh}")
 i=0
 for s in "${scripts[@]}"; do
-	[ -n "$s" ] || continue
 	i=$((i + 1))
-	echo "# suite l4: test $i: $(basename "$s" .sh)" >&2
+	name=$(basename "$s")
+	echo "# suite l4: test $i of ${#scripts[@]}: $name" >&2
 	log=${KGATE_OUT:-/tmp}/l4-$(basename "$s" .sh).log
-	timeout 900 bash "$s" 2>&1 | tee "$log"
+	tap_block "$name"
+	timeout 900 bash "$s" 2>&1 | tap_lines | tee "$log"
 	rc=${PIPESTATUS[0]}
-	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$log"; then
-		echo "not ok - $(basename "$s") exited with status $rc"
+	tap_end "$name"
+	if [ "$rc" -eq 0 ]; then
+		echo "ok - $name exited with status 0"
+	else
+		echo "not ok - $name exited with status $rc"
+		failed=1
 	fi
-	[ "$rc" -eq 0 ] || failed=1
 done
 
 if rmmod kgate; then

@@ -7,9 +7,11 @@
 # Loads $KGATE_KO (after modprobing the modules it depends on), runs every
 # selftest binary of build/selftests (kselftest harness), the YNL check and
 # tests/selftests/scale.sh.  Their TAP lines go to stdout as they come, one
-# per test case, so that `make check` counts cases; a program that fails
-# without a failing case adds one "not ok".  Then the module is unloaded
-# and that rmmod is one more case.  Everything also goes to
+# per test case, so that `make check` counts cases, each program's in a
+# block of its own with its own plan (tests/tools/tap.sh), followed by one
+# result of ours for its exit status.  Then the module is unloaded and
+# that rmmod is one more case.  Our plan: the load, one result per program
+# and the rmmod.  Everything also goes to
 # $KGATE_OUT/netlink.tap, each program's output to $KGATE_OUT/netlink-NAME.log.
 # Exit status 0 only if everything passed.
 #
@@ -24,6 +26,7 @@ BIN=${KGATE_SELFTESTS:-$TOP/build/selftests}
 OUT=${KGATE_OUT:-/tmp/kgate-out}
 KO=${KGATE_KO:?KGATE_KO must name the kgate.ko to test}
 TAPFILE=$OUT/netlink.tap
+. "$TOP/tests/tools/tap.sh"
 mkdir -p "$OUT"
 : >"$TAPFILE"
 
@@ -44,19 +47,28 @@ failed=0
 emit() { printf '%s\n' "$*"; printf '%s\n' "$*" >>"$TAPFILE"; }
 progress() { echo "# suite netlink: test $1 of $M: $2" >&2; }
 
-# run_program NAME CMD...: its TAP as it comes; counts; "not ok" if it
-# failed without saying which case.
+# Line buffered: a program's results and its log lines (stderr) stay whole.
+linebuf=()
+if command -v stdbuf >/dev/null; then linebuf=(stdbuf -oL -eL); fi
+
+# run_program NAME CMD...: its TAP as it comes, in a block; counts; then
+# one result for its exit status.
 run_program() {
 	local name=$1 log=$OUT/netlink-$1.log rc p f
 	shift
-	"$@" 2>&1 | tee "$log" | tee -a "$TAPFILE"
+	emit "# block: $name"
+	"${linebuf[@]}" "$@" 2>&1 | tap_lines | tee "$log" | tee -a "$TAPFILE"
 	rc=${PIPESTATUS[0]}
+	emit "# end: $name"
 	p=$(grep -a -c -E '^ok ' "$log")
 	f=$(grep -a -c -E '^not ok ' "$log")
 	passed=$((passed + p))
 	failed=$((failed + f))
 	# kselftest: 4 means every case skipped, which the SKIP lines say.
-	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$f" = 0 ]; then
+	if [ "$rc" = 0 ] || [ "$rc" = 4 ]; then
+		emit "ok - $name exited with status $rc"
+		passed=$((passed + 1))
+	else
 		emit "not ok - $name exited with status $rc"
 		failed=$((failed + 1))
 	fi
@@ -75,11 +87,14 @@ load_module() {
 }
 
 emit "# kernel $(uname -r), module $KO"
+emit "1..$((1 + M))"
 
 if ! load_module; then
 	emit "not ok - load $KO"
 	exit 1
 fi
+emit "ok - load $KO"
+passed=$((passed + 1))
 
 step=0
 for name in "${STEPS[@]}"; do
