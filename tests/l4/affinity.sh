@@ -6,6 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
+plan 9
 
 topo_up 10
 trap topo_down EXIT

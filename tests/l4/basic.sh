@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
+plan 15
 
 topo_up 3
 trap topo_down EXIT
@@ -28,12 +29,16 @@ check "IPv6 ClusterIP from a pod reaches a backend" \
 	served_by_backend tcp_get pod1 fd00:96::10 80
 check "ClusterIP UDP from a pod reaches a backend" \
 	served_by_backend udp_get pod1 10.96.0.10 80
-check "the VIP's other port is not taken" \
-	test -z "$(tcp_get pod1 10.96.0.10 81)"
+refute "the VIP's other port is not taken" \
+	answers tcp_get pod1 10.96.0.10 80 -- answers tcp_get pod1 10.96.0.10 81
 
 spread=$(count pod1 10.96.0.10 80 200)
-check "200 connections use both ready backends" \
-	test "$(wc -l <<<"$spread")" = 2 || sed 's/^/# /' <<<"$spread"
+both_ready() {
+	[ "$(wc -l <<<"$spread")" = 2 ] && return 0
+	sed 's/^/# /' <<<"$spread"
+	return 1
+}
+check "200 connections use both ready backends" both_ready
 
 kgate backend set default/web:http 10.244.2.2:8080 state terminating
 only3() { [ "$(count pod1 10.96.0.10 80 50 | awk '{print $2}')" = pod3 ]; }

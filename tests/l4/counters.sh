@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
+plan 21
 
 topo_up 3
 trap topo_down EXIT
@@ -88,10 +89,20 @@ check "text: the service's counters under its header" \
 	grep -qE "^    conns $(counter svc conns) packets [0-9]+ bytes [0-9]+$" <<<"$text"
 check "text: a line of counters under each backend" \
 	test "$(grep -cE '^        conns [0-9]+ packets' <<<"$text")" = 3
-no_counters_text() { ! kgate service show "$SVC" | grep -q conns; }
-no_counters_json() { ! kgate -j service show "$SVC" | grep -q counters; }
-check "without -s no counters are shown" no_counters_text
-check "without -s the JSON has no counters" no_counters_json
+# mentions WORD CMD...: CMD's output has WORD (status 0) or not (1); 2 if
+# CMD failed.  With -s the same command shows them: the control.
+mentions() {
+	local word=$1 out
+	shift
+	out=$("$@") || return 2
+	grep -q -- "$word" <<<"$out"
+}
+refute "without -s no counters are shown" \
+	mentions conns kgate -s service show "$SVC" -- \
+	mentions conns kgate service show "$SVC"
+refute "without -s the JSON has no counters" \
+	mentions counters kgate -j -s service show "$SVC" -- \
+	mentions counters kgate -j service show "$SVC"
 
 # A service with 1000 backends and their counters does not fit one
 # netlink reply: the CLI reads it by a dump of that service.

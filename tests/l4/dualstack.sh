@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
+plan 13
 
 topo_up 4
 trap topo_down EXIT

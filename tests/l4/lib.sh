@@ -18,10 +18,73 @@ NS_PREFIX=kgl4
 TAP_N=0
 TAP_FAILED=0
 
+
+# TAP.  A script's first output is its plan: it calls `plan N` right after
+# sourcing this file, N being the number of check / refute / ok / fail /
+# skip calls it makes (each prints one result line), and keeps N in step
+# when it adds or removes cases.  `make check` fails a script whose count
+# of results is not its plan (stopped early, a case lost or added) and one
+# without a plan (tests/tools/tap.sh has the whole convention).
+#   plan N
+#   check NAME CMD...          ok if CMD succeeds; returns CMD's status
+#   refute NAME CONTROL... -- PROBE...
+#                              a negative check: see refute below
+#   ok NAME | fail NAME [DETAIL...] | skip NAME REASON
+plan() { echo "1..$1"; }
 ok()   { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 fail() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $1"; shift; [ $# -eq 0 ] || printf '# %s\n' "$@"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+check() {
+	local name=$1 rc=0
+	shift
+	"$@" || rc=$?
+	if [ "$rc" = 0 ]; then ok "$name"; else fail "$name"; fi
+	return "$rc"
+}
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
+
+# refute NAME CONTROL... -- PROBE...: a negative check ("this traffic must
+# not arrive").  A probe that sees nothing proves nothing if the probe
+# itself is broken (socat missing, a namespace missing, a wrong address):
+# so CONTROL, the same probe from the same namespace to a target that must
+# answer (a pod directly, the VIP on a port it serves, the VIP before the
+# change), must succeed first.  Then PROBE must report that nothing got
+# through: exit status 0 means it got through (not ok), 1 that nothing
+# did (ok), anything else that the probe failed (not ok).  `answers CMD`
+# is the usual probe and control.
+refute() {
+	local name=$1 ctl=() out rc=0
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		ctl+=("$1")
+		shift
+	done
+	if [ $# -eq 0 ] || [ ${#ctl[@]} -eq 0 ]; then
+		fail "$name" "refute: usage: refute NAME CONTROL... -- PROBE..."
+		return 2
+	fi
+	shift
+	if ! out=$("${ctl[@]}" 2>&1); then
+		fail "$name" "control failed, so the probe proves nothing: ${ctl[*]}" \
+			${out:+"control said: $out"}
+		return 1
+	fi
+	out=$("$@" 2>&1) || rc=$?
+	case $rc in
+	0) fail "$name" "it got through: $*" ${out:+"probe said: $out"}; return 1 ;;
+	1) ok "$name" ;;
+	*) fail "$name" "the probe failed with status $rc: $*" ${out:+"probe said: $out"}
+	   return 1 ;;
+	esac
+}
+
+# answers CMD...: CMD (tcp_get, udp_get, sctp_get ...) printed an answer;
+# status 0 if so, 1 if it printed nothing.
+answers() {
+	local out
+	out=$("$@")
+	[ -n "$out" ] || return 1
+	echo "$out"
+}
 
 ns() { echo "$NS_PREFIX-$1"; }
 in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }

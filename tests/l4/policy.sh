@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
+plan 9
 
 topo_up 3
 trap topo_down EXIT
