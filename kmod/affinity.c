@@ -11,6 +11,11 @@
  * position, since positions change from one object to the next.  Entries
  * are immutable but for their timestamp: a new choice replaces the entry.
  * A periodic sweep frees the expired ones; a lookup never trusts one.
+ *
+ * Entries are made in softirq context for remote clients, so they are
+ * bounded rather than charged to a memory cgroup: at most 65536 per
+ * service and max_affinity_clients per netns; a client beyond is
+ * scheduled without being remembered, and counted (STATS_GET).
  */
 #include <linux/jiffies.h>
 #include <linux/rhashtable.h>
@@ -42,6 +47,9 @@ struct kgate_aff {
 	refcount_t ref;
 	spinlock_t lock;	/* writers: replace, insert, sweep */
 	u32 n;			/* entries, under lock */
+	u32 timeout;		/* seconds, of the newest object sharing it */
+	struct kgate_net *kn;
+	struct list_head node;	/* kn->affs, under kn->aff_lock */
 	struct rhashtable table;
 };
 
@@ -52,11 +60,11 @@ static const struct rhashtable_params aff_params = {
 	.automatic_shrinking = true,
 };
 
-static struct kgate_aff *aff_new(void)
+static struct kgate_aff *aff_new(struct kgate_net *kn)
 {
 	struct kgate_aff *aff;
 
-	aff = kzalloc(sizeof(*aff), GFP_KERNEL);
+	aff = kzalloc(sizeof(*aff), GFP_KERNEL_ACCOUNT);
 	if (!aff)
 		return NULL;
 	if (rhashtable_init(&aff->table, &aff_params)) {
@@ -65,6 +73,13 @@ static struct kgate_aff *aff_new(void)
 	}
 	spin_lock_init(&aff->lock);
 	refcount_set(&aff->ref, 1);
+	aff->kn = kn;
+	kn->had_aff = true;
+	mutex_lock(&kn->aff_lock);
+	if (list_empty(&kn->affs))
+		queue_delayed_work(kgate_wq, &kn->aff_gc, AFF_GC_INTERVAL);
+	list_add(&aff->node, &kn->affs);
+	mutex_unlock(&kn->aff_lock);
 	return aff;
 }
 
@@ -76,27 +91,38 @@ static void entry_free(void *ptr, void *arg)
 /* Process context: destroying the table sleeps. */
 void kgate_aff_put(struct kgate_aff *aff)
 {
-	if (aff && refcount_dec_and_test(&aff->ref)) {
-		rhashtable_free_and_destroy(&aff->table, entry_free, NULL);
-		kfree(aff);
-	}
+	struct kgate_net *kn;
+
+	if (!aff || !refcount_dec_and_test(&aff->ref))
+		return;
+	kn = aff->kn;
+	mutex_lock(&kn->aff_lock);
+	list_del(&aff->node);
+	mutex_unlock(&kn->aff_lock);
+	atomic_sub(aff->n, &kn->aff_clients);
+	rhashtable_free_and_destroy(&aff->table, entry_free, NULL);
+	kfree(aff);
 }
 
 /*
  * Give @svc, about to replace @old (NULL for a new service), its table:
  * @old's if both have affinity, a new one if only @svc has.
  */
-int kgate_aff_share(struct kgate_service *svc, const struct kgate_service *old)
+int kgate_aff_share(struct kgate_net *kn, struct kgate_service *svc,
+		    const struct kgate_service *old)
 {
 	if (svc->affinity != KGATE_AFFINITY_CLIENTIP)
 		return 0;
 	if (old && old->aff) {
 		refcount_inc(&old->aff->ref);
 		svc->aff = old->aff;
-		return 0;
+	} else {
+		svc->aff = aff_new(kn);
+		if (!svc->aff)
+			return -ENOMEM;
 	}
-	svc->aff = aff_new();
-	return svc->aff ? 0 : -ENOMEM;
+	WRITE_ONCE(svc->aff->timeout, svc->timeout);
+	return 0;
 }
 
 static void aff_key(const struct nf_conn *ct, struct aff_key *key)
@@ -121,7 +147,7 @@ static bool expired(const struct aff_entry *e, u32 timeout)
  * binding.  RCU, as in the NAT hooks.
  */
 const struct kgate_backend *kgate_aff_get(const struct kgate_frontend *fe,
-					  const struct nf_conn *ct)
+					  const struct nf_conn *ct, bool local)
 {
 	const struct kgate_service *svc = fe->svc;
 	const struct kgate_backend *be;
@@ -133,7 +159,7 @@ const struct kgate_backend *kgate_aff_get(const struct kgate_frontend *fe,
 	if (!e || expired(e, svc->timeout))
 		return NULL;
 	be = kgate_be_lookup(svc, key.family, &e->be_addr, e->be_port);
-	if (!be || !kgate_takes_new(fe, be))
+	if (!be || !kgate_takes_new(fe, be, local))
 		return NULL;
 	WRITE_ONCE(e->last, jiffies);
 	return be;
@@ -144,12 +170,15 @@ void kgate_aff_set(const struct kgate_frontend *fe, const struct nf_conn *ct,
 		   const struct kgate_backend *be)
 {
 	struct kgate_aff *aff = fe->svc->aff;
+	struct kgate_net *kn = aff->kn;
 	struct aff_entry *e, *old;
 	int err = -ENOSPC;
 
 	e = kmalloc(sizeof(*e), GFP_ATOMIC);
-	if (!e)
+	if (!e) {
+		atomic64_inc(&kn->aff_dropped);
 		return;
+	}
 	aff_key(ct, &e->key);
 	e->be_addr = be->addr;
 	e->be_port = be->port;
@@ -162,15 +191,22 @@ void kgate_aff_set(const struct kgate_frontend *fe, const struct nf_conn *ct,
 					      &e->node, aff_params);
 		if (!err)
 			kfree_rcu(old, rcu);
-	} else if (aff->n < AFF_MAX_ENTRIES) {
+	} else if (aff->n < AFF_MAX_ENTRIES &&
+		   atomic_add_unless(&kn->aff_clients, 1,
+				     READ_ONCE(kgate_max_affinity))) {
 		err = rhashtable_insert_fast(&aff->table, &e->node,
 					     aff_params);
-		aff->n += !err;
+		if (err)
+			atomic_dec(&kn->aff_clients);
+		else
+			aff->n++;
 	}
 	spin_unlock_bh(&aff->lock);
 	/* Not remembered: the client is only unbound, nothing breaks. */
-	if (err)
+	if (err) {
+		atomic64_inc(&kn->aff_dropped);
 		kfree(e);
+	}
 }
 
 /* Free @aff's entries that expired. */
@@ -190,6 +226,7 @@ static void sweep(struct kgate_aff *aff, u32 timeout)
 		if (!rhashtable_remove_fast(&aff->table, &e->node,
 					    aff_params)) {
 			aff->n--;
+			atomic_dec(&aff->kn->aff_clients);
 			kfree_rcu(e, rcu);
 		}
 		spin_unlock_bh(&aff->lock);
@@ -198,38 +235,39 @@ static void sweep(struct kgate_aff *aff, u32 timeout)
 	rhashtable_walk_exit(&iter);
 }
 
+/*
+ * The sweep visits the namespace's affinity tables, not its services: a
+ * namespace without affinity has none, and no sweep runs.  Tables are
+ * only added and removed under aff_lock, which the sweep holds; commits
+ * do not wait for it (kn->lock is not taken).
+ */
 static void aff_gc(struct work_struct *work)
 {
 	struct kgate_net *kn = container_of(to_delayed_work(work),
 					    struct kgate_net, aff_gc);
-	struct kgate_service *svc;
-	u64 gen;
+	struct kgate_aff *aff;
 
-	mutex_lock(&kn->lock);
-	gen = kn->gen;
-	/* One live object per service: each table is swept once. */
-	list_for_each_entry(svc, &kn->services, list) {
-		if (svc->aff && kgate_svc_live(svc, gen))
-			sweep(svc->aff, svc->timeout);
+	mutex_lock(&kn->aff_lock);
+	list_for_each_entry(aff, &kn->affs, node) {
+		sweep(aff, READ_ONCE(aff->timeout));
 		cond_resched();
 	}
-	if (kn->n_services)
+	if (!list_empty(&kn->affs))
 		queue_delayed_work(kgate_wq, &kn->aff_gc, AFF_GC_INTERVAL);
-	mutex_unlock(&kn->lock);
+	mutex_unlock(&kn->aff_lock);
 }
 
-/* With kn->lock held, after a commit that leaves services. */
-void kgate_aff_gc_start(struct kgate_net *kn)
+void kgate_aff_init(struct kgate_net *kn)
 {
-	queue_delayed_work(kgate_wq, &kn->aff_gc, AFF_GC_INTERVAL);
-}
-
-void kgate_aff_gc_init(struct kgate_net *kn)
-{
+	mutex_init(&kn->aff_lock);
+	INIT_LIST_HEAD(&kn->affs);
 	INIT_DELAYED_WORK(&kn->aff_gc, aff_gc);
 }
 
-/* Without kn->lock: the sweep takes it. */
+/*
+ * With every table still in place, the sweep may requeue itself once
+ * more: cancel_delayed_work_sync() handles a work that requeues.
+ */
 void kgate_aff_gc_stop(struct kgate_net *kn)
 {
 	cancel_delayed_work_sync(&kn->aff_gc);

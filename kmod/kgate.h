@@ -99,9 +99,17 @@ struct kgate_service {
 	char name[];
 };
 
+/* The node's settings (NODE_SET): immutable, replaced whole under RCU. */
+struct kgate_node {
+	struct rcu_head rcu;
+	u16 n_local;
+	struct kgate_range local[];	/* the cluster's Pod ranges */
+};
+
 struct kgate_net {
 	struct mutex lock;		/* commits, txns */
 	u64 gen;			/* current generation */
+	struct kgate_node __rcu *node;
 	struct rhltable names;
 	struct rhltable frontends;
 	struct list_head services;	/* every linked object, oldest first */
@@ -114,14 +122,29 @@ struct kgate_net {
 	u32 n_backends;
 	u32 n_txns;
 	u64 commits;
+	u64 flow_walks;
 	bool nat_on;			/* NAT hooks registered */
-	struct delayed_work aff_gc;	/* expired affinity entries */
+	bool forget;			/* at exit, flows to forget */
+	/* With no service left: are kgate's flows gone, can the hooks go? */
+	struct delayed_work nat_idle;
+
+	/* Affinity tables of the namespace, swept for expired clients. */
+	struct mutex aff_lock;
+	struct list_head affs;
+	bool had_aff;
+	atomic_t aff_clients;
+	atomic64_t aff_dropped;
+	struct delayed_work aff_gc;
 };
 
 extern unsigned int kgate_net_id;
 extern struct workqueue_struct *kgate_wq;
 extern unsigned int kgate_max_services;
 extern unsigned int kgate_max_backends;
+extern unsigned int kgate_max_affinity;
+extern unsigned int kgate_max_batch_mb;
+extern unsigned int kgate_nat_idle_secs;
+extern bool kgate_counters;
 
 static inline struct kgate_net *kgate_pernet(struct net *net)
 {
@@ -154,6 +177,7 @@ void kgate_svc_free(struct kgate_service *svc);
 void kgate_svc_free_rcu(struct kgate_service *svc);
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 				       u64 gen);
+struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name);
 const struct kgate_frontend *kgate_fe_lookup(struct kgate_net *kn,
 					     const struct kgate_fe_key *key,
 					     u64 gen);
@@ -161,8 +185,8 @@ struct kgate_service *kgate_fe_owner(struct kgate_net *kn,
 				     const struct kgate_fe_key *key, u64 gen);
 int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc);
 void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc);
-struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
-				    const struct kgate_backend *be);
+int kgate_be_index_init(struct kgate_service *svc, u32 n);
+int kgate_be_index_add(struct kgate_service *svc, u32 i);
 int kgate_be_index_build(struct kgate_service *svc);
 const struct kgate_backend *kgate_be_lookup(const struct kgate_service *svc,
 					    u8 family, const void *addr,
@@ -175,8 +199,11 @@ struct kgate_op {
 	struct list_head node;
 	u8 cmd;
 	u32 seq;
+	u32 size;	/* of the request, counted against the batch's cap */
 	/* Parsed message: a whole service, or a name plus backends. */
 	struct kgate_service *svc;
+	/* NODE_SET: the settings; the commit takes them. */
+	struct kgate_node *settings;
 	/* BACKEND_SET: which fields of each backend are given. */
 	u8 *masks;
 	/* Set by the commit, for the events: the object made or retired. */
@@ -187,26 +214,40 @@ struct kgate_op {
 #define KGATE_SET_STATE		BIT(1)
 #define KGATE_SET_FLAGS		BIT(2)
 
+/*
+ * A batch belongs to the socket that opened it, held until the batch ends:
+ * a port id is free for another socket before NETLINK_URELEASE reports the
+ * close of the first, the socket itself is not.
+ */
 struct kgate_txn {
 	struct list_head node;		/* kgate_net.txns */
+	struct sock *sk;
 	u32 portid;
 	int poison;			/* first refused message's errno */
 	u32 poison_seq;
 	u32 n_ops;
+	u64 bytes;
 	struct list_head ops;
 };
 
 #define KGATE_BATCH_MAX_OPS	BIT(21)
 
 void kgate_op_free(struct kgate_op *op);
-int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,
-		 struct netlink_ext_ack *extack);
-void kgate_poison(struct kgate_net *kn, u32 portid, u32 seq, int err);
-int kgate_batch_begin(struct kgate_net *kn, u32 portid,
+/* The sender of a request: its batch, if it has one open. */
+struct kgate_sender {
+	struct sock *sk;
+	u32 portid;
+};
+
+int kgate_submit(struct kgate_net *kn, const struct kgate_sender *from,
+		 struct kgate_op *op, struct netlink_ext_ack *extack);
+void kgate_poison(struct kgate_net *kn, const struct kgate_sender *from,
+		  u32 seq, int err);
+int kgate_batch_begin(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack);
-int kgate_batch_commit(struct kgate_net *kn, u32 portid,
+int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
 		       struct netlink_ext_ack *extack);
-int kgate_batch_abort(struct kgate_net *kn, u32 portid,
+int kgate_batch_abort(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack);
 void kgate_txns_destroy(struct kgate_net *kn);
 int kgate_txn_notifier_register(void);
@@ -217,18 +258,28 @@ struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 				struct netlink_ext_ack *extack);
 int kgate_parse_name(struct nlattr **tb, char *name,
 		     struct netlink_ext_ack *extack);
+void kgate_node_free(struct kgate_node *node);
 
 /* msg.c: objects to messages */
 int kgate_fill_service(struct sk_buff *skb, const struct kgate_service *svc,
 		       u32 portid, u32 seq, int flags, u8 cmd, u32 *pos);
 struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
 				  u32 portid, u32 seq, u8 cmd);
+size_t kgate_service_msg_size(const struct kgate_service *svc, u8 cmd);
+int kgate_service_fill(struct sk_buff *skb, const struct kgate_service *svc,
+		       u32 portid, u32 seq, u8 cmd);
 int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn);
-void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen);
+int kgate_fill_node(struct sk_buff *skb, const struct kgate_node *node);
+void kgate_notify(struct kgate_net *kn, struct list_head *touched,
+		  const struct kgate_node *node, bool flushed, u64 gen);
 
 /* nat.c: the L4 data plane */
 int kgate_nat_enable(struct kgate_net *kn);
 void kgate_nat_disable(struct kgate_net *kn);
+void kgate_nat_idle(struct kgate_net *kn);
+void kgate_nat_init(struct kgate_net *kn);
+int kgate_nat_module_init(void);
+void kgate_nat_module_exit(void);
 void kgate_ct_key(const struct nf_conn *ct, struct kgate_fe_key *key);
 const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 					      struct net *net,
@@ -238,9 +289,14 @@ const struct kgate_frontend *kgate_nat_find(struct kgate_net *kn,
 					    struct net *net,
 					    const struct kgate_fe_key *key);
 
-/* flows.c: conntrack entries that must go */
-void kgate_flows_commit(struct kgate_net *kn, u64 gen, u64 next);
+/* flows.c: the conntrack entries kgate made */
+bool kgate_ct_mark(struct nf_conn *ct);
+bool kgate_ct_ours(const struct nf_conn *ct);
+bool kgate_flows_removed(const struct kgate_service *old,
+			 const struct kgate_service *now);
+void kgate_flows_stale(struct kgate_net *kn);
 void kgate_flows_forget_all(struct kgate_net *kn);
+unsigned int kgate_flows_count(struct kgate_net *kn);
 
 /* stats.c: counters per service and per backend */
 struct kgate_cnt_sum {
@@ -260,25 +316,25 @@ int kgate_count_enable(struct net *net);
 void kgate_count_disable(struct net *net);
 
 /* affinity.c: ClientIP session affinity */
-int kgate_aff_share(struct kgate_service *svc,
+int kgate_aff_share(struct kgate_net *kn, struct kgate_service *svc,
 		    const struct kgate_service *old);
 void kgate_aff_put(struct kgate_aff *aff);
 const struct kgate_backend *kgate_aff_get(const struct kgate_frontend *fe,
-					  const struct nf_conn *ct);
+					  const struct nf_conn *ct, bool local);
 void kgate_aff_set(const struct kgate_frontend *fe, const struct nf_conn *ct,
 		   const struct kgate_backend *be);
-void kgate_aff_gc_init(struct kgate_net *kn);
-void kgate_aff_gc_start(struct kgate_net *kn);
+void kgate_aff_init(struct kgate_net *kn);
 void kgate_aff_gc_stop(struct kgate_net *kn);
 
 /* pick.c: backend choice */
 int kgate_lb_build(struct kgate_service *svc);
 void kgate_lb_free(struct kgate_service *svc);
 const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
-				       const struct nf_conn *ct);
+				       const struct nf_conn *ct, bool local);
 bool kgate_fe_local(const struct kgate_frontend *fe);
 bool kgate_takes_new(const struct kgate_frontend *fe,
-		     const struct kgate_backend *be);
+		     const struct kgate_backend *be, bool local);
+bool kgate_has_backends(const struct kgate_frontend *fe);
 
 /* netlink.c: the family */
 extern struct genl_family kgate_family;

@@ -35,7 +35,7 @@ static size_t range_size(void)
 }
 
 /* Upper bound of a message carrying the whole of @svc, for command @cmd. */
-static size_t svc_msg_size(const struct kgate_service *svc, u8 cmd)
+size_t kgate_service_msg_size(const struct kgate_service *svc, u8 cmd)
 {
 	size_t cnt = cmd == KGATE_CMD_SERVICE_GET ? cnt_size() : 0;
 
@@ -225,17 +225,16 @@ cancel:
 struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
 				  u32 portid, u32 seq, u8 cmd)
 {
-	size_t size = svc_msg_size(svc, cmd);
+	size_t size = kgate_service_msg_size(svc, cmd);
 	struct sk_buff *skb;
-	u32 pos = 0;
 
 	if (size > U16_MAX)
 		return ERR_PTR(-EMSGSIZE);
 	skb = genlmsg_new(size, GFP_KERNEL);
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
-	if (kgate_fill_service(skb, svc, portid, seq, 0, cmd, &pos)) {
-		/* svc_msg_size() is an upper bound: this is a bug. */
+	if (kgate_service_fill(skb, svc, portid, seq, cmd)) {
+		/* kgate_service_msg_size() is an upper bound: a bug. */
 		WARN_ON_ONCE(1);
 		nlmsg_free(skb);
 		return ERR_PTR(-EMSGSIZE);
@@ -243,62 +242,110 @@ struct sk_buff *kgate_service_msg(const struct kgate_service *svc,
 	return skb;
 }
 
+/* The whole of @svc into @skb, sized by kgate_service_msg_size(). */
+int kgate_service_fill(struct sk_buff *skb, const struct kgate_service *svc,
+		       u32 portid, u32 seq, u8 cmd)
+{
+	u32 pos = 0;
+	int err;
+
+	err = kgate_fill_service(skb, svc, portid, seq, 0, cmd, &pos);
+	return err == -EAGAIN ? -EMSGSIZE : err;
+}
+
+/* Read without kn->lock: every figure is whole, of one commit or another. */
 int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn)
 {
 	struct nlattr *nest = nla_nest_start(skb, KGATE_A_STATS);
 
 	if (!nest ||
-	    nla_put_u32(skb, KGATE_STATS_A_SERVICES, kn->n_services) ||
-	    nla_put_u32(skb, KGATE_STATS_A_FRONTENDS, kn->n_frontends) ||
-	    nla_put_u32(skb, KGATE_STATS_A_BACKENDS, kn->n_backends) ||
-	    nla_put_u32(skb, KGATE_STATS_A_MAX_SERVICES, kgate_max_services) ||
+	    nla_put_u32(skb, KGATE_STATS_A_SERVICES, READ_ONCE(kn->n_services)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_FRONTENDS,
+			READ_ONCE(kn->n_frontends)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_BACKENDS, READ_ONCE(kn->n_backends)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_MAX_SERVICES,
+			READ_ONCE(kgate_max_services)) ||
 	    nla_put_u32(skb, KGATE_STATS_A_MAX_BACKENDS,
-			min(kgate_max_backends, KGATE_BACKENDS_MAX)) ||
-	    nla_put_u64_64bit(skb, KGATE_STATS_A_COMMITS, kn->commits,
+			min(READ_ONCE(kgate_max_backends), KGATE_BACKENDS_MAX)) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_COMMITS, READ_ONCE(kn->commits),
 			      KGATE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, KGATE_STATS_A_GENERATION, kn->gen,
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_GENERATION, kgate_gen(kn),
 			      KGATE_STATS_A_PAD) ||
-	    nla_put_u32(skb, KGATE_STATS_A_BATCHES_OPEN, kn->n_txns))
+	    nla_put_u32(skb, KGATE_STATS_A_BATCHES_OPEN, READ_ONCE(kn->n_txns)) ||
+	    nla_put_u8(skb, KGATE_STATS_A_NAT_HOOKS, READ_ONCE(kn->nat_on)) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_FLOW_WALKS,
+			      READ_ONCE(kn->flow_walks), KGATE_STATS_A_PAD) ||
+	    nla_put_u32(skb, KGATE_STATS_A_AFFINITY_CLIENTS,
+			atomic_read(&kn->aff_clients)) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_AFFINITY_DROPPED,
+			      atomic64_read(&kn->aff_dropped),
+			      KGATE_STATS_A_PAD) ||
+	    nla_put_u32(skb, KGATE_STATS_A_MAX_AFFINITY,
+			READ_ONCE(kgate_max_affinity)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
-/*
- * The event of @op in the commit to @gen, 0 for none.  Events tell the net
- * effect on each name: a command whose object a later command of the same
- * commit replaced says nothing, and whether the name existed before the
- * commit and exists after it makes the change an ADD, a REPLACE or a DEL.
- * Runs after the flip, before the retired objects are unlinked.
- */
-static u8 event_of(struct kgate_net *kn, const struct kgate_op *op, u64 gen)
+/* KGATE_A_NODE for @node (NULL: the defaults).  RCU or kn->lock. */
+int kgate_fill_node(struct sk_buff *skb, const struct kgate_node *node)
 {
-	const struct kgate_service *svc = op->result;
+	struct nlattr *nest, *list, *item;
+	u16 i;
 
-	switch (op->cmd) {
-	case KGATE_CMD_FLUSH:
-		return KGATE_CMD_FLUSH;
-	case KGATE_CMD_SERVICE_DEL:
-		if (svc->gen_add < gen && !kgate_svc_lookup(kn, svc->name, gen))
-			return KGATE_CMD_SERVICE_DEL;
-		return 0;
-	default:
-		if (svc->gen_del == gen)
-			return 0;
-		if (kgate_svc_lookup(kn, svc->name, gen - 1))
-			return KGATE_CMD_SERVICE_REPLACE;
-		return KGATE_CMD_SERVICE_ADD;
+	nest = nla_nest_start(skb, KGATE_A_NODE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (node && node->n_local) {
+		list = nla_nest_start(skb, KGATE_NODE_A_LOCAL_RANGES);
+		if (!list)
+			return -EMSGSIZE;
+		for (i = 0; i < node->n_local; i++) {
+			const struct kgate_range *r = &node->local[i];
+
+			item = nla_nest_start(skb, KGATE_A_LIST_ITEM);
+			if (!item ||
+			    put_addr(skb, KGATE_RANGE_A_ADDR, r->family,
+				     &r->addr) ||
+			    nla_put_u8(skb, KGATE_RANGE_A_PLEN, r->plen))
+				return -EMSGSIZE;
+			nla_nest_end(skb, item);
+		}
+		nla_nest_end(skb, list);
 	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
-static struct sk_buff *event_msg(const struct kgate_op *op, u8 event)
+/*
+ * The event a commit to @gen owes for @svc, one of the objects it touched,
+ * 0 for none.  Events tell the net effect on each name, whatever the
+ * commands: the object the name ends with says ADD or REPLACE (whether
+ * the name existed before), the object it had before says DEL (when the
+ * name is gone after; a FLUSH says that for all of them).  Every other
+ * object the commit touched was made and retired within it.  Runs after
+ * the flip, before the retired objects are unlinked.
+ */
+static u8 event_of(struct kgate_net *kn, const struct kgate_service *svc,
+		   bool flushed, u64 gen)
+{
+	bool before = kgate_svc_lookup(kn, svc->name, gen - 1);
+
+	if (svc->gen_add == gen && svc->gen_del == KGATE_GEN_NEVER)
+		return before ? KGATE_CMD_SERVICE_REPLACE : KGATE_CMD_SERVICE_ADD;
+	if (svc->gen_add < gen && !flushed &&
+	    !kgate_svc_lookup(kn, svc->name, gen))
+		return KGATE_CMD_SERVICE_DEL;
+	return 0;
+}
+
+/* An event with a header and, optionally, a service's name or the node. */
+static struct sk_buff *event_msg(u8 event, const char *name,
+				 const struct kgate_node *node)
 {
 	struct sk_buff *skb;
 	struct nlattr *nest;
 	void *hdr;
-
-	if (event != KGATE_CMD_SERVICE_DEL && event != KGATE_CMD_FLUSH)
-		return kgate_service_msg(op->result, 0, 0, event);
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -306,13 +353,14 @@ static struct sk_buff *event_msg(const struct kgate_op *op, u8 event)
 	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0, event);
 	if (!hdr)
 		goto err;
-	if (event == KGATE_CMD_SERVICE_DEL) {
+	if (name) {
 		nest = nla_nest_start(skb, KGATE_A_SERVICE);
-		if (!nest ||
-		    nla_put_string(skb, KGATE_SVC_A_NAME, op->result->name))
+		if (!nest || nla_put_string(skb, KGATE_SVC_A_NAME, name))
 			goto err;
 		nla_nest_end(skb, nest);
 	}
+	if (event == KGATE_CMD_NODE_SET && kgate_fill_node(skb, node))
+		goto err;
 	genlmsg_end(skb, hdr);
 	return skb;
 err:
@@ -346,18 +394,29 @@ static void multicast(struct kgate_net *kn, struct sk_buff *skb)
 					GFP_KERNEL);
 }
 
-/* After a commit to @gen: the events of @ops, then the commit. */
-void kgate_notify(struct kgate_net *kn, struct list_head *ops, u64 gen)
+/*
+ * After a commit to @gen: FLUSH if it had one, the node's settings if
+ * they changed (@node), the net effect on each service it @touched, in
+ * the order they were first touched, then the commit.
+ */
+void kgate_notify(struct kgate_net *kn, struct list_head *touched,
+		  const struct kgate_node *node, bool flushed, u64 gen)
 {
-	struct kgate_op *op;
+	struct kgate_service *svc;
+	u8 event;
 
 	if (!genl_has_listeners(&kgate_family, kn->net, 0))
 		return;
-	list_for_each_entry(op, ops, node) {
-		u8 event = event_of(kn, op, gen);
-
-		if (event)
-			multicast(kn, event_msg(op, event));
+	if (flushed)
+		multicast(kn, event_msg(KGATE_CMD_FLUSH, NULL, NULL));
+	if (node)
+		multicast(kn, event_msg(KGATE_CMD_NODE_SET, NULL, node));
+	list_for_each_entry(svc, touched, touched) {
+		event = event_of(kn, svc, flushed, gen);
+		if (event == KGATE_CMD_SERVICE_DEL)
+			multicast(kn, event_msg(event, svc->name, NULL));
+		else if (event)
+			multicast(kn, kgate_service_msg(svc, 0, 0, event));
 	}
 	multicast(kn, commit_msg(gen));
 }

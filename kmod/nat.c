@@ -4,12 +4,19 @@
  *
  * kgate registers NAT lookup functions, as iptable_nat and nft_chain_nat
  * do.  The NAT core calls them only for the first packet of a connection
- * that has no binding yet; kgate picks a backend and binds the DNAT with
- * nf_nat_setup_info().  Conntrack then translates every later packet and
- * the replies: there is no per-packet work of kgate's own.
+ * that has no binding yet; kgate picks a backend, marks the connection as
+ * its own (flows.c) and binds the DNAT with nf_nat_setup_info().
+ * Conntrack then translates every later packet and the replies.  kgate's
+ * only per-packet work is the counting hook of stats.c, which a packet of
+ * a connection kgate did not make leaves after one bit test.
  *
  * The hooks (and conntrack's, which NAT needs) are registered in a netns
- * only while it has services: a node's other namespaces pay nothing.
+ * when it gets its first service, and stay while connections kgate made
+ * may still be in conntrack: after the last service goes, its established
+ * and draining flows keep being translated (KEP-1669).  A periodic check
+ * then unregisters them once no such flow is left, and a service that
+ * comes back meanwhile finds them in place.  A node's other namespaces
+ * pay nothing.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -44,12 +51,39 @@ void kgate_ct_key(const struct nf_conn *ct, struct kgate_fe_key *key)
 	key->proto = t->dst.protonum;
 }
 
-static bool is_local(struct net *net, const struct kgate_fe_key *key)
+static bool is_local(struct net *net, u8 family, const void *addr)
 {
-	if (key->family == AF_INET)
-		return inet_addr_type(net, key->addr.s6_addr32[0]) ==
-		       RTN_LOCAL;
-	return ipv6_chk_addr(net, &key->addr, NULL, 0);
+	if (family == AF_INET)
+		return inet_addr_type(net, *(const __be32 *)addr) == RTN_LOCAL;
+	return ipv6_chk_addr(net, addr, NULL, 0);
+}
+
+/*
+ * Is @ct from inside the node: the node itself, or one of the cluster's
+ * Pod ranges (NODE_SET)?  Such traffic to an external frontend of a
+ * service with externalTrafficPolicy=Local goes to every backend of the
+ * service, as kube-proxy sends it.  RCU.
+ */
+static bool from_inside(struct kgate_net *kn, const struct nf_conn *ct,
+			const struct nf_hook_state *state)
+{
+	const union nf_inet_addr *src =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3;
+	const struct kgate_node *node;
+	u8 family = nf_ct_l3num(ct);
+	u16 i;
+
+	if (state->hook == NF_INET_LOCAL_OUT)
+		return true;
+	node = rcu_dereference(kn->node);
+	for (i = 0; node && i < node->n_local; i++) {
+		const struct kgate_range *r = &node->local[i];
+
+		if (r->family == family &&
+		    kg_prefix_match(src->all, r->addr.s6_addr, r->plen))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -72,7 +106,7 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 		return fe;
 	memset(&any.addr, 0, sizeof(any.addr));
 	fe = kgate_fe_lookup(kn, &any, gen);
-	if (fe && fe->kind == KGATE_FE_NODEPORT && (!net || is_local(net, k)))
+	if (fe && fe->kind == KGATE_FE_NODEPORT && (!net || is_local(net, k->family, &k->addr)))
 		return fe;
 	return NULL;
 }
@@ -152,6 +186,8 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	struct kgate_fe_key key;
 	struct nf_conn *ct;
 
+	bool local;
+
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW)
 		return NF_ACCEPT;
@@ -162,9 +198,24 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	if (!source_allowed(fe, ct))
 		return reject(skb, state, key.proto);
 
-	be = kgate_pick(fe, ct);
-	if (!be)
+	local = kgate_fe_local(fe) &&
+		!(fe->kind != KGATE_FE_CLUSTER && from_inside(kn, ct, state));
+	be = kgate_pick(fe, ct, local);
+	if (!be) {
+		/*
+		 * As kube-proxy: refuse when the service has no endpoint at
+		 * all, drop when a Local policy leaves none on this node.
+		 * A load balancer that sent the packet sees its health
+		 * check fail and moves the client, whose retransmission
+		 * then reaches a node that has one; a refusal would have
+		 * ended the client's attempt instead.
+		 */
+		if (local && kgate_has_backends(fe))
+			return NF_DROP;
 		return reject(skb, state, key.proto);
+	}
+	if (!kgate_ct_mark(ct))
+		return NF_DROP;
 	kgate_cnt_conn(fe->svc, be);
 
 	range.min_addr.in6 = be->addr;
@@ -193,7 +244,7 @@ static unsigned int kgate_masq(void *priv, struct sk_buff *skb,
 	bool hairpin;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW || !(ct->status & IPS_DST_NAT))
+	if (!ct || ctinfo != IP_CT_NEW || !kgate_ct_ours(ct))
 		return NF_ACCEPT;
 	kgate_ct_key(ct, &key);
 	fe = kgate_nat_find(kn, state->net, &key);
@@ -203,7 +254,14 @@ static unsigned int kgate_masq(void *priv, struct sk_buff *skb,
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	hairpin = nf_inet_addr_cmp(&orig->src.u3, &reply->src.u3);
-	if (!hairpin && (fe->kind == KGATE_FE_CLUSTER || kgate_fe_local(fe)))
+	/*
+	 * A Local policy keeps the client's address, but the node's own
+	 * connections it short-circuits are masqueraded, as kube-proxy
+	 * does: their source may be an address the backend cannot reach.
+	 */
+	if (!hairpin && (fe->kind == KGATE_FE_CLUSTER ||
+			 (kgate_fe_local(fe) &&
+			  !is_local(state->net, key.family, &orig->src.u3))))
 		return NF_ACCEPT;
 
 	if (state->pf == NFPROTO_IPV4)
@@ -306,9 +364,11 @@ int kgate_nat_enable(struct kgate_net *kn)
 	err = register_family(kn->net, NFPROTO_IPV6);
 	if (err)
 		goto err_v4;
-	err = kgate_count_enable(kn->net);
-	if (err)
-		goto err_v6;
+	if (kgate_counters) {
+		err = kgate_count_enable(kn->net);
+		if (err)
+			goto err_v6;
+	}
 	kn->nat_on = true;
 	return 0;
 
@@ -319,12 +379,78 @@ err_v4:
 	return err;
 }
 
+/*
+ * Unhook from @kn's netns.  Readers may still be inside the hooks: the
+ * caller waits for a grace period before freeing what they read.
+ */
 void kgate_nat_disable(struct kgate_net *kn)
 {
 	if (!kn->nat_on)
 		return;
-	kgate_count_disable(kn->net);
+	if (kgate_counters)
+		kgate_count_disable(kn->net);
 	unregister_family(kn->net, NFPROTO_IPV6);
 	unregister_family(kn->net, NFPROTO_IPV4);
 	kn->nat_on = false;
+}
+
+/*
+ * With no service left, the hooks stay while conntrack holds flows kgate
+ * made.  The check walks the netns' conntrack table, without kn->lock; a
+ * commit meanwhile makes it look again later.
+ */
+static void nat_idle_work(struct work_struct *work)
+{
+	struct kgate_net *kn = container_of(to_delayed_work(work),
+					    struct kgate_net, nat_idle);
+	unsigned int flows;
+	u64 commits;
+
+	mutex_lock(&kn->lock);
+	commits = kn->commits;
+	if (kn->n_services || !kn->nat_on) {
+		mutex_unlock(&kn->lock);
+		return;
+	}
+	mutex_unlock(&kn->lock);
+
+	flows = kgate_flows_count(kn);
+
+	mutex_lock(&kn->lock);
+	if (!kn->n_services && kn->nat_on) {
+		if (!flows && commits == kn->commits)
+			kgate_nat_disable(kn);
+		else
+			kgate_nat_idle(kn);
+	}
+	mutex_unlock(&kn->lock);
+}
+
+/* After a commit that left no service, with kn->lock held. */
+void kgate_nat_idle(struct kgate_net *kn)
+{
+	lockdep_assert_held(&kn->lock);
+	if (kn->nat_on)
+		queue_delayed_work(kgate_wq, &kn->nat_idle,
+				   max(kgate_nat_idle_secs, 1U) * HZ);
+}
+
+void kgate_nat_init(struct kgate_net *kn)
+{
+	INIT_DELAYED_WORK(&kn->nat_idle, nat_idle_work);
+}
+
+/*
+ * Masqueraded flows must go with the address they were given, as with
+ * nft_masq and xt_MASQUERADE: the NAT core's notifiers delete them when
+ * an address or a device goes away.
+ */
+int __init kgate_nat_module_init(void)
+{
+	return nf_nat_masquerade_inet_register_notifiers();
+}
+
+void kgate_nat_module_exit(void)
+{
+	nf_nat_masquerade_inet_unregister_notifiers();
 }

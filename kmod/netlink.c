@@ -80,10 +80,15 @@ static const struct nla_policy kgate_svc_policy[KGATE_SVC_A_MAX + 1] = {
 	[KGATE_SVC_A_COUNTERS] = READ_ONLY,
 };
 
+static const struct nla_policy kgate_node_policy[KGATE_NODE_A_MAX + 1] = {
+	[KGATE_NODE_A_LOCAL_RANGES] = NLA_POLICY_NESTED_ARRAY(kgate_range_policy),
+};
+
 static const struct nla_policy kgate_policy[KGATE_A_MAX + 1] = {
 	[KGATE_A_SERVICE] = NLA_POLICY_NESTED(kgate_svc_policy),
 	[KGATE_A_STATS] = READ_ONLY,
 	[KGATE_A_GENERATION] = READ_ONLY,
+	[KGATE_A_NODE] = NLA_POLICY_NESTED(kgate_node_policy),
 	[KGATE_A_LISTENER] = RESERVED,
 	[KGATE_A_ROUTE] = RESERVED,
 	[KGATE_A_CERT] = RESERVED,
@@ -104,9 +109,20 @@ static struct kgate_net *info_kn(struct genl_info *info)
 	return kgate_pernet(genl_info_net(info));
 }
 
-/* SERVICE_ADD / _REPLACE / _DEL, BACKEND_*, FLUSH */
+/* The socket that sent the request, which its batch is kept for. */
+static struct kgate_sender info_sender(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	return (struct kgate_sender){
+		.sk = NETLINK_CB(skb).sk,
+		.portid = info->snd_portid,
+	};
+}
+
+/* SERVICE_ADD / _REPLACE / _DEL, BACKEND_*, FLUSH, NODE_SET */
 static int kgate_nl_change(struct sk_buff *skb, struct genl_info *info)
 {
+	struct kgate_sender from = info_sender(skb, info);
 	struct kgate_net *kn = info_kn(info);
 	struct nlattr *tb[KGATE_A_MAX + 1];
 	struct kgate_op *op;
@@ -116,13 +132,21 @@ static int kgate_nl_change(struct sk_buff *skb, struct genl_info *info)
 	op = err ? ERR_PTR(err) :
 		   kgate_parse_op(info->genlhdr->cmd, tb, info->extack);
 	if (IS_ERR(op)) {
-		kgate_poison(kn, info->snd_portid, info->snd_seq, PTR_ERR(op));
+		kgate_poison(kn, &from, info->snd_seq, PTR_ERR(op));
 		return PTR_ERR(op);
 	}
 	op->seq = info->snd_seq;
-	return kgate_submit(kn, info->snd_portid, op, info->extack);
+	op->size = info->nlhdr->nlmsg_len;
+	return kgate_submit(kn, &from, op, info->extack);
 }
 
+/*
+ * The reply is built without kn->lock, so that reads never hold up
+ * commits: the object is found under RCU, the message sized, allocated
+ * (which sleeps) and then filled under RCU again, from the object of that
+ * moment.  A change in between that made the service larger only sends
+ * us round again.
+ */
 static int kgate_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kgate_net *kn = info_kn(info);
@@ -130,30 +154,48 @@ static int kgate_nl_get(struct sk_buff *skb, struct genl_info *info)
 	char name[KGATE_NAME_MAX];
 	struct kgate_service *svc;
 	struct sk_buff *msg;
-	int err;
+	size_t size;
+	int err, tries;
 
 	err = parse(info, tb) ?: kgate_parse_name(tb, name, info->extack);
 	if (err)
 		return err;
 
-	/* The lock keeps the object from being retired while we copy it. */
-	mutex_lock(&kn->lock);
-	svc = kgate_svc_lookup(kn, name, kn->gen);
-	if (!svc) {
-		mutex_unlock(&kn->lock);
-		NL_SET_ERR_MSG_FMT(info->extack, "no service %s", name);
-		return -ENOENT;
+	for (tries = 0; tries < 4; tries++) {
+		rcu_read_lock();
+		svc = kgate_svc_find(kn, name);
+		size = svc ? kgate_service_msg_size(svc, KGATE_CMD_SERVICE_GET) : 0;
+		rcu_read_unlock();
+		if (!svc) {
+			NL_SET_ERR_MSG_FMT(info->extack, "no service %s", name);
+			return -ENOENT;
+		}
+		if (size > U16_MAX) {
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "too large for one reply, dump it by name: service %s",
+					   name);
+			return -EMSGSIZE;
+		}
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		rcu_read_lock();
+		svc = kgate_svc_find(kn, name);
+		err = svc ? kgate_service_fill(msg, svc, info->snd_portid,
+					       info->snd_seq,
+					       KGATE_CMD_SERVICE_GET) : -ENOENT;
+		rcu_read_unlock();
+		if (!err)
+			return genlmsg_reply(msg, info);
+		nlmsg_free(msg);
+		if (err != -EMSGSIZE) {
+			NL_SET_ERR_MSG_FMT(info->extack, "no service %s", name);
+			return err;
+		}
 	}
-	msg = kgate_service_msg(svc, info->snd_portid, info->snd_seq,
-				KGATE_CMD_SERVICE_GET);
-	if (PTR_ERR(msg) == -EMSGSIZE)
-		NL_SET_ERR_MSG_FMT(info->extack,
-				   "service %s does not fit one reply (%u backends): dump it by name",
-				   name, svc->n_backends);
-	mutex_unlock(&kn->lock);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	return genlmsg_reply(msg, info);
+	NL_SET_ERR_MSG_FMT(info->extack, "changing too fast to read: service %s",
+			   name);
+	return -EAGAIN;
 }
 
 /*
@@ -195,25 +237,51 @@ static int dump_filter(struct netlink_callback *cb, char *name)
 	return kgate_parse_name(tb, name, cb->extack);
 }
 
+/*
+ * The dump's consistency mark for generation @gen: a message of another
+ * generation than the one before it carries NLM_F_DUMP_INTR.  Never 0,
+ * which the netlink core reads as "not set".
+ */
+static unsigned int dump_seq(u64 gen)
+{
+	return (u32)gen ?: 1;
+}
+
+/* Nothing fit an empty message: end the dump with an error, not DONE. */
+static int dump_end(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && !skb->len)
+		return -EMSGSIZE;
+	return skb->len;
+}
+
 static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct kgate_net *kn, const char *name)
 {
 	struct kgate_service *svc;
 	u32 pos = cb->args[3];
+	u64 gen;
 	int err;
 
 	if (cb->args[0])
 		return 0;	/* done */
-	svc = kgate_svc_lookup(kn, name, kgate_gen(kn));
+	/*
+	 * The object and the mark come from one generation.  A
+	 * continuation after a change sends the rest of the new object,
+	 * marked: the reader sees NLM_F_DUMP_INTR and reads it again.
+	 */
+	do {
+		gen = kgate_gen(kn);
+		svc = kgate_svc_lookup(kn, name, gen);
+	} while (!svc && gen != kgate_gen(kn));
 	if (!svc) {
 		NL_SET_ERR_MSG_FMT(cb->extack, "no service %s", name);
 		return -ENOENT;
 	}
-	/*
-	 * A continuation after a change restarts the service: the reader
-	 * sees NLM_F_DUMP_INTR and reads it again.
-	 */
-	cb->seq = (u32)kgate_gen(kn) + 1;
+	cb->seq = dump_seq(gen);
+	if (cb->args[1] != gen)
+		pos = 0;
+	cb->args[1] = gen;
 	err = kgate_fill_service(skb, svc, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				 KGATE_CMD_SERVICE_GET, &pos);
@@ -223,9 +291,7 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 		cb->args[0] = 1;
 	else if (err == -EAGAIN)
 		cb->args[3] = pos;
-	else
-		return err;
-	return skb->len;
+	return dump_end(skb, err);
 }
 
 static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -249,7 +315,7 @@ static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rcu_read_lock();
 	gen = kgate_gen(kn);
-	cb->seq = (u32)gen + 1;
+	cb->seq = dump_seq(gen);
 	for (svc = dump_resume(kn, cb, gen); svc;
 	     svc = list_next_or_null_rcu(&kn->services, &svc->list,
 					 struct kgate_service, list)) {
@@ -272,7 +338,7 @@ static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[1] = gen;
 	cb->args[2] = (long)svc;
 	rcu_read_unlock();
-	return skb->len;
+	return dump_end(skb, err);
 }
 
 static int kgate_nl_stats(struct sk_buff *skb, struct genl_info *info)
@@ -291,9 +357,35 @@ static int kgate_nl_stats(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	mutex_lock(&kn->lock);
+	/* Without kn->lock: each figure is one commit's, if not all one's. */
 	err = kgate_fill_stats(msg, kn);
-	mutex_unlock(&kn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int kgate_nl_node_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kgate_net *kn = info_kn(info);
+	struct nlattr *tb[KGATE_A_MAX + 1];
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = parse(info, tb);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kgate_family, 0,
+				KGATE_CMD_NODE_GET);
+	rcu_read_lock();
+	err = hdr ? kgate_fill_node(msg, rcu_dereference(kn->node)) : -EMSGSIZE;
+	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -304,9 +396,9 @@ static int kgate_nl_stats(struct sk_buff *skb, struct genl_info *info)
 
 static int kgate_nl_batch(struct sk_buff *skb, struct genl_info *info)
 {
+	struct kgate_sender from = info_sender(skb, info);
 	struct kgate_net *kn = info_kn(info);
 	struct nlattr *tb[KGATE_A_MAX + 1];
-	u32 portid = info->snd_portid;
 	int err;
 
 	err = parse(info, tb);
@@ -314,14 +406,19 @@ static int kgate_nl_batch(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	switch (info->genlhdr->cmd) {
 	case KGATE_CMD_BATCH_BEGIN:
-		return kgate_batch_begin(kn, portid, info->extack);
+		return kgate_batch_begin(kn, &from, info->extack);
 	case KGATE_CMD_BATCH_COMMIT:
-		return kgate_batch_commit(kn, portid, info->extack);
+		return kgate_batch_commit(kn, &from, info->extack);
 	default:
-		return kgate_batch_abort(kn, portid, info->extack);
+		return kgate_batch_abort(kn, &from, info->extack);
 	}
 }
 
+/*
+ * Every command needs CAP_NET_ADMIN, reads included, as in IPVS: the
+ * configuration and its counters tell who talks to whom, and a read must
+ * not let an unprivileged user load the kernel.
+ */
 #define CHANGE(c) { .cmd = (c), .doit = kgate_nl_change, .flags = GENL_ADMIN_PERM }
 #define BATCH(c) { .cmd = (c), .doit = kgate_nl_batch, .flags = GENL_ADMIN_PERM }
 
@@ -333,6 +430,7 @@ static const struct genl_small_ops kgate_ops[] = {
 		.cmd = KGATE_CMD_SERVICE_GET,
 		.doit = kgate_nl_get,
 		.dumpit = kgate_nl_dump,
+		.flags = GENL_ADMIN_PERM,
 	},
 	CHANGE(KGATE_CMD_BACKEND_ADD),
 	CHANGE(KGATE_CMD_BACKEND_DEL),
@@ -344,11 +442,18 @@ static const struct genl_small_ops kgate_ops[] = {
 	{
 		.cmd = KGATE_CMD_STATS_GET,
 		.doit = kgate_nl_stats,
+		.flags = GENL_ADMIN_PERM,
+	},
+	CHANGE(KGATE_CMD_NODE_SET),
+	{
+		.cmd = KGATE_CMD_NODE_GET,
+		.doit = kgate_nl_node_get,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
 static const struct genl_multicast_group kgate_mcgrps[] = {
-	{ .name = KGATE_MCGRP_EVENTS },
+	{ .name = KGATE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family kgate_family __ro_after_init = {
@@ -358,7 +463,7 @@ struct genl_family kgate_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = kgate_ops,
 	.n_small_ops = ARRAY_SIZE(kgate_ops),
-	.resv_start_op = KGATE_CMD_STATS_GET + 1,
+	.resv_start_op = KGATE_CMD_NODE_GET + 1,
 	.mcgrps = kgate_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(kgate_mcgrps),
 };

@@ -67,6 +67,18 @@ static u8 get_addr(const struct nlattr *attr, struct in6_addr *addr)
 	return nla_len(attr) == 4 ? AF_INET : AF_INET6;
 }
 
+static int check_addr(const struct nlattr *attr, const char *what,
+		      struct netlink_ext_ack *extack)
+{
+	const char *why = kg_addr_unusable(nla_data(attr), nla_len(attr));
+
+	if (!why)
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack, "%s: %s", what, why);
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
 static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 			  struct netlink_ext_ack *extack)
 {
@@ -100,7 +112,7 @@ static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 				    "only a nodeport frontend takes the unspecified address");
 		return -EINVAL;
 	}
-	return 0;
+	return check_addr(tb[KGATE_FE_A_ADDR], "frontend", extack);
 }
 
 static int parse_backend(struct kgate_backend *be, u8 *mask,
@@ -132,7 +144,7 @@ static int parse_backend(struct kgate_backend *be, u8 *mask,
 				    "backend address is unspecified");
 		return -EINVAL;
 	}
-	return 0;
+	return check_addr(tb[KGATE_BE_A_ADDR], "backend", extack);
 }
 
 static int parse_range(struct kgate_range *r, struct nlattr *item,
@@ -197,19 +209,24 @@ static int parse_frontends(struct kgate_service *svc, struct nlattr *list,
 }
 
 static int parse_backends(struct kgate_service *svc, u8 *masks,
-			  struct nlattr *list, struct netlink_ext_ack *extack)
+			  struct nlattr *list, u32 n,
+			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *item;
 	u8 mask;
 	int rem, err;
 
+	/* The index finds duplicates: O(n) for a list of n. */
+	err = kgate_be_index_init(svc, n);
+	if (err)
+		return err;
 	nla_for_each_nested(item, list, rem) {
 		struct kgate_backend *be = &svc->backends[svc->n_backends];
 
 		err = parse_backend(be, &mask, item, extack);
 		if (err)
 			return err;
-		if (kgate_be_find(svc, be)) {
+		if (kgate_be_index_add(svc, svc->n_backends)) {
 			NL_SET_ERR_MSG_ATTR(extack, item, "backend listed twice");
 			return -EEXIST;
 		}
@@ -325,7 +342,7 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 	nla_strscpy(svc->name, tb[KGATE_SVC_A_NAME], len + 1);
 
 	if (cmd == KGATE_CMD_BACKEND_SET && n_be) {
-		*masks = kcalloc(n_be, sizeof(**masks), GFP_KERNEL);
+		*masks = kcalloc(n_be, sizeof(**masks), GFP_KERNEL_ACCOUNT);
 		if (!*masks) {
 			err = -ENOMEM;
 			goto err;
@@ -339,8 +356,8 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 			goto err;
 	}
 	if (n_be) {
-		err = parse_backends(svc, *masks,
-				     tb[KGATE_SVC_A_BACKENDS], extack);
+		err = parse_backends(svc, *masks, tb[KGATE_SVC_A_BACKENDS],
+				     n_be, extack);
 		if (err)
 			goto err;
 	}
@@ -357,17 +374,69 @@ err:
 	return ERR_PTR(err);
 }
 
+void kgate_node_free(struct kgate_node *node)
+{
+	if (node)
+		kfree_rcu(node, rcu);
+}
+
+/* NODE_SET: the node's settings, whole. */
+static struct kgate_node *parse_node(struct nlattr *nest,
+				     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KGATE_NODE_A_MAX + 1], *list, *item;
+	struct kgate_node *node;
+	int n, rem, err;
+
+	err = nla_parse_nested(tb, KGATE_NODE_A_MAX, nest, NULL, extack);
+	if (err)
+		return ERR_PTR(err);
+	list = tb[KGATE_NODE_A_LOCAL_RANGES];
+	n = list_len(list, KGATE_RANGES_MAX, "local ranges", extack);
+	if (n < 0)
+		return ERR_PTR(n);
+	node = kzalloc(struct_size(node, local, n), GFP_KERNEL_ACCOUNT);
+	if (!node)
+		return ERR_PTR(-ENOMEM);
+	if (list) {
+		nla_for_each_nested(item, list, rem) {
+			err = parse_range(&node->local[node->n_local], item,
+					  extack);
+			if (err) {
+				kfree(node);
+				return ERR_PTR(err);
+			}
+			node->n_local++;
+		}
+	}
+	return node;
+}
+
 /* A staged command from a request's top level attributes. */
 struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 				struct netlink_ext_ack *extack)
 {
 	struct kgate_op *op;
 
-	op = kzalloc(sizeof(*op), GFP_KERNEL);
+	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
 	if (!op)
 		return ERR_PTR(-ENOMEM);
 	op->cmd = cmd;
-	if (cmd != KGATE_CMD_FLUSH) {
+	if (cmd == KGATE_CMD_NODE_SET) {
+		if (!tb[KGATE_A_NODE]) {
+			NL_SET_ERR_ATTR_MISS(extack, NULL, KGATE_A_NODE);
+			NL_SET_ERR_MSG(extack, "missing node");
+			kfree(op);
+			return ERR_PTR(-EINVAL);
+		}
+		op->settings = parse_node(tb[KGATE_A_NODE], extack);
+		if (IS_ERR(op->settings)) {
+			struct kgate_node *err = op->settings;
+
+			kfree(op);
+			return ERR_CAST(err);
+		}
+	} else if (cmd != KGATE_CMD_FLUSH) {
 		struct kgate_service *svc;
 
 		if (!tb[KGATE_A_SERVICE]) {
@@ -405,6 +474,12 @@ int kgate_parse_name(struct nlattr **tb, char *name,
 		   extack);
 	if (err)
 		return err;
+	if (!kg_name_valid(nla_data(stb[KGATE_SVC_A_NAME]),
+			   nla_len(stb[KGATE_SVC_A_NAME]) - 1)) {
+		NL_SET_ERR_MSG_ATTR(extack, stb[KGATE_SVC_A_NAME],
+				    "name must be printable ASCII without spaces");
+		return -EINVAL;
+	}
 	nla_strscpy(name, stb[KGATE_SVC_A_NAME], KGATE_NAME_MAX);
 	return 0;
 }

@@ -90,9 +90,10 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 	 */
 	m = svc->table_size ?: kg_maglev_default_size(n);
 	rr = svc->sched == KGATE_SCHED_RR;
-	lb = kvmalloc(struct_size(lb, table, rr ? 2 * m : m), GFP_KERNEL);
+	lb = kvmalloc(struct_size(lb, table, rr ? 2 * m : m),
+		      GFP_KERNEL_ACCOUNT);
 	mb = kvmalloc(n * sizeof(*mb) + kg_maglev_scratch_size(n) +
-		      n * sizeof(*order), GFP_KERNEL);
+		      n * sizeof(*order), GFP_KERNEL_ACCOUNT);
 	if (!lb || !mb) {
 		*err = -ENOMEM;
 		goto out;
@@ -126,6 +127,8 @@ static struct kgate_lb *build(const struct kgate_service *svc, u8 family,
 		lb->table[i] = order[lb->table[i]];
 		if (rr)
 			lb->turns[i] = order[lb->turns[i]];
+		if (!(i & 0xffff))
+			cond_resched();
 	}
 out:
 	kvfree(mb);
@@ -179,17 +182,24 @@ bool kgate_fe_local(const struct kgate_frontend *fe)
 	return svc->ext_policy == KGATE_POLICY_LOCAL;
 }
 
-static struct kgate_lb *fe_lb(const struct kgate_frontend *fe)
+/* The table for @fe: its node-local backends only, when @local. */
+static struct kgate_lb *fe_lb(const struct kgate_frontend *fe, bool local)
 {
-	return fe->svc->lb[fe->key.family == AF_INET6][kgate_fe_local(fe)];
+	return fe->svc->lb[fe->key.family == AF_INET6][local];
+}
+
+/* Has @fe's service a backend for new flows of @fe's family, anywhere? */
+bool kgate_has_backends(const struct kgate_frontend *fe)
+{
+	return fe_lb(fe, false);
 }
 
 /* Would @be take a new flow from @fe now?  (It is one of @fe's service.) */
 bool kgate_takes_new(const struct kgate_frontend *fe,
-		     const struct kgate_backend *be)
+		     const struct kgate_backend *be, bool local)
 {
-	const struct kgate_lb *lb = fe_lb(fe);
-	struct lb_set set = { fe->key.family, 0, kgate_fe_local(fe) };
+	const struct kgate_lb *lb = fe_lb(fe, local);
+	struct lb_set set = { fe->key.family, 0, local };
 
 	if (!lb)
 		return false;
@@ -225,18 +235,21 @@ static const struct kgate_backend *choose(const struct kgate_service *svc,
 	return &svc->backends[kg_maglev_lookup(lb->table, lb->size, hash)];
 }
 
-/* The backend for the new connection @ct to @fe, NULL if none. */
+/*
+ * The backend for the new connection @ct to @fe, NULL if none; among the
+ * node-local ones only, when @local (the traffic policy applies).
+ */
 const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
-				       const struct nf_conn *ct)
+				       const struct nf_conn *ct, bool local)
 {
 	const struct kgate_service *svc = fe->svc;
-	struct kgate_lb *lb = fe_lb(fe);
+	struct kgate_lb *lb = fe_lb(fe, local);
 	const struct kgate_backend *be;
 
 	if (!lb)
 		return NULL;
 	if (svc->aff) {
-		be = kgate_aff_get(fe, ct);
+		be = kgate_aff_get(fe, ct, local);
 		if (be)
 			return be;
 	}

@@ -83,7 +83,7 @@ struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
 {
 	struct kgate_service *svc;
 
-	svc = kzalloc(struct_size(svc, name, name_len + 1), GFP_KERNEL);
+	svc = kzalloc(struct_size(svc, name, name_len + 1), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return NULL;
 	INIT_LIST_HEAD(&svc->list);
@@ -93,18 +93,18 @@ struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
 	svc->timeout = KGATE_TIMEOUT_DEFAULT;
 	if (n_fe) {
 		svc->frontends = kcalloc(n_fe, sizeof(*svc->frontends),
-					 GFP_KERNEL);
+					 GFP_KERNEL_ACCOUNT);
 		if (!svc->frontends)
 			goto err;
 	}
 	if (n_rng) {
-		svc->ranges = kcalloc(n_rng, sizeof(*svc->ranges), GFP_KERNEL);
+		svc->ranges = kcalloc(n_rng, sizeof(*svc->ranges), GFP_KERNEL_ACCOUNT);
 		if (!svc->ranges)
 			goto err;
 	}
 	if (n_be) {
 		svc->backends = kvcalloc(n_be, sizeof(*svc->backends),
-					 GFP_KERNEL);
+					 GFP_KERNEL_ACCOUNT);
 		if (!svc->backends)
 			goto err;
 	}
@@ -205,6 +205,23 @@ struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 	return NULL;
 }
 
+/*
+ * The service @name of the current generation, for readers: a commit
+ * unlinks what it retired right after the generation flip, so a miss is
+ * only trusted if the generation held.  Under RCU.
+ */
+struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name)
+{
+	struct kgate_service *svc;
+	u64 gen;
+
+	do {
+		gen = kgate_gen(kn);
+		svc = kgate_svc_lookup(kn, name, gen);
+	} while (!svc && gen != kgate_gen(kn));
+	return svc;
+}
+
 /* The frontend @key of generation @gen, if any.  Under RCU. */
 const struct kgate_frontend *kgate_fe_lookup(struct kgate_net *kn,
 					     const struct kgate_fe_key *key,
@@ -266,21 +283,6 @@ void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc)
 	list_del_rcu(&svc->list);
 }
 
-struct kgate_backend *kgate_be_find(const struct kgate_service *svc,
-				    const struct kgate_backend *be)
-{
-	u32 i;
-
-	for (i = 0; i < svc->n_backends; i++) {
-		struct kgate_backend *b = &svc->backends[i];
-
-		if (b->family == be->family && b->port == be->port &&
-		    ipv6_addr_equal(&b->addr, &be->addr))
-			return b;
-	}
-	return NULL;
-}
-
 static u32 be_hash(u8 family, const void *addr, u16 port)
 {
 	return jhash(addr, family == AF_INET ? 4 : 16, port);
@@ -288,32 +290,64 @@ static u32 be_hash(u8 family, const void *addr, u16 port)
 
 #define BE_EMPTY	U16_MAX	/* KGATE_BACKENDS_MAX is below */
 
-/*
- * The index of backends by identity, for the data plane: the counters of a
- * connection's backend, and whether an affinity entry's backend is still
- * there.  At most half full, so probes stay short.
- */
-int kgate_be_index_build(struct kgate_service *svc)
+static bool be_equal(const struct kgate_backend *a,
+		     const struct kgate_backend *b)
 {
-	u32 i, h, size;
+	return a->family == b->family && a->port == b->port &&
+	       ipv6_addr_equal(&a->addr, &b->addr);
+}
 
-	if (!svc->n_backends)
+/*
+ * The index of backends by identity: duplicates when a request is parsed,
+ * and for the data plane the counters of a connection's backend and
+ * whether an affinity entry's backend is still there.  At most half full,
+ * so probes stay short.  Room for @n backends.
+ */
+int kgate_be_index_init(struct kgate_service *svc, u32 n)
+{
+	u32 size;
+
+	if (!n)
 		return 0;
-	size = roundup_pow_of_two(2 * svc->n_backends);
-	svc->be_index = kvmalloc_array(size, sizeof(u16), GFP_KERNEL);
+	size = roundup_pow_of_two(2 * n);
+	svc->be_index = kvmalloc_array(size, sizeof(u16), GFP_KERNEL_ACCOUNT);
 	if (!svc->be_index)
 		return -ENOMEM;
 	memset(svc->be_index, 0xff, size * sizeof(u16));
 	svc->be_mask = size - 1;
-	for (i = 0; i < svc->n_backends; i++) {
-		const struct kgate_backend *be = &svc->backends[i];
-
-		h = be_hash(be->family, &be->addr, be->port);
-		while (svc->be_index[h & svc->be_mask] != BE_EMPTY)
-			h++;
-		svc->be_index[h & svc->be_mask] = i;
-	}
 	return 0;
+}
+
+/* Index backend @i; -EEXIST if an equal one is there already. */
+int kgate_be_index_add(struct kgate_service *svc, u32 i)
+{
+	const struct kgate_backend *be = &svc->backends[i];
+	u32 h = be_hash(be->family, &be->addr, be->port);
+	u16 j;
+
+	for (;; h++) {
+		j = svc->be_index[h & svc->be_mask];
+		if (j == BE_EMPTY)
+			break;
+		if (be_equal(&svc->backends[j], be))
+			return -EEXIST;
+	}
+	svc->be_index[h & svc->be_mask] = i;
+	return 0;
+}
+
+/* The index of @svc's backends, unless it has one already. */
+int kgate_be_index_build(struct kgate_service *svc)
+{
+	u32 i;
+	int err;
+
+	if (svc->be_index || !svc->n_backends)
+		return 0;
+	err = kgate_be_index_init(svc, svc->n_backends);
+	for (i = 0; !err && i < svc->n_backends; i++)
+		err = kgate_be_index_add(svc, i);
+	return err;
 }
 
 /* The backend (@family, @addr, @port) of @svc, NULL if none.  RCU. */

@@ -11,8 +11,9 @@
  * Connections are counted when kgate picks their backend.  Packets and
  * bytes are counted by a hook of its own right after the DNAT, in both
  * directions: the NAT core does not call kgate again after the first
- * packet.  That hook is the only per-packet work kgate does, and only for
- * connections conntrack DNATed.
+ * packet.  That hook is the only per-packet work kgate does: a packet of
+ * a connection kgate did not make leaves it after one bit test (flows.c),
+ * and the module parameter "counters" leaves the hook out altogether.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -41,10 +42,10 @@ static struct kgate_counters *cnt_new(void)
 	struct kgate_counters *cnt;
 	int cpu;
 
-	cnt = kmalloc(sizeof(*cnt), GFP_KERNEL);
+	cnt = kmalloc(sizeof(*cnt), GFP_KERNEL_ACCOUNT);
 	if (!cnt)
 		return NULL;
-	cnt->pcpu = alloc_percpu(struct kgate_cnt_pcpu);
+	cnt->pcpu = alloc_percpu_gfp(struct kgate_cnt_pcpu, GFP_KERNEL_ACCOUNT);
 	if (!cnt->pcpu) {
 		kfree(cnt);
 		return NULL;
@@ -165,10 +166,10 @@ void kgate_cnt_sum(const struct kgate_counters *cnt, struct kgate_cnt_sum *s)
 }
 
 /*
- * The service and backend of a DNATed connection: its original
+ * The service and backend of a connection kgate made: its original
  * destination names the frontend, the source of its replies the backend.
- * A connection someone else DNATed has no backend of the service as its
- * reply source, and is not counted.
+ * Either may have left the configuration since; the connection is then
+ * no longer counted.
  */
 static void count(struct kgate_net *kn, const struct nf_conn *ct, u32 len)
 {
@@ -197,7 +198,7 @@ static unsigned int kgate_count(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (ct && ct->status & IPS_DST_NAT)
+	if (ct && kgate_ct_ours(ct))
 		count(kgate_pernet(state->net), ct, skb->len);
 	return NF_ACCEPT;
 }

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "kgate.h"
@@ -21,8 +22,9 @@ struct kgate_commit {
 	struct kgate_net *kn;
 	u64 next;
 	struct list_head touched;
-	/* A retired service had UDP frontends: its flows may have to go. */
-	bool udp;
+	/* The last NODE_SET of the commit, if any; its settings go in. */
+	struct kgate_op *node;
+	bool flushed;
 	/* Changes to the totals, applied on success. */
 	s64 d_services;
 	s64 d_frontends;
@@ -32,11 +34,16 @@ struct kgate_commit {
 void kgate_op_free(struct kgate_op *op)
 {
 	kgate_svc_free(op->svc);
+	kgate_node_free(op->settings);
 	kfree(op->masks);
 	kfree(op);
 }
 
-/* Prefix the message already in @extack with the failing command. */
+/*
+ * Prefix the message already in @extack with the failing command.  The
+ * message ends with any name it quotes, so a cut at the end of the
+ * buffer shortens the name, not the reason.
+ */
 static void err_prefix(struct netlink_ext_ack *extack, u32 pos, u32 seq)
 {
 	char msg[80];
@@ -64,19 +71,8 @@ static void touch(struct kgate_commit *c, struct kgate_service *svc)
 		list_add_tail(&svc->touched, &c->touched);
 }
 
-static bool has_udp(const struct kgate_service *svc)
-{
-	u32 i;
-
-	for (i = 0; i < svc->n_frontends; i++)
-		if (svc->frontends[i].key.proto == IPPROTO_UDP)
-			return true;
-	return false;
-}
-
 static void retire(struct kgate_commit *c, struct kgate_service *svc)
 {
-	c->udp |= has_udp(svc);
 	WRITE_ONCE(svc->gen_del, c->next);
 	touch(c, svc);
 	c->d_services--;
@@ -97,6 +93,7 @@ static int check_frontends(struct kgate_commit *c, struct kgate_service *svc,
 			NL_SET_ERR_MSG_FMT(extack,
 					   "frontend %u is in use by service %s",
 					   i, owner->name);
+			/* (the name last: see err_prefix()) */
 			return -EEXIST;
 		}
 	}
@@ -152,7 +149,7 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 	}
 	/* Before it is linked: on failure the caller still owns @svc. */
 	err = kgate_be_index_build(svc) ?: kgate_cnt_share(svc, old) ?:
-	      kgate_aff_share(svc, old);
+	      kgate_aff_share(c->kn, svc, old);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "out of memory for the service");
 		return err;
@@ -225,6 +222,7 @@ static int do_flush(struct kgate_commit *c, struct kgate_op *op)
 	list_for_each_entry(svc, &c->kn->services, list)
 		if (kgate_svc_live(svc, c->next))
 			retire(c, svc);
+	c->flushed = true;
 	return 0;
 }
 
@@ -239,26 +237,31 @@ static void be_set(struct kgate_backend *b, const struct kgate_backend *v,
 		b->flags = v->flags;
 }
 
-/* BACKEND_ADD / _DEL / _SET: a new copy of the service with the change. */
+/*
+ * BACKEND_ADD / _DEL / _SET: a new copy of the service with the change.
+ * Backends are found through the old object's index: O(listed) lookups,
+ * whatever the size of the service.
+ */
 static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 		       struct netlink_ext_ack *extack)
 {
 	const struct kgate_service *req = op->svc;
 	struct kgate_service *old, *svc;
 	char buf[BE_STR_LEN];
-	u32 i, n_be;
+	u32 i, j, n_be;
 	int err;
 
 	old = find(c, req->name, extack);
 	if (!old)
 		return -ENOENT;
 	for (i = 0; i < req->n_backends; i++) {
-		bool found = kgate_be_find(old, &req->backends[i]);
+		const struct kgate_backend *v = &req->backends[i];
+		bool found = kgate_be_lookup(old, v->family, &v->addr, v->port);
 		bool want = op->cmd != KGATE_CMD_BACKEND_ADD;
 
 		if (found != want) {
 			NL_SET_ERR_MSG_FMT(extack, "backend %s %s",
-					   be_str(&req->backends[i], buf),
+					   be_str(v, buf),
 					   found ? "exists" : "not found");
 			return found ? -EEXIST : -ENOENT;
 		}
@@ -271,23 +274,28 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 	if (!svc)
 		return -ENOMEM;
 
+	/* The copy keeps the old positions until the deleted ones go. */
 	for (i = 0; i < req->n_backends; i++) {
 		const struct kgate_backend *v = &req->backends[i];
 		struct kgate_backend *b;
 
-		switch (op->cmd) {
-		case KGATE_CMD_BACKEND_ADD:
+		if (op->cmd == KGATE_CMD_BACKEND_ADD) {
 			svc->backends[svc->n_backends++] = *v;
-			break;
-		case KGATE_CMD_BACKEND_DEL:
-			/* Order does not matter to Maglev: swap with the last. */
-			b = kgate_be_find(svc, v);
-			*b = svc->backends[--svc->n_backends];
-			break;
-		case KGATE_CMD_BACKEND_SET:
-			be_set(kgate_be_find(svc, v), v, op->masks[i]);
-			break;
+			continue;
 		}
+		b = &svc->backends[kgate_be_lookup(old, v->family, &v->addr,
+						   v->port) - old->backends];
+		if (op->cmd == KGATE_CMD_BACKEND_SET)
+			be_set(b, v, op->masks[i]);
+		else
+			b->port = 0;	/* deleted; no backend has port 0 */
+	}
+	if (op->cmd == KGATE_CMD_BACKEND_DEL) {
+		/* Order does not matter to Maglev: the tables sort. */
+		for (i = 0, j = 0; i < svc->n_backends; i++)
+			if (svc->backends[i].port)
+				svc->backends[j++] = svc->backends[i];
+		svc->n_backends = j;
 	}
 
 	err = install(c, svc, old, extack);
@@ -311,6 +319,9 @@ static int apply(struct kgate_commit *c, struct kgate_op *op,
 		return do_del(c, op, extack);
 	case KGATE_CMD_FLUSH:
 		return do_flush(c, op);
+	case KGATE_CMD_NODE_SET:
+		c->node = op;
+		return 0;
 	default:
 		return do_backends(c, op, extack);
 	}
@@ -368,17 +379,54 @@ static void finish(struct kgate_commit *c)
 }
 
 /*
+ * Did the commit take away a UDP (frontend, backend) pair that flows may
+ * use?  Only objects from before the commit can carry flows.  After the
+ * flip, before the retired objects are unlinked.
+ */
+static bool stranded(struct kgate_commit *c)
+{
+	struct kgate_service *svc;
+
+	list_for_each_entry(svc, &c->touched, touched) {
+		if (svc->gen_add == c->next || svc->gen_del != c->next)
+			continue;
+		if (kgate_flows_removed(svc, kgate_svc_lookup(c->kn, svc->name,
+							      c->next)))
+			return true;
+	}
+	return false;
+}
+
+/* The node's settings of the commit's last NODE_SET, if any. */
+static const struct kgate_node *set_node(struct kgate_commit *c)
+{
+	struct kgate_node *old, *node;
+
+	if (!c->node)
+		return NULL;
+	node = c->node->settings;
+	c->node->settings = NULL;
+	old = rcu_replace_pointer(c->kn->node, node,
+				  lockdep_is_held(&c->kn->lock));
+	kgate_node_free(old);
+	return node;
+}
+
+/*
  * Apply @ops, in order, all or nothing.  Consumes nothing on failure.  In
- * a @batch, the error message says which command failed.
+ * a @batch, the error message says which command failed.  *@walk tells
+ * the caller to look for stranded UDP flows once it dropped kn->lock.
  */
 static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
-			bool batch, struct netlink_ext_ack *extack)
+			bool batch, bool *walk,
+			struct netlink_ext_ack *extack)
 {
 	struct kgate_commit c = {
 		.kn = kn,
 		.next = kn->gen + 1,
 		.touched = LIST_HEAD_INIT(c.touched),
 	};
+	const struct kgate_node *node;
 	struct kgate_op *op;
 	u32 pos = 0;
 	int err;
@@ -400,7 +448,10 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 		rollback(&c);
 		return err;
 	}
-	/* Traffic to the services needs the NAT hooks before they are seen. */
+	/*
+	 * Traffic to the services needs the NAT hooks before they are seen.
+	 * Once in, they stay while kgate's flows may exist (nat.c).
+	 */
 	if (kn->n_services + c.d_services) {
 		err = kgate_nat_enable(kn);
 		if (err) {
@@ -412,27 +463,28 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 
 	/* Readers switch here; see kgate_gen(). */
 	smp_store_release(&kn->gen, c.next);
-	kn->n_services += c.d_services;
-	kn->n_frontends += c.d_frontends;
-	kn->n_backends += c.d_backends;
-	kn->commits++;
-	kgate_notify(kn, ops, c.next);
-	if (c.udp && kn->nat_on)
-		kgate_flows_commit(kn, c.next - 1, c.next);
+	node = set_node(&c);
+	WRITE_ONCE(kn->n_services, kn->n_services + c.d_services);
+	WRITE_ONCE(kn->n_frontends, kn->n_frontends + c.d_frontends);
+	WRITE_ONCE(kn->n_backends, kn->n_backends + c.d_backends);
+	WRITE_ONCE(kn->commits, kn->commits + 1);
+	kgate_notify(kn, &c.touched, node, c.flushed, c.next);
+	*walk = kn->nat_on && stranded(&c);
+	if (*walk)
+		WRITE_ONCE(kn->flow_walks, kn->flow_walks + 1);
 	finish(&c);
-	if (kn->n_services)
-		kgate_aff_gc_start(kn);
-	else
-		kgate_nat_disable(kn);
+	if (!kn->n_services)
+		kgate_nat_idle(kn);
 	return 0;
 }
 
-static struct kgate_txn *txn_find(struct kgate_net *kn, u32 portid)
+static struct kgate_txn *txn_find(struct kgate_net *kn,
+				  const struct kgate_sender *from)
 {
 	struct kgate_txn *txn;
 
 	list_for_each_entry(txn, &kn->txns, node)
-		if (txn->portid == portid)
+		if (txn->sk == from->sk && txn->portid == from->portid)
 			return txn;
 	return NULL;
 }
@@ -444,7 +496,8 @@ static void txn_free(struct kgate_net *kn, struct kgate_txn *txn)
 	list_for_each_entry_safe(op, tmp, &txn->ops, node)
 		kgate_op_free(op);
 	list_del(&txn->node);
-	kn->n_txns--;
+	WRITE_ONCE(kn->n_txns, kn->n_txns - 1);
+	sock_put(txn->sk);
 	kfree(txn);
 }
 
@@ -457,69 +510,86 @@ static void txn_poison(struct kgate_txn *txn, u32 seq, int err)
 	}
 }
 
+/* Look for UDP flows a commit stranded; without kn->lock. */
+static void after_commit(struct kgate_net *kn, bool walk)
+{
+	if (walk)
+		kgate_flows_stale(kn);
+}
+
 /*
  * Stage @op in the sender's batch, or apply it now when none is open.
  * Takes @op in every case.
  */
-int kgate_submit(struct kgate_net *kn, u32 portid, struct kgate_op *op,
-		 struct netlink_ext_ack *extack)
+int kgate_submit(struct kgate_net *kn, const struct kgate_sender *from,
+		 struct kgate_op *op, struct netlink_ext_ack *extack)
 {
+	u64 cap = (u64)READ_ONCE(kgate_max_batch_mb) << 20;
 	struct kgate_txn *txn;
+	bool walk = false;
 	LIST_HEAD(one);
 	int err = 0;
 
 	mutex_lock(&kn->lock);
-	txn = txn_find(kn, portid);
-	if (txn && txn->n_ops >= KGATE_BATCH_MAX_OPS) {
-		NL_SET_ERR_MSG(extack, "batch holds too many commands");
+	txn = txn_find(kn, from);
+	if (txn && (txn->n_ops >= KGATE_BATCH_MAX_OPS ||
+		    txn->bytes + op->size > cap)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "batch holds too much: at most %lu commands, max_batch_mb %llu MiB",
+				   KGATE_BATCH_MAX_OPS, cap >> 20);
 		err = -E2BIG;
 		txn_poison(txn, op->seq, err);
 	} else if (txn) {
 		list_add_tail(&op->node, &txn->ops);
 		txn->n_ops++;
+		txn->bytes += op->size;
 		op = NULL;
 	} else {
 		list_add(&op->node, &one);
-		err = kgate_commit(kn, &one, false, extack);
+		err = kgate_commit(kn, &one, false, &walk, extack);
 		list_del(&op->node);
 	}
 	mutex_unlock(&kn->lock);
 	if (op)
 		kgate_op_free(op);
+	after_commit(kn, walk);
 	return err;
 }
 
 /* A message of the sender's batch was refused: the batch can only fail. */
-void kgate_poison(struct kgate_net *kn, u32 portid, u32 seq, int err)
+void kgate_poison(struct kgate_net *kn, const struct kgate_sender *from,
+		  u32 seq, int err)
 {
 	struct kgate_txn *txn;
 
 	mutex_lock(&kn->lock);
-	txn = txn_find(kn, portid);
+	txn = txn_find(kn, from);
 	if (txn)
 		txn_poison(txn, seq, err);
 	mutex_unlock(&kn->lock);
 }
 
-int kgate_batch_begin(struct kgate_net *kn, u32 portid,
+int kgate_batch_begin(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack)
 {
 	struct kgate_txn *txn;
 	int err = 0;
 
-	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
 	if (!txn)
 		return -ENOMEM;
-	txn->portid = portid;
+	txn->sk = from->sk;
+	txn->portid = from->portid;
 	INIT_LIST_HEAD(&txn->ops);
 
 	mutex_lock(&kn->lock);
-	if (txn_find(kn, portid)) {
+	if (txn_find(kn, from)) {
 		NL_SET_ERR_MSG(extack, "a batch is already open on this socket");
 		err = -EBUSY;
 	} else {
+		sock_hold(txn->sk);
 		list_add(&txn->node, &kn->txns);
-		kn->n_txns++;
+		WRITE_ONCE(kn->n_txns, kn->n_txns + 1);
 		txn = NULL;
 	}
 	mutex_unlock(&kn->lock);
@@ -527,14 +597,15 @@ int kgate_batch_begin(struct kgate_net *kn, u32 portid,
 	return err;
 }
 
-int kgate_batch_commit(struct kgate_net *kn, u32 portid,
+int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
 		       struct netlink_ext_ack *extack)
 {
 	struct kgate_txn *txn;
+	bool walk = false;
 	int err;
 
 	mutex_lock(&kn->lock);
-	txn = txn_find(kn, portid);
+	txn = txn_find(kn, from);
 	if (!txn) {
 		NL_SET_ERR_MSG(extack, "no batch open on this socket");
 		err = -ENOENT;
@@ -544,21 +615,22 @@ int kgate_batch_commit(struct kgate_net *kn, u32 portid,
 				   txn->poison_seq, -txn->poison);
 		err = -ECANCELED;
 	} else {
-		err = kgate_commit(kn, &txn->ops, true, extack);
+		err = kgate_commit(kn, &txn->ops, true, &walk, extack);
 	}
 	if (txn)
 		txn_free(kn, txn);
 	mutex_unlock(&kn->lock);
+	after_commit(kn, walk);
 	return err;
 }
 
-int kgate_batch_abort(struct kgate_net *kn, u32 portid,
+int kgate_batch_abort(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack)
 {
 	struct kgate_txn *txn;
 
 	mutex_lock(&kn->lock);
-	txn = txn_find(kn, portid);
+	txn = txn_find(kn, from);
 	if (txn)
 		txn_free(kn, txn);
 	mutex_unlock(&kn->lock);
@@ -579,22 +651,29 @@ void kgate_txns_destroy(struct kgate_net *kn)
 	mutex_unlock(&kn->lock);
 }
 
-/* A socket that closes with a batch open aborts it. */
+/*
+ * A socket that closes with a batch open aborts it.  The port id may
+ * already belong to a new socket by now: the batch to drop is the one of
+ * a socket that is dead.  Most sockets that close never had a batch: they
+ * do not wait for kn->lock.
+ */
 static int kgate_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct kgate_txn *txn, *tmp;
 	struct kgate_net *kn;
-	struct kgate_txn *txn;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 
 	kn = kgate_pernet(n->net);
+	if (!READ_ONCE(kn->n_txns))
+		return NOTIFY_DONE;
 	mutex_lock(&kn->lock);
-	txn = txn_find(kn, n->portid);
-	if (txn)
-		txn_free(kn, txn);
+	list_for_each_entry_safe(txn, tmp, &kn->txns, node)
+		if (txn->portid == n->portid && sock_flag(txn->sk, SOCK_DEAD))
+			txn_free(kn, txn);
 	mutex_unlock(&kn->lock);
 	return NOTIFY_DONE;
 }

@@ -80,3 +80,31 @@ bool kg_prefix_match(const void *addr, const u8 *prefix, unsigned int plen)
 	}
 	return true;
 }
+
+/*
+ * Why @addr (4 or 16 bytes) cannot be a frontend or a backend, or NULL:
+ * multicast (and IPv4's limited broadcast) is no one host, an IPv6
+ * link-local address needs an interface a service does not name, and an
+ * IPv4-mapped IPv6 address never appears on the wire: its traffic is
+ * IPv4 and would miss the entry.
+ */
+const char *kg_addr_unusable(const u8 *addr, unsigned int len)
+{
+	static const u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	unsigned int i;
+
+	if (len == 4) {
+		if ((addr[0] & 0xf0) == 0xe0)
+			return "multicast address";
+		for (i = 0; i < 4 && addr[i] == 0xff; i++)
+			;
+		return i == 4 ? "broadcast address" : NULL;
+	}
+	if (addr[0] == 0xff)
+		return "multicast address";
+	if (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80)
+		return "link-local address";
+	for (i = 0; i < sizeof(mapped) && addr[i] == mapped[i]; i++)
+		;
+	return i == sizeof(mapped) ? "IPv4-mapped IPv6 address: give the IPv4 address" : NULL;
+}

@@ -178,6 +178,8 @@ int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
 		kg_maglev_step(p, m);
 		p->turns++;
 		kg_maglev_sift(heap, size, 0, perm);
+		if (!(k & 0xffff))
+			kg_cond_resched();
 	}
 	return 0;
 }

@@ -3,8 +3,10 @@
  * kgate: in-kernel Kubernetes Service and Ingress data plane.
  *
  * Generic netlink family "kgate", version 1, one instance per network
- * namespace.  Every mutating command needs CAP_NET_ADMIN in the initial
- * user namespace (GENL_ADMIN_PERM).
+ * namespace.  Every command, reads included (as IPVS), needs CAP_NET_ADMIN
+ * in the initial user namespace (GENL_ADMIN_PERM), and so does joining the
+ * events group: configuration, counters and (to come) access logs tell
+ * who talks to whom.
  *
  * Objects
  * -------
@@ -51,6 +53,10 @@
  * BATCH_ABORT      drop the staged commands.
  *                  Closing the socket with a batch open aborts it.
  * STATS_GET        KGATE_A_STATS for the namespace.
+ * NODE_SET         replace the node's settings (KGATE_A_NODE, whole;
+ *                  attributes left out take their defaults).  Staged in a
+ *                  batch like the service commands; FLUSH leaves them.
+ * NODE_GET         KGATE_A_NODE: the node's settings.
  *
  * Outside a batch each mutating command is its own transaction.
  *
@@ -85,10 +91,14 @@
  * KGATE_A_GENERATION:
  *   SERVICE_ADD      a service that did not exist before the commit, whole
  *   SERVICE_REPLACE  a service that did, whole (replace, backend commands)
- *   SERVICE_DEL      a service that existed before, by name
- *   FLUSH            one message for a FLUSH command
- * A command whose object a later command of the same commit replaced or
- * deleted again is not reported on its own.
+ *   SERVICE_DEL      a service that existed before and not after, by name
+ *   FLUSH            the commit had a FLUSH: every service that existed
+ *                    before it is gone (no SERVICE_DEL for them); the
+ *                    services that exist after the commit follow as
+ *                    SERVICE_ADD or _REPLACE
+ *   NODE_SET         the node's settings changed, whole
+ * There is at most one event per name and commit: its net effect, whatever
+ * sequence of commands on that name the commit held.
  */
 #ifndef _UAPI_LINUX_KGATE_H
 #define _UAPI_LINUX_KGATE_H
@@ -126,6 +136,8 @@ enum kgate_cmd {
 	KGATE_CMD_BATCH_COMMIT,
 	KGATE_CMD_BATCH_ABORT,
 	KGATE_CMD_STATS_GET,
+	KGATE_CMD_NODE_SET,
+	KGATE_CMD_NODE_GET,
 
 	/*
 	 * Reserved for the L7 objects to come (listener, route, cert) and
@@ -149,6 +161,7 @@ enum kgate_attr {
 	KGATE_A_STATS,		/* nest, enum kgate_stats_attr (replies) */
 	KGATE_A_GENERATION,	/* u64, configuration generation (replies) */
 	KGATE_A_PAD,
+	KGATE_A_NODE,		/* nest, enum kgate_node_attr */
 
 	/* Reserved for L7 objects; refused until implemented. */
 	KGATE_A_LISTENER = 16,	/* nest */
@@ -275,10 +288,47 @@ enum kgate_stats_attr {
 	KGATE_STATS_A_GENERATION,	/* u64, current generation */
 	KGATE_STATS_A_BATCHES_OPEN,	/* u32, open transactions */
 	KGATE_STATS_A_PAD,
+	/* u8, 1 while kgate's NAT hooks are registered: while there are
+	 * services, and after the last one went, while connections kgate
+	 * made are still in conntrack.
+	 */
+	KGATE_STATS_A_NAT_HOOKS,
+	/* u64, walks of the conntrack table for UDP flows whose frontend or
+	 * backend left (one per commit that removed such a pair).
+	 */
+	KGATE_STATS_A_FLOW_WALKS,
+	KGATE_STATS_A_AFFINITY_CLIENTS,	/* u32, clients remembered */
+	KGATE_STATS_A_AFFINITY_DROPPED,	/* u64, clients not remembered:
+					 * no room (max_affinity_clients
+					 * per namespace, 65536 per service)
+					 */
+	KGATE_STATS_A_MAX_AFFINITY,	/* u32, module parameter */
 	__KGATE_STATS_A_MAX
 };
 
 #define KGATE_STATS_A_MAX (__KGATE_STATS_A_MAX - 1)
+
+/*
+ * The node: what kgate must know of the node itself.
+ *
+ * Local ranges are the Pod addresses of the cluster (kube-proxy's
+ * --cluster-cidr, detect-local-mode ClusterCIDR): a connection from one of
+ * them, or from the node itself, to a LoadBalancer IP, externalIP or
+ * NodePort of a service with externalTrafficPolicy=Local goes to the
+ * service's backends cluster-wide ("short-circuit"), as in kube-proxy;
+ * the Local policy applies to traffic from elsewhere.  Without local
+ * ranges only the node's own connections are recognised.
+ */
+enum kgate_node_attr {
+	KGATE_NODE_A_UNSPEC,
+	/* nest of KGATE_A_LIST_ITEM nests (enum kgate_range_attr), at most
+	 * KGATE_RANGES_MAX, default none.
+	 */
+	KGATE_NODE_A_LOCAL_RANGES,
+	__KGATE_NODE_A_MAX
+};
+
+#define KGATE_NODE_A_MAX (__KGATE_NODE_A_MAX - 1)
 
 enum kgate_sched {
 	KGATE_SCHED_MAGLEV,	/* consistent hashing, weights honoured */
