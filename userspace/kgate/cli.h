@@ -194,6 +194,12 @@ int cmd_backend(const struct cli *cli, int argc, char **argv);
 int cmd_flush(const struct cli *cli, int argc, char **argv);
 int cmd_stats(const struct cli *cli, int argc, char **argv);
 int cmd_monitor(const struct cli *cli, int argc, char **argv);
+int cmd_node(const struct cli *cli, int argc, char **argv);
+
+/* --- node.c ----------------------------------------------------------- */
+void usage_node(FILE *f);
+void print_node_text(FILE *f, const struct kgate_node *node);
+void print_node_json(struct kgate_json *j, const struct kgate_node *node);
 
 /* --- usage.c ---------------------------------------------------------- */
 void usage_main(FILE *f);

@@ -22,6 +22,7 @@ static const struct object objects[] = {
 	{ "stats", cmd_stats },
 	{ "batch", cmd_batch },
 	{ "monitor", cmd_monitor },
+	{ "node", cmd_node },
 	{ NULL, NULL },
 };
 

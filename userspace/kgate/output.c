@@ -252,7 +252,9 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
 /* Stats: the same names in text and JSON. */
 #define STATS_FIELDS(X)						\
 	X(services) X(frontends) X(backends) X(max_services)	\
-	X(max_backends) X(commits) X(generation) X(batches_open)
+	X(max_backends) X(commits) X(generation) X(batches_open)	\
+	X(nat_hooks) X(flow_walks) X(affinity_clients)		\
+	X(affinity_dropped) X(max_affinity)
 
 void print_stats_text(FILE *f, const struct kgate_stats *st)
 {

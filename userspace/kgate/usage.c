@@ -27,6 +27,7 @@ void usage_main(FILE *f)
 	      "  kgate backend add|del|set SERVICE ADDR:PORT [OPTIONS]\n"
 	      "  kgate flush\n"
 	      "  kgate stats\n"
+	      "  kgate node set [local-range PREFIX]... | kgate node show\n"
 	      "  kgate batch -f FILE|-\n"
 	      "  kgate monitor\n"
 	      "  kgate help | kgate OBJECT help | kgate OBJECT VERB help\n"

@@ -86,6 +86,11 @@ static const struct attr_desc stats_attrs[] = {
 	[KGATE_STATS_A_GENERATION] = { "generation" },
 	[KGATE_STATS_A_BATCHES_OPEN] = { "batches_open" },
 	[KGATE_STATS_A_PAD] = { "pad" },
+	[KGATE_STATS_A_NAT_HOOKS] = { "nat_hooks" },
+	[KGATE_STATS_A_FLOW_WALKS] = { "flow_walks" },
+	[KGATE_STATS_A_AFFINITY_CLIENTS] = { "affinity_clients" },
+	[KGATE_STATS_A_AFFINITY_DROPPED] = { "affinity_dropped" },
+	[KGATE_STATS_A_MAX_AFFINITY] = { "max_affinity" },
 };
 static const struct schema stats_schema = SCHEMA(stats_attrs);
 

@@ -469,6 +469,25 @@ int kgate_parse_stats(const struct nlattr *nest, struct kgate_stats *st,
 			err = get_u32(&d, a, "batches_open",
 				      &st->batches_open);
 			break;
+		case KGATE_STATS_A_NAT_HOOKS:
+			err = get_u8(&d, a, "nat_hooks",
+				     &st->nat_hooks);
+			break;
+		case KGATE_STATS_A_FLOW_WALKS:
+			err = get_u64(&d, a, "flow_walks", &st->flow_walks);
+			break;
+		case KGATE_STATS_A_AFFINITY_CLIENTS:
+			err = get_u32(&d, a, "affinity_clients",
+				      &st->affinity_clients);
+			break;
+		case KGATE_STATS_A_AFFINITY_DROPPED:
+			err = get_u64(&d, a, "affinity_dropped",
+				      &st->affinity_dropped);
+			break;
+		case KGATE_STATS_A_MAX_AFFINITY:
+			err = get_u32(&d, a, "max_affinity",
+				      &st->max_affinity);
+			break;
 		}
 		if (err)
 			return err;

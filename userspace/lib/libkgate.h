@@ -12,6 +12,7 @@
 #include "msg.h"	/* encode / decode */
 #include "names.h"	/* enum keywords */
 #include "nl.h"		/* socket, transactions */
+#include "node.h"	/* the node's settings */
 #include "parse.h"	/* text to model */
 #include "pipe.h"	/* pipelined batches */
 #include "service.h"	/* commands */

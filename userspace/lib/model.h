@@ -87,6 +87,11 @@ struct kgate_stats {
 	uint32_t max_services, max_backends;
 	uint64_t commits, generation;
 	uint32_t batches_open;
+	uint8_t nat_hooks;		/* 0 or 1 */
+	uint64_t flow_walks;
+	uint32_t affinity_clients;
+	uint64_t affinity_dropped;
+	uint32_t max_affinity;
 };
 
 /* Fill with ABI defaults, no name, empty lists. */

@@ -101,11 +101,45 @@ static void test_match(void)
 	ok(!kg_prefix_match(v6in, v6net, 128), "but not in the /128");
 }
 
+static void test_unusable(void)
+{
+	static const struct {
+		const char *what;
+		unsigned int len;
+		u8 addr[16];
+		const char *want;	/* a word of the reason, NULL: usable */
+	} cases[] = {
+		{ "IPv4 unicast", 4, { 10, 96, 0, 10 }, NULL },
+		{ "IPv4 multicast", 4, { 224, 0, 0, 1 }, "multicast" },
+		{ "IPv4 broadcast", 4, { 255, 255, 255, 255 }, "broadcast" },
+		{ "IPv6 unicast", 16, { 0xfd, 0, [15] = 1 }, NULL },
+		{ "IPv6 link-local", 16, { 0xfe, 0x80, [15] = 1 }, "link-local" },
+		{ "IPv6 link-local, fe bf", 16, { 0xfe, 0xbf, [15] = 1 },
+		  "link-local" },
+		{ "IPv6 site-local fec0 is not link-local", 16,
+		  { 0xfe, 0xc0, [15] = 1 }, NULL },
+		{ "IPv6 multicast", 16, { 0xff, 0x02, [15] = 1 }, "multicast" },
+		{ "IPv4-mapped", 16,
+		  { [10] = 0xff, [11] = 0xff, 10, 96, 0, 10 }, "IPv4-mapped" },
+		{ "almost IPv4-mapped", 16,
+		  { [9] = 1, [10] = 0xff, [11] = 0xff, 10, 96, 0, 10 }, NULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = kg_addr_unusable(cases[i].addr, cases[i].len);
+
+		ok(cases[i].want ? why && strstr(why, cases[i].want) : !why,
+		   cases[i].what);
+	}
+}
+
 int main(void)
 {
 	test_prime();
 	test_name();
 	test_addr();
 	test_match();
+	test_unusable();
 	return tap_done();
 }

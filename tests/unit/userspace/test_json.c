@@ -230,20 +230,23 @@ TEST(test_service_counters)
 
 TEST(test_stats_output)
 {
-	struct kgate_stats st = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct kgate_stats st = { 1, 2, 3, 4, 5, 6, 7, 8, 1, 9, 10, 11, 12 };
 	struct kgate_json j;
 	FILE *f = open_mem();
 
 	print_stats_text(f, &st);
 	CHECK_STR(close_mem(f), "services 1\nfrontends 2\nbackends 3\n"
 		  "max_services 4\nmax_backends 5\ncommits 6\ngeneration 7\n"
-		  "batches_open 8\n");
+		  "batches_open 8\nnat_hooks 1\nflow_walks 9\n"
+		  "affinity_clients 10\naffinity_dropped 11\nmax_affinity 12\n");
 	f = open_mem();
 	kgate_json_init(&j, f, false);
 	print_stats_json(&j, &st);
 	CHECK_STR(close_mem(f), "{\"services\":1,\"frontends\":2,"
 		  "\"backends\":3,\"max_services\":4,\"max_backends\":5,"
-		  "\"commits\":6,\"generation\":7,\"batches_open\":8}");
+		  "\"commits\":6,\"generation\":7,\"batches_open\":8,"
+		  "\"nat_hooks\":1,\"flow_walks\":9,\"affinity_clients\":10,"
+		  "\"affinity_dropped\":11,\"max_affinity\":12}");
 }
 
 int main(void)
