@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Who the backend sees, and which backends a policy allows: masquerade
 # for hairpin and for external traffic under externalTrafficPolicy=Cluster,
-# the client's own address and node-local backends only under Local, and
-# loadBalancerSourceRanges.  TAP; in the VM guest, with kgate loaded.
+# the client's own address and node-local backends only under Local, the
+# node's own traffic and its Pods' short-circuited to every backend as
+# kube-proxy does, and loadBalancerSourceRanges.  TAP; in the VM guest,
+# with kgate loaded.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l4/lib.sh
-plan 9
+plan 14
 
 topo_up 3
 trap topo_down EXIT
@@ -47,13 +49,39 @@ check "externalTrafficPolicy=Local: only node-local backends" local_np
 check "externalTrafficPolicy=Local: the client's address is kept" \
 	is "pod2 198.18.0.2" seen client 198.18.0.1 30081
 
+# Local, and the only backend elsewhere: kube-proxy drops what comes from
+# outside (a load balancer's health check moves the client to a node with
+# an endpoint; a refusal would end the client's attempt).
 kgate service replace default/np:http nodeport 30081/tcp \
-	backend 10.244.3.2:8080 external-policy local
-refused() {
-	in_ns client socat -T 5 -u TCP:198.18.0.1:30081,connect-timeout=5 - 2>&1 |
-		grep -q "Connection refused"
+	loadbalancer 203.0.113.8:80/tcp backend 10.244.3.2:8080 \
+	external-policy local
+kgate service add default/np2:http nodeport 30082/tcp \
+	backend 10.244.2.2:8080 local external-policy local
+# reached NS ADDR PORT: 0 if the connection got an answer or a refusal, 1
+# if it timed out in silence.
+reached() {
+	local host=$2 out
+	out=$(in_ns "$1" socat -T 3 -u "TCP:$host:$3,connect-timeout=3" - 2>&1)
+	case $out in
+	*"timed out"*) return 1 ;;
+	*) echo "${out:-(closed)}"; return 0 ;;
+	esac
 }
-check "externalTrafficPolicy=Local without a local backend refuses" refused
+refute "externalTrafficPolicy=Local without a local backend drops outside traffic, no refusal" \
+	reached client 198.18.0.1 30082 -- reached client 198.18.0.1 30081
+check "... from the node itself it goes to the backends elsewhere, masqueraded" \
+	is "pod3 10.244.3.1" seen node 198.18.0.1 30081
+refute "... from a Pod of the node without local ranges it is dropped" \
+	reached pod1 198.18.0.1 30082 -- reached pod1 203.0.113.8 80
+kgate node set local-range 10.244.0.0/16 local-range fd00:244::/32
+check "kgate node show prints the local ranges back" \
+	is "node set local-range 10.244.0.0/16 local-range fd00:244::/32" \
+	kgate node show
+check "... from a Pod of the local ranges it goes to the backends elsewhere, unmasqueraded" \
+	is "pod3 10.244.1.2" seen pod1 203.0.113.8 80
+refute "... and from outside it is still dropped" \
+	reached client 198.18.0.1 30082 -- reached client 203.0.113.8 80
+kgate node set
 
 kgate service add default/itp:http cluster 10.96.0.21:80/tcp \
 	backend 10.244.2.2:8080 local backend 10.244.3.2:8080 \

@@ -350,6 +350,18 @@ enum kgate_affinity {
 	__KGATE_AFFINITY_MAX
 };
 
+/*
+ * Traffic policies, as kube-proxy applies them.  LOCAL keeps new flows on
+ * node-local backends (KGATE_BE_F_LOCAL): for a ClusterIP, every flow
+ * (internalTrafficPolicy); for the other frontends, flows from outside
+ * the node (externalTrafficPolicy) — those from the node itself or from
+ * its local ranges (enum kgate_node_attr) go to every backend.  When the
+ * service has backends but none here, the packet is dropped, as
+ * kube-proxy drops it: a load balancer's health check then moves the
+ * client, whose retransmission reaches a node that has one, where a
+ * refusal would have ended the attempt.  A service with no backend at all
+ * refuses (TCP reset, ICMP port unreachable).
+ */
 enum kgate_policy {
 	KGATE_POLICY_CLUSTER,
 	KGATE_POLICY_LOCAL,
