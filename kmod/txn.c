@@ -93,7 +93,6 @@ static int check_frontends(struct kgate_commit *c, struct kgate_service *svc,
 			NL_SET_ERR_MSG_FMT(extack,
 					   "frontend %u is in use by service %s",
 					   i, owner->name);
-			/* (the name last: see err_prefix()) */
 			return -EEXIST;
 		}
 	}
@@ -123,7 +122,7 @@ static int check_backends(const struct kgate_service *svc,
 	for (i = 0; i < svc->n_backends; i++) {
 		if (!kgate_svc_has_family(svc, svc->backends[i].family)) {
 			NL_SET_ERR_MSG_FMT(extack,
-					   "backend %s: no frontend of its family",
+					   "no frontend of its family: backend %s",
 					   be_str(&svc->backends[i], buf));
 			return -EAFNOSUPPORT;
 		}
@@ -188,7 +187,7 @@ static int do_service(struct kgate_commit *c, struct kgate_op *op,
 	int err;
 
 	if (old && op->cmd == KGATE_CMD_SERVICE_ADD) {
-		NL_SET_ERR_MSG_FMT(extack, "service %s exists", old->name);
+		NL_SET_ERR_MSG_FMT(extack, "exists: service %s", old->name);
 		return -EEXIST;
 	}
 	/* The staged object goes in as is: from here on the commit owns it. */
@@ -260,9 +259,9 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 		bool want = op->cmd != KGATE_CMD_BACKEND_ADD;
 
 		if (found != want) {
-			NL_SET_ERR_MSG_FMT(extack, "backend %s %s",
-					   be_str(v, buf),
-					   found ? "exists" : "not found");
+			NL_SET_ERR_MSG_FMT(extack, "%s: backend %s",
+					   found ? "exists" : "not found",
+					   be_str(v, buf));
 			return found ? -EEXIST : -ENOENT;
 		}
 	}

@@ -31,6 +31,9 @@ static void event_text(const struct kgate_event *ev)
 	case KGATE_EV_FLUSH:
 		printf("flush\n");
 		break;
+	case KGATE_EV_NODE:
+		print_node_text(stdout, &ev->node);
+		break;
 	case KGATE_EV_OTHER:
 		printf("event %u\n", ev->cmd);
 		break;
@@ -65,6 +68,11 @@ static void event_json(const struct cli *cli, const struct kgate_event *ev)
 		break;
 	case KGATE_EV_FLUSH:
 		kgate_json_kv_str(&j, "event", "flush");
+		break;
+	case KGATE_EV_NODE:
+		kgate_json_kv_str(&j, "event", "node set");
+		kgate_json_key(&j, "node");
+		print_node_json(&j, &ev->node);
 		break;
 	default:
 		kgate_json_kv_str(&j, "event", "unknown");

@@ -41,6 +41,17 @@ void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev)
 	case KGATE_CMD_FLUSH:
 		ev->type = KGATE_EV_FLUSH;
 		break;
+	case KGATE_CMD_NODE_SET:
+		ev->type = KGATE_EV_NODE;
+		a = kgate_msg_attr(nlh, KGATE_A_NODE);
+		if (!a) {
+			ev->type = KGATE_EV_BAD;
+			snprintf(ev->why, sizeof(ev->why), "missing node");
+		} else if (kgate_parse_node(a, &ev->node, ev->why,
+					    sizeof(ev->why))) {
+			ev->type = KGATE_EV_BAD;
+		}
+		break;
 	case KGATE_CMD_BATCH_COMMIT:
 		ev->type = KGATE_EV_COMMIT;
 		a = kgate_msg_attr(nlh, KGATE_A_GENERATION);

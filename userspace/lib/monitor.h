@@ -8,6 +8,7 @@
 #include "err.h"
 #include "model.h"
 #include "nl.h"
+#include "node.h"
 
 enum kgate_event_type {
 	KGATE_EV_SERVICE,	/* cmd SERVICE_ADD / _REPLACE / _DEL, svc */
@@ -15,6 +16,7 @@ enum kgate_event_type {
 	KGATE_EV_FLUSH,		/* cmd FLUSH (the ABI says one SERVICE_DEL
 				 * per service; accepted as well)
 				 */
+	KGATE_EV_NODE,		/* cmd NODE_SET, node */
 	KGATE_EV_LOST,		/* receive buffer overrun: events dropped */
 	KGATE_EV_BAD,		/* undecodable event: why */
 	KGATE_EV_OTHER,		/* a command this library does not know */
@@ -25,6 +27,7 @@ struct kgate_event {
 	uint8_t cmd;			/* genetlink command of the event */
 	struct kgate_service svc;	/* KGATE_EV_SERVICE */
 	uint64_t generation;		/* KGATE_EV_COMMIT */
+	struct kgate_node node;		/* KGATE_EV_NODE */
 	char why[200];			/* KGATE_EV_BAD */
 };
 

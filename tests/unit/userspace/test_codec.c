@@ -433,6 +433,41 @@ TEST(test_events)
 	CHECK_INT(ev.cmd, 50);
 }
 
+TEST(test_node)
+{
+	struct kgate_node node = { .n_local = 2 }, back;
+	struct kgate_event ev;
+	struct nlmsghdr *nlh;
+
+	CHECK_INT(kgate_parse_prefix("10.244.0.0/16", &node.local[0], why,
+				     sizeof(why)), 0);
+	CHECK_INT(kgate_parse_prefix("fd00:244::/48", &node.local[1], why,
+				     sizeof(why)), 0);
+	nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_NODE_SET, 0, 0);
+	CHECK_INT(kgate_put_node(nlh, sizeof(buf), &node), 0);
+	CHECK_INT(kgate_parse_node(kgate_msg_attr(nlh, KGATE_A_NODE), &back,
+				   why, sizeof(why)), 0);
+	CHECK_INT(back.n_local, 2);
+	CHECK(!memcmp(&back.local[0], &node.local[0], sizeof(node.local[0])));
+	CHECK(!memcmp(&back.local[1], &node.local[1], sizeof(node.local[1])));
+
+	/* The same message is the NODE_SET event. */
+	kgate_event_parse(nlh, &ev);
+	CHECK_INT(ev.type, KGATE_EV_NODE);
+	CHECK_INT(ev.node.n_local, 2);
+	kgate_service_free(&ev.svc);
+
+	/* No room: nothing is left half-written. */
+	nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_NODE_SET, 0, 0);
+	CHECK_INT(kgate_put_node(nlh, KGATE_MSG_HDRLEN + 20, &node), -EMSGSIZE);
+	CHECK_INT(nlh->nlmsg_len, KGATE_MSG_HDRLEN);
+
+	nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_NODE_SET, 0, 0);
+	kgate_event_parse(nlh, &ev);
+	CHECK_INT(ev.type, KGATE_EV_BAD);
+	CHECK_STR(ev.why, "missing node");
+}
+
 int main(void)
 {
 	RUN(test_header);
@@ -443,5 +478,6 @@ int main(void)
 	RUN(test_strict_decode);
 	RUN(test_stats);
 	RUN(test_events);
+	RUN(test_node);
 	return tap_done();
 }
