@@ -69,6 +69,35 @@
 #   direct    the baseline: no service table, wrk straight to pod1's
 #             address (routing, no NAT, no conntrack in the node): the
 #             fixed cost of the path.
+#   kgate-nocnt  kgate as above with its per-packet counting hook off:
+#             the module reloaded with `insmod kgate.ko counters=0` for
+#             its turn (and reloaded without the parameter, counters=1,
+#             the default, before kgate's next turn), then apply, traffic
+#             and clear as kgate's (no changes).  A kgate.ko without the
+#             counters parameter (modinfo lists none, or the kernel logs
+#             "unknown parameter 'counters' ignored": 6.12 loads a module
+#             with an unknown parameter, it does not refuse it) skips this
+#             contender: a SKIP line, and its rows read n/a.
+#
+# Foreign DNAT flow (KGATE_BENCH_FOREIGN=1, the default), after the rounds
+# of the largest size S of KGATE_BENCH_SIZES: a DNAT that is not kgate's,
+# as Docker's would be, in the node namespace: nft `table ip foreign`, a
+# nat prerouting chain with `ip daddr 10.95.0.1 tcp dport 80 dnat to
+# 10.244.1.2:8080` (pod1).  10.95.0.1 lies outside the VIPs (10.96.0.0/12:
+# service 65536's VIP is 10.97.0.1).  wrk against http://10.95.0.1:80/ in
+# two states, ROUNDS rounds of their own, fresh namespaces for each state,
+# the order alternated (odd rounds start with kgate's services loaded):
+#   foreign-kgate  kgate loaded (counters=1) and holding S services (the
+#                  same batch as kgate's turn at that size)
+#   foreign-bare   kgate loaded, no service in the (fresh) node namespace
+#                  ever, so no hook of kgate's is there.  (How many of
+#                  kgate's hooks `nft list hooks ip` lists in the node
+#                  namespace is recorded for both states, figure "hooks",
+#                  and printed with the table: it lists the counting hooks
+#                  only; kgate's NAT functions hang off the NAT core's
+#                  hooks, which it shows as the core's.)
+# Their ratio, with / without, is what kgate costs flows it did not make
+# (goal ~1.0).
 #
 # Figures, per size, contender and round:
 #   conns   new connections/s: wrk -H "Connection: close", so every
@@ -88,16 +117,24 @@
 #                       NEW` (replaces the DNAT rule of that endpoint chain)
 #             nft       `nft 'flush chain ...; add rule ...; add rule ...'`
 #                       (one transaction rewriting the service's chain)
+#   packets (kgate and kgate-nocnt) the measured service's packet counter
+#           after the two wrk runs (`kgate -s service show`): above 0 with
+#           counters on, 0 with them off (a warning otherwise)
 #   clear   wall time to empty the table again: `kgate flush`, `ipvsadm
 #           -C`, iptables-restore of an empty nat table, `nft delete
 #           table`.  (Then, untimed, `nft flush ruleset`: iptables-nft's
 #           nat table keeps its hooks otherwise.)
 # Before measuring, curls through the VIP must reach both pods (distinct
-# answers "pod1", "pod2") or the run fails.  Every round runs in freshly
-# made namespaces (IPVS keeps deleted real servers in a per-namespace trash
-# list for minutes and searches it linearly on every add; conntrack starts
-# empty), with the contenders in a rotated order (round r starts at the
-# r-th one).  Before the first round, a warm-up pass loads every contender
+# answers "pod1", "pod2") or the run fails.  Every contender's turn runs
+# in freshly made namespaces (IPVS keeps deleted real servers in a
+# per-namespace trash list for minutes and searches it linearly on every
+# add; conntrack starts empty; and kgate keeps its NAT hooks in a
+# namespace after its last service goes for as long as conntrack holds
+# flows it made, up to minutes: the next contender must not pay for them;
+# the number of kgate's counting hooks `nft list hooks ip` lists at the
+# start of each turn is recorded, figure "hooks0", and must be 0), with the
+# contenders in a rotated order per round (round r starts at the r-th
+# one).  Before the first round, a warm-up pass loads every contender
 # at 10 services, untimed (module autoload, binaries over 9p).  Before
 # each timed step the guest waits until its CPUs are idle (settle: up to
 # 60 s), so a step does not pay for the background work of the last one.
@@ -113,17 +150,25 @@
 # 100k services (ratio largest / smallest size >= 0.8: the spread of
 # single runs in this TCG guest is 20 % and more); no worse than IPVS
 # (kgate/ipvs >= 0.9 at every size); at 10k services at least 2x the
-# iptables layout.  A TCG guest is slow and noisy: compare ratios, not
+# iptables layout; the foreign DNAT flow as fast with kgate's services as
+# without (with / without ~1.0: read as met from 0.9).  Counters on / off
+# (kgate / kgate-nocnt, the same paired ratios) has no goal: it is the
+# cost of counting.  A TCG guest is slow and noisy: compare ratios, not
 # absolute figures.  Missing figures read "n/a (reason)".
 #
 # Files, for kernel VER, under build/bench/:
 #   l4-VER.txt          the table
 #   l4-VER.tsv          the summary, one row per size, figure and contender
+#                       (kgate-nocnt: kgate_over_this is counters on / off;
+#                       foreign-bare: it is foreign-kgate / foreign-bare,
+#                       the foreign flow with / without kgate's services)
 #   l4-VER-samples.tsv  every sample: size, figure, contender, round, value,
 #                       wrk errors (plus "#meta" and "#skip" lines)
 #   l4-VER.dat          the plot's data
 #   l4-VER.png          conns/s, req/s, apply and change time against the
-#                       number of services (tests/bench/l4.gp; gnuplot)
+#                       number of services, kgate's counters on vs off, and
+#                       the foreign DNAT flow with vs without kgate's
+#                       services (tests/bench/l4.gp; gnuplot)
 #
 # Environment:
 #   KGATE_BENCH_SIZES     service counts (default "10 1000 10000 100000";
@@ -133,13 +178,16 @@
 #   KGATE_BENCH_CONNS     wrk connections (default 8; one wrk thread)
 #   KGATE_BENCH_CHANGES   backend changes per contender and round (default 5)
 #   KGATE_BENCH_CONTENDERS  which ones, in order (default
-#                         "direct kgate ipvs iptables nft")
+#                         "direct kgate kgate-nocnt ipvs iptables nft")
+#   KGATE_BENCH_FOREIGN   1 (default): the foreign DNAT flow rounds; 0: not
 #   KGATE_BENCH_IPT_ONCE  from this many services on, iptables runs in
 #                         round 1 only (its load takes minutes under TCG);
 #                         default 100000, 0 for every round
 #   KGATE_VM_MEM, KGATE_VM_TIMEOUT  passed to tests/vm/run.sh; defaults
 #                         here 4096 (MiB: iptables-restore of 100k services
 #                         needs more than the runner's 2048) and 150m
+# A quick run: KGATE_BENCH_SIZES="10 1000" KGATE_BENCH_ROUNDS=1 (about 5
+# minutes under TCG; the foreign DNAT flow then runs at 1000 services).
 # Exit status: 0, or 1 if something was refused or failed (never because
 # of a goal).
 
@@ -151,7 +199,8 @@ ROUNDS=${KGATE_BENCH_ROUNDS:-3}
 DURATION=${KGATE_BENCH_DURATION:-5}
 CONNS=${KGATE_BENCH_CONNS:-8}
 CHANGES=${KGATE_BENCH_CHANGES:-5}
-CONTENDERS=${KGATE_BENCH_CONTENDERS:-direct kgate ipvs iptables nft}
+CONTENDERS=${KGATE_BENCH_CONTENDERS:-direct kgate kgate-nocnt ipvs iptables nft}
+FOREIGN=${KGATE_BENCH_FOREIGN:-1}
 IPT_ONCE=${KGATE_BENCH_IPT_ONCE:-100000}
 CLI=$TOP/build/userspace/kgate
 OUTDIR=$TOP/build/bench
@@ -163,6 +212,7 @@ for v in ROUNDS DURATION CONNS CHANGES; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_$v must be a positive number"
 done
 [[ $IPT_ONCE =~ ^[0-9]+$ ]] || die "KGATE_BENCH_IPT_ONCE must be a number"
+[[ $FOREIGN =~ ^[01]$ ]] || die "KGATE_BENCH_FOREIGN must be 0 or 1"
 read -r -a SIZE_LIST <<<"$SIZES"
 [ ${#SIZE_LIST[@]} -gt 0 ] || die "KGATE_BENCH_SIZES is empty"
 for s in "${SIZE_LIST[@]}"; do
@@ -170,9 +220,11 @@ for s in "${SIZE_LIST[@]}"; do
 		die "KGATE_BENCH_SIZES: '$s' is not a number in 2..1000000"
 	fi
 done
+# The largest size: the foreign DNAT flow's.
+NMAX=$(printf '%s\n' "${SIZE_LIST[@]}" | sort -n | tail -n 1)
 read -r -a CONT_LIST <<<"$CONTENDERS"
 for c in "${CONT_LIST[@]}"; do
-	case $c in direct | kgate | ipvs | iptables | nft) ;;
+	case $c in direct | kgate | kgate-nocnt | ipvs | iptables | nft) ;;
 	*) die "KGATE_BENCH_CONTENDERS: unknown contender '$c'" ;;
 	esac
 done
@@ -214,13 +266,60 @@ summarize() {
 		return sprintf("%.2f", v)
 	}
 	function unit(f, m) { return rate(f) ? "" : (m < 1 ? " ms" : " s") }
+	# the contender whose median a ratio of c divides: kgate for the
+	# others and for kgate-nocnt (counters on / off), foreign-kgate for
+	# foreign-bare (the foreign flow with / without kgate); none for the
+	# numerators themselves
+	function refof(c) {
+		if (c == "kgate" || c == "foreign-kgate")
+			return ""
+		return c == "foreign-bare" ? "foreign-kgate" : "kgate"
+	}
+	# ratio_of(s, f, c): "median of refof(c) / median of c" ("" if none)
+	function ratio_of(s, f, c,    k, kk) {
+		k = s SUBSEP f SUBSEP c; kk = s SUBSEP f SUBSEP refof(c)
+		if (refof(c) == "" || !(k in med) || !(kk in med) || med[k] <= 0)
+			return ""
+		return sprintf("%.3f", med[kk] / med[k])
+	}
+	function prstr(k) {
+		return (k in pmed) ? sprintf("%.3f (%.3f..%.3f)", pmed[k], plo[k], phi[k]) : ""
+	}
+	# one row of the summary TSV; rnum: the ratio column
+	function tsvrow(s, f, c, rnum,    k) {
+		k = s SUBSEP f SUBSEP c
+		if (k in med)
+			printf "%d\t%s\t%s\t%d\t%.6g\t%.6g\t%.6g\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s, f, c, nr[k],
+				med[k], lo[k], hi[k], rate(f) ? "1/s" : "s", rnum,
+				(k in pmed) ? sprintf("%.4g", pmed[k]) : "", (k in pmed) ? sprintf("%.4g", plo[k]) : "",
+				(k in pmed) ? sprintf("%.4g", phi[k]) : "", (k in errs) ? errs[k] : 0, rtxt[k] > tsv
+	}
+	# a block of the plot data: rows size, median min max of conns,
+	# reqs, apply (s), change (ms) of contender c
+	function datblock(c, first,    si, s, line, fi, k, m) {
+		printf "%s# %s\n", (first ? "" : "\n\n"), c > dat
+		for (si = 1; si <= nsize; si++) {
+			s = sizes[si]
+			line = s
+			for (fi = 1; fi <= 4; fi++) {
+				k = s SUBSEP fs[fi] SUBSEP c
+				m = fs[fi] == "change" ? 1000 : 1
+				if (k in med)
+					line = line sprintf(" %.6g %.6g %.6g", med[k] * m, lo[k] * m, hi[k] * m)
+				else
+					line = line " NaN NaN NaN"
+			}
+			print line > dat
+		}
+	}
 	function cell(s, f, c,    k, m) {
 		k = s SUBSEP f SUBSEP c
-		m = med[k]
-		if (k in med)
+		if (k in med) {
+			m = med[k]
 			return sprintf("%s%s (%s..%s)%s", show(f, m, m), unit(f, m),
 				show(f, lo[k], m), show(f, hi[k], m),
 				nr[k] < meta["rounds"] ? sprintf(" [%d round%s]", nr[k], nr[k] > 1 ? "s" : "") : "")
+		}
 		if (k in why)
 			return "n/a (" why[k] ")"
 		return "n/a (not measured)"
@@ -235,7 +334,9 @@ summarize() {
 		smp[k, ++cnt[k]] = $5
 		if ($6 != "" && $6 > 0)
 			errs[$1 SUBSEP $2 SUBSEP $3] += $6
-		if (!($1 in seen_size)) {
+		if ($3 ~ /^foreign-/)	# the foreign flow: its own section
+			fsize = $1
+		else if (!($1 in seen_size)) {
 			seen_size[$1] = 1
 			sizes[++nsize] = $1
 		}
@@ -260,11 +361,12 @@ summarize() {
 		}
 		# Paired ratios: kgate / X within each round that has both (the load
 		# of this shared machine drifts between rounds more than between the
-		# contenders of one round); their median and min..max.
+		# contenders of one round); their median and min..max.  (Likewise
+		# foreign-kgate / foreign-bare.)
 		for (k in nr) {
 			split(k, p, SUBSEP)
-			kk = p[1] SUBSEP p[2] SUBSEP "kgate"
-			if (p[3] == "kgate" || !(kk in nr))
+			kk = p[1] SUBSEP p[2] SUBSEP refof(p[3])
+			if (refof(p[3]) == "" || !(kk in nr))
 				continue
 			n = 0
 			for (rk in rounds_of) {
@@ -287,7 +389,7 @@ summarize() {
 
 		printf "kgate L4 data plane vs IPVS, iptables, nftables; kernel %s (TCG guest: compare ratios, not absolute figures)\n", ver > txt
 		printf "traffic through ONE VIP, the LAST service loaded (worst case for a linear chain); every service 2 backends;\n" > txt
-		printf "wrk -t1 -c%s -d%ss (conns: -H \"Connection: close\", a new connection per request); %s rounds, fresh namespaces each, contender order rotated;\n", meta["conns"], meta["duration"], meta["rounds"] > txt
+		printf "wrk -t1 -c%s -d%ss (conns: -H \"Connection: close\", a new connection per request); %s rounds, fresh namespaces per turn, contender order rotated;\n", meta["conns"], meta["duration"], meta["rounds"] > txt
 		printf "shown: median (min..max) of the rounds; change: median of %s per round; kgate/X: kgate median / X median (rates: >1 kgate faster;\n", meta["changes"] > txt
 		printf "times: <1 kgate faster); per round: median (min..max) of kgate/X taken within each round (load drifts between rounds)\n" > txt
 		printf "ipvs: -s %s, masquerading, vs.conntrack=1; iptables: %s, kube-proxy iptables-mode layout without KUBE-MARK-MASQ; nft: vmap + 2-rule numgen chain per service\n", meta["ipvs_sched"], meta["iptables"] > txt
@@ -314,15 +416,62 @@ summarize() {
 					} else if (c != "kgate" && (kk in med))
 						ratio = "n/a"
 					e = (k in errs) ? sprintf(" [wrk errors %d]", errs[k]) : ""
-					pr = (k in pmed) ? sprintf("%.3f (%.3f..%.3f)", pmed[k], plo[k], phi[k]) : ""
-					printf "%-17s %-9s %-34s %-8s %s%s\n", first ? fl[f] : "", c, cell(s, f, c), ratio, pr, e > txt
+					printf "%-17s %-9s %-34s %-8s %s%s\n", first ? fl[f] : "", c, cell(s, f, c), ratio, prstr(k), e > txt
 					first = 0
-					if (k in med)
-						printf "%d\t%s\t%s\t%d\t%.6g\t%.6g\t%.6g\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s, f, c, nr[k],
-							med[k], lo[k], hi[k], rate(f) ? "1/s" : "s", rnum,
-							(k in pmed) ? sprintf("%.4g", pmed[k]) : "", (k in pmed) ? sprintf("%.4g", plo[k]) : "",
-							(k in pmed) ? sprintf("%.4g", phi[k]) : "", errs[k], rtxt[k] > tsv
+					tsvrow(s, f, c, rnum)
 				}
+			}
+		}
+
+		# kgate with its counting hook (counters=1, the rows "kgate"
+		# above) and without (counters=0)
+		printf "\n=== kgate counters on vs off (on: counters=1, the default, the kgate rows above; off: insmod kgate.ko counters=0;\n" > txt
+		printf "    the module reloaded between them, their order alternated over rounds; on/off: on median / off median) ===\n" > txt
+		printf "%-9s %-17s %-9s %-34s %-8s %s\n", "size", "figure", "counters", "median (min..max)", "on/off", "per round" > txt
+		for (si = 1; si <= nsize; si++) {
+			s = sizes[si]
+			for (fi = 1; fi <= 2; fi++) {
+				f = fs[fi]
+				k = s SUBSEP f SUBSEP "kgate-nocnt"
+				rnum = ratio_of(s, f, "kgate-nocnt")
+				e = (k in errs) ? sprintf(" [wrk errors %d]", errs[k]) : ""
+				e0 = ((s SUBSEP f SUBSEP "kgate") in errs) ? sprintf(" [wrk errors %d]", errs[s SUBSEP f SUBSEP "kgate"]) : ""
+				printf "%-9s %-17s %-9s %-34s %-8s %s%s\n", fi == 1 ? s : "", fl[f], "on", cell(s, f, "kgate"), "-", "", e0 > txt
+				printf "%-9s %-17s %-9s %-34s %-8s %s%s\n", "", "", "off", cell(s, f, "kgate-nocnt"),
+					rnum != "" ? rnum "x" : "n/a", prstr(k), e > txt
+				tsvrow(s, f, "kgate-nocnt", rnum)
+			}
+			kp = s SUBSEP "packets" SUBSEP "kgate"; kq = s SUBSEP "packets" SUBSEP "kgate-nocnt"
+			if ((kp in med) || (kq in med))
+				printf "%-9s %-17s packets the service counted over its wrk runs, median of the rounds: on %s, off %s (expected: >0, 0)\n", "", "",
+					(kp in med) ? sprintf("%.0f", med[kp]) : "n/a", (kq in med) ? sprintf("%.0f", med[kq]) : "n/a" > txt
+			kp = s SUBSEP "hooks" SUBSEP "kgate"; kq = s SUBSEP "hooks" SUBSEP "kgate-nocnt"
+			if ((kp in med) || (kq in med))
+				printf "%-9s %-17s kgate counting hooks in the node namespace with the services loaded (nft list hooks ip), median: on %s, off %s\n", "", "",
+					(kp in med) ? sprintf("%.0f", med[kp]) : "n/a", (kq in med) ? sprintf("%.0f", med[kq]) : "n/a" > txt
+		}
+
+		# the foreign DNAT flow, with and without the kgate services
+		if (fsize != "") {
+			s = fsize
+			printf "\n=== foreign DNAT flow, a DNAT not made by kgate (nft table ip foreign: ip daddr %s tcp dport 80 dnat to pod1 %s) ===\n", meta["foreign_vip"], meta["foreign_to"] > txt
+			printf "with: kgate loaded (counters=1) holding %d services; without: kgate loaded, never a service in the (fresh) namespace, so no kgate hook;\n", s > txt
+			printf "kgate counting hooks in the node namespace (nft list hooks ip; NAT functions are not listed), median of the rounds: with %s, without %s;\n",
+				((s SUBSEP "hooks" SUBSEP "foreign-kgate") in med) ? sprintf("%d", med[s SUBSEP "hooks" SUBSEP "foreign-kgate"]) : "n/a",
+				((s SUBSEP "hooks" SUBSEP "foreign-bare") in med) ? sprintf("%d", med[s SUBSEP "hooks" SUBSEP "foreign-bare"]) : "n/a" > txt
+			printf "the two states alternated over %s rounds, fresh namespaces for each; with/without: with median / without median (goal ~1.0)\n", meta["rounds"] > txt
+			printf "%-17s %-25s %-34s %-12s %s\n", "figure", "kgate", "median (min..max)", "with/without", "per round" > txt
+			for (fi = 1; fi <= 2; fi++) {
+				f = fs[fi]
+				k = s SUBSEP f SUBSEP "foreign-bare"; kk = s SUBSEP f SUBSEP "foreign-kgate"
+				rnum = ratio_of(s, f, "foreign-bare")
+				e = (k in errs) ? sprintf(" [wrk errors %d]", errs[k]) : ""
+				e0 = (kk in errs) ? sprintf(" [wrk errors %d]", errs[kk]) : ""
+				printf "%-17s %-25s %-34s %-12s %s%s\n", fl[f], sprintf("with %d services", s), cell(s, f, "foreign-kgate"), "-", "", e0 > txt
+				printf "%-17s %-25s %-34s %-12s %s%s\n", "", "without (no service)", cell(s, f, "foreign-bare"),
+					rnum != "" ? rnum "x" : "n/a", prstr(k), e > txt
+				tsvrow(s, f, "foreign-kgate", "")
+				tsvrow(s, f, "foreign-bare", rnum)
 			}
 		}
 		# goals
@@ -349,26 +498,40 @@ summarize() {
 			printf "  kgate vs iptables at 10000 services: new conns/s kgate/iptables = %.3f%s (goal >= 2): %s\n", r, pstr(a2), (r >= 2 ? "met" : "NOT met") > txt
 		} else
 			printf "  kgate vs iptables at 10000 services: n/a (no figure at 10000)\n" > txt
+		for (fi = 1; fi <= 2; fi++) {
+			f = fs[fi]
+			a2 = fsize SUBSEP f SUBSEP "foreign-bare"
+			if (fsize != "" && ratio_of(fsize, f, "foreign-bare") != "") {
+				r = ratio_of(fsize, f, "foreign-bare") + 0
+				printf "  foreign DNAT flow, %s: with %d kgate services / without = %.3f%s (goal ~1.0, met from 0.9): %s\n", fl[f], fsize, r, pstr(a2), (r >= 0.9 ? "met" : "NOT met") > txt
+			} else
+				printf "  foreign DNAT flow, %s: n/a (not measured)\n", fl[f] > txt
+		}
 
 		# Plot data: one block per contender (kgate ipvs iptables nft
-		# direct); rows: size, then median min max of conns, reqs,
-		# apply (s), change (ms); NaN where there is none.
-		for (ci = 1; ci <= nc; ci++) {
-			c = cs[ci]
-			printf "%s# %s\n", (ci > 1 ? "\n\n" : ""), c > dat
-			for (si = 1; si <= nsize; si++) {
-				s = sizes[si]
-				line = s
-				for (fi = 1; fi <= 4; fi++) {
-					k = s SUBSEP fs[fi] SUBSEP c
-					m = fs[fi] == "change" ? 1000 : 1
-					if (k in med)
-						line = line sprintf(" %.6g %.6g %.6g", med[k] * m, lo[k] * m, hi[k] * m)
-					else
-						line = line " NaN NaN NaN"
-				}
-				print line > dat
+		# direct, then kgate-nocnt); rows: size, then median min max of
+		# conns, reqs, apply (s), change (ms); NaN where there is none.
+		# Block 6, the foreign flow: rows X "LABEL" median min max
+		# (median of without): conns with, without, then reqs (X 1 2, 4 5).
+		for (ci = 1; ci <= nc; ci++)
+			datblock(cs[ci], ci == 1)
+		datblock("kgate-nocnt", 0)
+		printf "\n\n# foreign %s\n", fsize > dat
+		x = 0
+		for (fi = 1; fi <= 2; fi++) {
+			f = fs[fi]
+			kb = fsize SUBSEP f SUBSEP "foreign-bare"
+			for (j = 1; j <= 2; j++) {
+				c = j == 1 ? "foreign-kgate" : "foreign-bare"
+				k = fsize SUBSEP f SUBSEP c
+				x++
+				if (fsize != "" && (k in med) && (kb in med))
+					printf "%d \"%s\" %.6g %.6g %.6g %.6g\n", x, j == 1 ? "with " fsize : "without",
+						med[k], lo[k], hi[k], med[kb] > dat
+				else
+					printf "%d \"%s\" NaN NaN NaN NaN\n", x, f > dat
 			}
+			x++
 		}
 	}' "$raw" || return 1
 	cat "$base.txt"
@@ -376,7 +539,7 @@ summarize() {
 
 # plot VER: the PNG of kernel VER (a missing gnuplot is not an error).
 plot() {
-	local ver=$1 base=$OUTDIR/l4-$1 rounds sched
+	local ver=$1 base=$OUTDIR/l4-$1 rounds sched nocnt foreign
 	if ! command -v gnuplot >/dev/null; then
 		log "gnuplot missing: no plot (tests/tools/deps.sh installs gnuplot-nox)"
 		return 0
@@ -387,7 +550,10 @@ plot() {
 	fi
 	rounds=$(awk -F '\t' '$1 == "#meta" && $2 == "rounds" { print $3 }' "$base-samples.tsv")
 	sched=$(awk -F '\t' '$1 == "#meta" && $2 == "ipvs_sched" { print $3 }' "$base-samples.tsv")
-	gnuplot -e "dat='$base.dat'; out='$base.png'; kver='$ver'; rounds=${rounds:-0}; sched='${sched:-?}'" \
+	# rows of the counters-off and foreign panels (none: "n/a" panels)
+	nocnt=$(awk -F '\t' '$3 == "kgate-nocnt" && ($2 == "conns" || $2 == "reqs")' "$base.tsv" | wc -l)
+	foreign=$(awk -F '\t' '$3 == "foreign-bare" && $9 != "" { print $1; exit }' "$base.tsv")
+	gnuplot -e "dat='$base.dat'; out='$base.png'; kver='$ver'; rounds=${rounds:-0}; sched='${sched:-?}'; nocnt=$nocnt; foreign=${foreign:-0}" \
 		"$TOP/tests/bench/l4.gp" || { log "gnuplot failed"; return 1; }
 }
 
@@ -422,6 +588,10 @@ if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 	for v in "${vers[@]}"; do
 		i=$((i + 1))
 		[ -f "$TOP/build/kmod/$v/kgate.ko" ] || die "build/kmod/$v/kgate.ko not built (make module KVER=$v)"
+		if [[ " $CONTENDERS " == *" kgate-nocnt "* ]] &&
+			! modinfo -F parm "$TOP/build/kmod/$v/kgate.ko" | grep -q '^counters:'; then
+			log "kernel $i of ${#vers[@]}: $v: SKIP kgate counters off (kgate-nocnt): kgate.ko has no counters parameter; its rows will read n/a"
+		fi
 		log "kernel $i of ${#vers[@]}: $v: booting the VM (sizes $SIZES, $ROUNDS rounds, contenders $CONTENDERS)"
 		base=$OUTDIR/l4-$v
 		rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
@@ -451,6 +621,7 @@ NODE=$NSP-node
 CLIENT=$NSP-client
 VIPNET=10.96.0.0/12	# every VIP; IPVS's local route
 RULES=kgbench		# nft table
+FOREIGN_VIP=10.95.0.1	# the foreign DNAT's address (outside VIPNET)
 
 meta() { printf '#meta\t%s\t%s\n' "$1" "$2" >>"$RAW"; }
 # record SIZE FIGURE CONTENDER ROUND VALUE [WRK_ERRORS]
@@ -663,12 +834,58 @@ contender_shows() {
 	esac
 }
 
+# kgate_module COUNTERS AT: kgate.ko loaded with its counting hook on
+# (COUNTERS 1: loaded without the parameter, the default) or off (0:
+# `counters=0`); reloaded if it is loaded the other way (AT: the progress
+# line's prefix).  Its state:
+# $TMP/kgate.counters.  (Global: the module is the same in every
+# namespace.)
+kgate_module() {
+	local have
+	have=$(cat "$TMP/kgate.counters" 2>/dev/null)
+	[ -d /sys/module/kgate ] && [ "$have" = "$1" ] && return 0
+	log "$2: reloading kgate with counters=$1"
+	rm -f "$TMP/kgate.counters"
+	if [ -d /sys/module/kgate ]; then
+		rmmod kgate || return 1
+	fi
+	if [ "$1" = 0 ]; then
+		insmod "$KGATE_KO" counters=0 || return 1
+	else
+		insmod "$KGATE_KO" || return 1
+	fi
+	echo "$1" >"$TMP/kgate.counters"
+}
+
+# svc_packets I: the packet counter of kgate's service I ("" if none shows).
+svc_packets() {
+	"$CLI" -s service show "bench/svc-$1:80" 2>/dev/null | awk '$1 == "conns" { print $4; exit }'
+}
+
+# kgate_hooks: how many hooks of kgate's `nft list hooks ip` lists in this
+# namespace ("" if it lists none at all: no hook listing in this kernel).
+kgate_hooks() {
+	local out
+	out=$(nft list hooks ip 2>/dev/null) || return 0
+	[ -n "$out" ] || return 0
+	grep -c 'kgate' <<<"$out"
+}
+
 # phase C SIZE ROUND: contender C's turn (in the node namespace).
 phase() {
-	local c=$1 n=$2 r=$3 at t0 url out k idx mv last=-1 lastmv=0
+	local c=$1 n=$2 r=$3 at t0 url out k idx mv last=-1 lastmv=0 tool=$1 pk
 	at="size $SI of ${#SIZE_LIST[@]} ($n services): round $r of $ROUNDS: $c"
 	[ "$SI" = 0 ] && at="warm-up: $c"
 	local -A moved=()
+	pk=$(kgate_hooks)
+	[ -n "$pk" ] && record "$n" hooks0 "$c" "$r" "$pk"
+	[ "${pk:-0}" = 0 ] || die "$at: $pk kgate counting hooks in the fresh node namespace"
+	case $c in
+	kgate) kgate_module 1 "$at" || die "$at: cannot load kgate" ;;
+	kgate-nocnt)
+		tool=kgate
+		kgate_module 0 "$at" || die "$at: cannot load kgate with counters=0" ;;
+	esac
 	if [ "$c" = direct ]; then
 		url=http://10.244.1.2:8080/
 		log "$at: check"
@@ -681,9 +898,13 @@ phase() {
 		log "$at: apply"
 		settle
 		t0=$EPOCHREALTIME
-		contender_apply "$c" || die "$c: loading $n services refused"
+		contender_apply "$tool" || die "$c: loading $n services refused"
 		record "$n" apply "$c" "$r" "$(since "$t0")"
-		contender_count "$c" "$n"
+		contender_count "$tool" "$n"
+		if [ "$tool" = kgate ]; then
+			pk=$(kgate_hooks)
+			[ -n "$pk" ] && record "$n" hooks "$c" "$r" "$pk"
+		fi
 		log "$at: check that $url reaches both pods"
 		check_both "$url"
 	fi
@@ -698,32 +919,44 @@ phase() {
 	[ -n "$rate" ] || exit 1
 	record "$n" reqs "$c" "$r" "$rate" "$errs"
 	[ "$c" = direct ] && return 0
-
-	log "$at: change one backend x $CHANGES"
-	settle
-	for ((k = 1; k <= CHANGES; k++)); do
-		idx=$(((((r - 1) * CHANGES + k) * 7919) % (n - 1)))
-		mv=$((1 - ${moved[$idx]:-0}))
-		t0=$EPOCHREALTIME
-		contender_change "$c" "$idx" "$mv" || die "$c: change of service $idx refused"
-		record "$n" change "$c" "$r" "$(since "$t0")"
-		moved[$idx]=$mv
-		last=$idx lastmv=$mv
-	done
-	if [ "$lastmv" = 1 ]; then
-		out=$(be_moved "$last")
-	else
-		out=$(be_addr "$last")
+	if [ "$tool" = kgate ]; then
+		pk=$(svc_packets $((n - 1)))
+		[ -n "$pk" ] && record "$n" packets "$c" "$r" "$pk"
+		if [ "$c" = kgate ] && [ "${pk:-0}" = 0 ]; then
+			log "$at: warning: the service counted '${pk}' packets with counters on"
+		elif [ "$c" = kgate-nocnt ] && [ "${pk:-0}" != 0 ]; then
+			log "$at: warning: the service counted $pk packets with counters=0"
+		fi
 	fi
-	contender_shows "$c" "$last" "$out" || die "$c: the last change (service $last to $out) does not show"
+
+	# kgate-nocnt: traffic only (its changes would be kgate's)
+	if [ "$c" != kgate-nocnt ]; then
+		log "$at: change one backend x $CHANGES"
+		settle
+		for ((k = 1; k <= CHANGES; k++)); do
+			idx=$(((((r - 1) * CHANGES + k) * 7919) % (n - 1)))
+			mv=$((1 - ${moved[$idx]:-0}))
+			t0=$EPOCHREALTIME
+			contender_change "$c" "$idx" "$mv" || die "$c: change of service $idx refused"
+			record "$n" change "$c" "$r" "$(since "$t0")"
+			moved[$idx]=$mv
+			last=$idx lastmv=$mv
+		done
+		if [ "$lastmv" = 1 ]; then
+			out=$(be_moved "$last")
+		else
+			out=$(be_addr "$last")
+		fi
+		contender_shows "$c" "$last" "$out" || die "$c: the last change (service $last to $out) does not show"
+	fi
 	check_one "$url" pod1 pod2
 
 	log "$at: clear"
 	settle
 	t0=$EPOCHREALTIME
-	contender_clear "$c" || die "$c: clear refused"
+	contender_clear "$tool" || die "$c: clear refused"
 	record "$n" clear "$c" "$r" "$(since "$t0")"
-	contender_count "$c" 0
+	contender_count "$tool" 0
 	# iptables-nft leaves an empty nat table whose base chains keep NAT
 	# hooked in: the next contender must not pay for it.
 	nft flush ruleset || die "nft flush ruleset"
@@ -732,9 +965,59 @@ phase() {
 	fi
 }
 
+# foreign_phase STATE SIZE ROUND: the foreign DNAT flow's turn (in the
+# node namespace), STATE foreign-kgate (kgate holding SIZE services) or
+# foreign-bare (kgate's table empty).
+foreign_phase() {
+	local st=$1 n=$2 r=$3 at url=http://$FOREIGN_VIP:80/ hooks rate errs
+	at="foreign DNAT flow: round $r of $ROUNDS: "
+	if [ "$st" = foreign-kgate ]; then
+		at+="with kgate holding $n services"
+	else
+		at+="without kgate services"
+	fi
+	kgate_module 1 "$at" || die "$at: cannot load kgate"
+	contender_count kgate 0
+	if [ "$st" = foreign-kgate ]; then
+		log "$at: apply kgate's services"
+		settle
+		contender_apply kgate || die "kgate: loading $n services refused"
+		contender_count kgate "$n"
+		check_one "http://$(vip $((n - 1))):80/" pod1 pod2
+	fi
+	nft -f "$TMP/foreign.rules" || die "$at: nft -f foreign.rules refused"
+	hooks=$(kgate_hooks)
+	[ -n "$hooks" ] && record "$n" hooks "$st" "$r" "$hooks"
+	log "$at: check that $url reaches pod1 (kgate counting hooks listed: ${hooks:-n/a})"
+	if [ "$st" = foreign-bare ] && [ "${hooks:-0}" != 0 ]; then
+		log "$at: warning: $hooks kgate counting hooks in a namespace that never had a kgate service"
+	fi
+	check_one "$url" pod1
+	log "$at: new connections (wrk ${DURATION}s, Connection: close)"
+	settle
+	read -r rate errs <<<"$(wrk_run "$url" close)" || exit 1
+	[ -n "$rate" ] || exit 1
+	record "$n" conns "$st" "$r" "$rate" "$errs"
+	log "$at: keep-alive requests (wrk ${DURATION}s)"
+	settle
+	read -r rate errs <<<"$(wrk_run "$url" keep)" || exit 1
+	[ -n "$rate" ] || exit 1
+	record "$n" reqs "$st" "$r" "$rate" "$errs"
+	log "$at: clear"
+	if [ "$st" = foreign-kgate ]; then
+		contender_clear kgate || die "kgate: clear refused"
+		contender_count kgate 0
+	fi
+	nft delete table ip foreign || die "nft delete table ip foreign"
+	nft flush ruleset || die "nft flush ruleset"
+}
+
 if [ "${1-}" = --phase ]; then
 	[ $# = 4 ] || die "usage: $0 --phase CONTENDER SIZE ROUND"
-	phase "$2" "$3" "$4"
+	case $2 in
+	foreign-kgate | foreign-bare) foreign_phase "$2" "$3" "$4" ;;
+	*) phase "$2" "$3" "$4" ;;
+	esac
 	exit 0
 fi
 
@@ -825,8 +1108,34 @@ done
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do
 	modprobe "$d" || die "modprobe $d"
 done
+# nginx: a descriptor per connection.
+ulimit -n 65536 || die "ulimit -n 65536"
+TMP=$(mktemp -d) || die "mktemp"
+trap 'topo_down; rm -rf "$TMP"' EXIT
 [ ! -d /sys/module/kgate ] || rmmod kgate
+# Can kgate.ko turn its counting hook off?  6.12 loads a module with an
+# unknown parameter (it logs "unknown parameter 'counters' ignored"), so
+# insmod succeeding is not enough: modinfo must list it and the kernel
+# must not have ignored it.
+COUNTERS_PARAM=1
+NOCNT_WHY=
+nign=$(dmesg | grep -c "unknown parameter 'counters'")
+if ! modinfo -F parm "$KGATE_KO" | grep -q '^counters:'; then
+	COUNTERS_PARAM=0 NOCNT_WHY="SKIP: kgate.ko has no counters parameter"
+elif ! out=$(insmod "$KGATE_KO" counters=0 2>&1); then
+	if grep -qi "unknown parameter" <<<"$out$(dmesg | tail -n 5)"; then
+		COUNTERS_PARAM=0 NOCNT_WHY="SKIP: insmod counters=0: unknown parameter"
+	else
+		die "insmod $KGATE_KO counters=0: $out"
+	fi
+else
+	if [ "$(dmesg | grep -c "unknown parameter 'counters'")" != "$nign" ]; then
+		COUNTERS_PARAM=0 NOCNT_WHY="SKIP: the kernel ignored counters=0 (unknown parameter)"
+	fi
+	rmmod kgate || die "rmmod kgate"
+fi
 insmod "$KGATE_KO" || die "insmod $KGATE_KO"
+echo 1 >"$TMP/kgate.counters"
 modprobe ip_vs || die "modprobe ip_vs"
 SCHED=mh SFLAGS=" -b mh-port"
 if ! modprobe ip_vs_mh; then
@@ -852,18 +1161,32 @@ meta ipt_once "$IPT_ONCE"
 meta guest "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), cmdline: $(tr -d '\n' </proc/cmdline | sed 's/.*panic=-1 *//')"
 meta kgate_ko_sha256 "$(sha256sum "$KGATE_KO" | cut -c1-16)"
 
-# nginx: a descriptor per connection.
-ulimit -n 65536 || die "ulimit -n 65536"
-TMP=$(mktemp -d) || die "mktemp"
-trap 'topo_down; rm -rf "$TMP"' EXIT
+meta foreign_vip "$FOREIGN_VIP"
+meta foreign_to 10.244.1.2:8080
+meta counters_param "$COUNTERS_PARAM"
 export TMP RAW SCHED SFLAGS
+printf 'table ip foreign {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tip daddr %s tcp dport 80 dnat to 10.244.1.2:8080\n\t}\n}\n' \
+	"$FOREIGN_VIP" >"$TMP/foreign.rules" || die "cannot write foreign.rules"
+# A contender that cannot run: one SKIP line now, one per turn, and its
+# rows read n/a (skip SIZE CONTENDER WHY: the #skip lines of its figures).
+skip() {
+	local f
+	for f in conns reqs apply clear packets; do
+		printf '#skip\t%s\t%s\t%s\t%s\n' "$1" "$f" "$2" "$3" >>"$RAW"
+	done
+}
+if [ "$COUNTERS_PARAM" = 0 ] && [[ " ${CONT_LIST[*]} " == *" kgate-nocnt "* ]]; then
+	log "SKIP kgate counters off (kgate-nocnt): ${NOCNT_WHY#SKIP: }; its rows read n/a"
+fi
 
 # Warm-up, untimed: every contender once at 10 services (modules load on
 # first use, binaries and libraries come over 9p).
 log "warm-up: every contender at 10 services (not measured)"
 gen_files 10 "$TMP" || die "cannot write the load files"
-topo_up || die "cannot set up the namespaces"
-for c in kgate ipvs iptables nft; do
+warm=(kgate ipvs iptables nft)
+[ "$COUNTERS_PARAM" = 1 ] && warm+=(kgate-nocnt)
+for c in "${warm[@]}"; do
+	topo_up || die "cannot set up the namespaces"
 	RAW=/dev/null SI=0 ip netns exec "$NODE" "$TOP/tests/bench/l4.sh" --phase "$c" 10 1 ||
 		die "warm-up of $c failed"
 done
@@ -876,8 +1199,6 @@ for n in "${SIZE_LIST[@]}"; do
 	log "size $SI of ${#SIZE_LIST[@]} ($n services): writing the load files"
 	gen_files "$n" "$TMP" || die "cannot write the load files"
 	for ((r = 1; r <= ROUNDS; r++)); do
-		log "size $SI of ${#SIZE_LIST[@]} ($n services): round $r of $ROUNDS: fresh namespaces"
-		topo_up || die "cannot set up the namespaces"
 		nc=${#CONT_LIST[@]}
 		for ((j = 0; j < nc; j++)); do
 			c=${CONT_LIST[$(((j + r - 1) % nc))]}
@@ -885,11 +1206,31 @@ for n in "${SIZE_LIST[@]}"; do
 				log "size $SI of ${#SIZE_LIST[@]} ($n services): round $r of $ROUNDS: iptables: skipped (KGATE_BENCH_IPT_ONCE=$IPT_ONCE: round 1 only)"
 				continue
 			fi
+			if [ "$c" = kgate-nocnt ] && [ "$COUNTERS_PARAM" = 0 ]; then
+				log "size $SI of ${#SIZE_LIST[@]} ($n services): round $r of $ROUNDS: kgate-nocnt: $NOCNT_WHY"
+				[ "$r" = 1 ] && skip "$n" kgate-nocnt "$NOCNT_WHY"
+				continue
+			fi
+			log "size $SI of ${#SIZE_LIST[@]} ($n services): round $r of $ROUNDS: $c: fresh namespaces"
+			topo_up || die "cannot set up the namespaces"
 			ip netns exec "$NODE" "$TOP/tests/bench/l4.sh" --phase "$c" "$n" "$r" ||
 				die "size $n, round $r: $c failed"
 		done
 	done
-	rm -f "$TMP"/*.rules "$TMP"/*.batch
+	# The foreign DNAT flow, at the largest size, with its load files.
+	if [ "$FOREIGN" = 1 ] && [ "$n" = "$NMAX" ]; then
+		for ((r = 1; r <= ROUNDS; r++)); do
+			states=(foreign-kgate foreign-bare)
+			[ $((r % 2)) = 0 ] && states=(foreign-bare foreign-kgate)
+			for st in "${states[@]}"; do
+				log "foreign DNAT flow: round $r of $ROUNDS: $st: fresh namespaces"
+				topo_up || die "cannot set up the namespaces"
+				ip netns exec "$NODE" "$TOP/tests/bench/l4.sh" --phase "$st" "$n" "$r" ||
+					die "foreign DNAT flow, round $r: $st failed"
+			done
+		done
+	fi
+	rm -f "$TMP"/kgate.batch "$TMP"/ipvs.rules "$TMP"/iptables.rules "$TMP"/nft.rules
 done
 
 log "done; unloading kgate"
