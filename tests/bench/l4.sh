@@ -202,7 +202,7 @@ CHANGES=${KGATE_BENCH_CHANGES:-5}
 CONTENDERS=${KGATE_BENCH_CONTENDERS:-direct kgate kgate-nocnt ipvs iptables nft}
 FOREIGN=${KGATE_BENCH_FOREIGN:-1}
 IPT_ONCE=${KGATE_BENCH_IPT_ONCE:-100000}
-CLI=$TOP/build/userspace/kgate
+CLI=${L4_CLI:-$TOP/build/userspace/kgate}	# L4_CLI: the guest's copy
 OUTDIR=$TOP/build/bench
 
 log() { echo "bench l4: $*" >&2; }
@@ -1112,6 +1112,19 @@ done
 ulimit -n 65536 || die "ulimit -n 65536"
 TMP=$(mktemp -d) || die "mktemp"
 trap 'topo_down; rm -rf "$TMP"' EXIT
+# The module is loaded again and again (kgate-nocnt), the CLI run in every
+# turn: from copies, so that a rebuild on the host during the run changes
+# neither.
+cp "$KGATE_KO" "$TMP/kgate.ko" || die "cannot copy $KGATE_KO"
+cp "$CLI" "$TMP/kgate" || die "cannot copy $CLI"
+KGATE_KO=$TMP/kgate.ko
+if "$TMP/kgate" -V >/dev/null 2>&1; then
+	L4_CLI=$TMP/kgate CLI=$TMP/kgate
+	export L4_CLI
+else
+	log "cannot run a copy of the CLI in $TMP: running $CLI"
+fi
+export KGATE_KO
 [ ! -d /sys/module/kgate ] || rmmod kgate
 # Can kgate.ko turn its counting hook off?  6.12 loads a module with an
 # unknown parameter (it logs "unknown parameter 'counters' ignored"), so
