@@ -254,6 +254,11 @@ static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
 
 int kt_open(struct kt_sock *s)
 {
+	return kt_open_pid(s, 0);
+}
+
+int kt_open_pid(struct kt_sock *s, uint32_t portid)
+{
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
@@ -276,7 +281,7 @@ int kt_open(struct kt_sock *s)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+	if (mnl_socket_bind(s->nl, 0, portid ? portid : MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
 	s->portid = mnl_socket_get_portid(s->nl);
 	s->seq = (uint32_t)time(NULL) & 0xfffff;
@@ -512,12 +517,13 @@ static struct nlattr *item_begin(struct builder *b, enum kt_where lw, int idx)
 	return mnl_attr_nest_start(b->m->nlh, type);
 }
 
-static void put_list(struct builder *b, uint16_t list_type, enum kt_where lw,
-		     enum kt_where iw, int n, const void *items)
+static void put_list(struct builder *b, enum kt_where pw, uint16_t list_type,
+		     enum kt_where lw, enum kt_where iw, int n,
+		     const void *items)
 {
 	struct nlattr *list, *it;
 
-	if (n <= 0 || !attr_begin(b, KT_W_SVC, 0, list_type))
+	if (n <= 0 || !attr_begin(b, pw, 0, list_type))
 		return;
 	list = mnl_attr_nest_start(b->m->nlh, list_type);
 	for (int i = 0; i < n; i++) {
@@ -565,6 +571,21 @@ void kt_svc_init(struct kt_svc *svc, const char *name)
 	svc->int_policy = KT_UNSET;
 }
 
+/* Overrides of items that do not exist (index too high) are unused: they
+ * would be a mistake in the test.
+ */
+static void all_used(const struct builder *b)
+{
+	for (int i = 0; i < b->n_ovr && i < 16; i++) {
+		if (!b->used[i]) {
+			fprintf(stderr, "# kgate_test: override %d (where %d type %u index %d) not applied\n",
+				i, b->ovr[i].where, b->ovr[i].type,
+				b->ovr[i].index);
+			abort();
+		}
+	}
+}
+
 void kt_msg_put_svc(struct kt_msg *m, const struct kt_svc *svc,
 		    const struct kt_ovr *ovr, int n_ovr)
 {
@@ -586,26 +607,34 @@ void kt_msg_put_svc(struct kt_msg *m, const struct kt_svc *svc,
 			svc->ext_policy);
 		put_int(&b, KT_W_SVC, 0, KGATE_SVC_A_INT_POLICY, 1,
 			svc->int_policy);
-		put_list(&b, KGATE_SVC_A_SOURCE_RANGES, KT_W_RANGE_LIST,
+		put_list(&b, KT_W_SVC, KGATE_SVC_A_SOURCE_RANGES, KT_W_RANGE_LIST,
 			 KT_W_RANGE, svc->n_rng, svc->rng);
-		put_list(&b, KGATE_SVC_A_FRONTENDS, KT_W_FE_LIST, KT_W_FE,
+		put_list(&b, KT_W_SVC, KGATE_SVC_A_FRONTENDS, KT_W_FE_LIST, KT_W_FE,
 			 svc->n_fe, svc->fe);
-		put_list(&b, KGATE_SVC_A_BACKENDS, KT_W_BE_LIST, KT_W_BE,
+		put_list(&b, KT_W_SVC, KGATE_SVC_A_BACKENDS, KT_W_BE_LIST, KT_W_BE,
 			 svc->n_be, svc->be);
 		nest_extras(&b, KT_W_SVC, 0);
 		mnl_attr_nest_end(m->nlh, nest);
 	}
 	nest_extras(&b, KT_W_TOP, 0);
-	/* Overrides of items that do not exist (index too high) are unused:
-	 * they would be a mistake in the test.
-	 */
-	for (int i = 0; i < n_ovr && i < 16; i++) {
-		if (!b.used[i]) {
-			fprintf(stderr, "# kgate_test: override %d (where %d type %u index %d) not applied\n",
-				i, ovr[i].where, ovr[i].type, ovr[i].index);
-			abort();
-		}
+	all_used(&b);
+}
+
+void kt_msg_put_node(struct kt_msg *m, const struct kt_range *rng, int n,
+		     const struct kt_ovr *ovr, int n_ovr)
+{
+	struct builder b = { .m = m, .ovr = ovr, .n_ovr = n_ovr };
+	struct nlattr *nest;
+
+	if (attr_begin(&b, KT_W_TOP, 0, KGATE_A_NODE)) {
+		nest = mnl_attr_nest_start(m->nlh, KGATE_A_NODE);
+		put_list(&b, KT_W_NODE, KGATE_NODE_A_LOCAL_RANGES,
+			 KT_W_RANGE_LIST, KT_W_RANGE, n, rng);
+		nest_extras(&b, KT_W_NODE, 0);
+		mnl_attr_nest_end(m->nlh, nest);
 	}
+	nest_extras(&b, KT_W_TOP, 0);
+	all_used(&b);
 }
 
 /* -------------------------------------------------------------- sending */
@@ -1284,6 +1313,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 			v = mnl_attr_get_u64(a);
 		else if (mnl_attr_get_payload_len(a) == 4)
 			v = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_payload_len(a) == 1)
+			v = mnl_attr_get_u8(a);
 		else
 			continue;
 		if (t <= KGATE_STATS_A_MAX)
@@ -1313,6 +1344,21 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		case KGATE_STATS_A_BATCHES_OPEN:
 			st->batches_open = (uint32_t)v;
 			break;
+		case KGATE_STATS_A_NAT_HOOKS:
+			st->nat_hooks = (uint8_t)v;
+			break;
+		case KGATE_STATS_A_FLOW_WALKS:
+			st->flow_walks = v;
+			break;
+		case KGATE_STATS_A_AFFINITY_CLIENTS:
+			st->affinity_clients = (uint32_t)v;
+			break;
+		case KGATE_STATS_A_AFFINITY_DROPPED:
+			st->affinity_dropped = v;
+			break;
+		case KGATE_STATS_A_MAX_AFFINITY:
+			st->max_affinity = (uint32_t)v;
+			break;
 		}
 	}
 	return 0;
@@ -1334,6 +1380,104 @@ int kt_stats(struct kt_sock *s, struct kt_stats *st, struct kt_err *e)
 	ret = kt_send(s, &m, e, stats_cb, st);
 	kt_msg_free(&m);
 	return ret;
+}
+
+/* ----------------------------------------------------------------- node */
+
+int kt_node_set(struct kt_sock *s, const struct kt_range *rng, int n,
+		struct kt_err *e)
+{
+	struct kt_msg m;
+	struct kt_err local;
+	int ret;
+
+	if (!e)
+		e = &local;
+	if (kt_msg_init(&m, s, KGATE_CMD_NODE_SET, 0)) {
+		local_err(e, ENOMEM, "kt_msg_init");
+		return e->err;
+	}
+	kt_msg_put_node(&m, rng, n, NULL, 0);
+	ret = kt_send(s, &m, e, NULL, NULL);
+	kt_msg_free(&m);
+	return ret;
+}
+
+static int node_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kt_node_info *info = data;
+	const struct nlattr *nest = find_top(nlh, KGATE_A_NODE), *a, *item;
+
+	if (!nest)
+		return 0;
+	info->has_node = true;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != KGATE_NODE_A_LOCAL_RANGES) {
+			info->n_unknown++;
+			continue;
+		}
+		mnl_attr_for_each_nested(item, a) {
+			if (mnl_attr_get_type(item) != KGATE_A_LIST_ITEM ||
+			    info->n_rng >= KGATE_RANGES_MAX + 1)
+				return -EPROTO;
+			if (parse_rng(item, &info->rng[info->n_rng]))
+				return -EPROTO;
+			info->n_rng++;
+		}
+	}
+	return 0;
+}
+
+int kt_node_get(struct kt_sock *s, struct kt_node_info *info,
+		struct kt_err *e)
+{
+	struct kt_msg m;
+	struct kt_err local;
+	int ret;
+
+	if (!e)
+		e = &local;
+	memset(info, 0, sizeof(*info));
+	if (kt_msg_init(&m, s, KGATE_CMD_NODE_GET, 0)) {
+		local_err(e, ENOMEM, "kt_msg_init");
+		return e->err;
+	}
+	ret = kt_send(s, &m, e, node_cb, info);
+	kt_msg_free(&m);
+	if (!ret && !info->has_node) {
+		local_err(e, EPROTO, "NODE_GET reply without KGATE_A_NODE");
+		ret = e->err;
+	}
+	return ret;
+}
+
+int kt_node_expect(const struct kt_range *rng, int n,
+		   const struct kt_node_info *got, char *why, size_t whylen)
+{
+	struct tuple e[KGATE_RANGES_MAX + 1], g[KGATE_RANGES_MAX + 1];
+
+	if (got->n_unknown) {
+		snprintf(why, whylen, "%d unexpected attributes in the node",
+			 got->n_unknown);
+		return -1;
+	}
+	if (n > KGATE_RANGES_MAX + 1 || got->n_rng > KGATE_RANGES_MAX + 1) {
+		snprintf(why, whylen, "too many ranges to compare");
+		return -1;
+	}
+	memset(e, 0, sizeof(e));
+	memset(g, 0, sizeof(g));
+	for (int i = 0; i < n; i++) {
+		e[i].alen = kt_addr_parse(rng[i].addr, e[i].addr);
+		e[i].a = (uint32_t)rng[i].plen;
+	}
+	for (int i = 0; i < got->n_rng; i++) {
+		memcpy(g[i].addr, got->rng[i].addr, 16);
+		g[i].alen = got->rng[i].alen;
+		g[i].a = got->rng[i].has_plen ? got->rng[i].plen : 0xdead0000;
+	}
+	return cmp_tuples("local ranges (addr plen)", e, n, g, got->n_rng,
+			  why, whylen);
 }
 
 /* --------------------------------------------------------------- events */

@@ -115,6 +115,7 @@ enum kt_where {
 	KT_W_FE_LIST,		/* the KGATE_SVC_A_FRONTENDS nest: type is the item type */
 	KT_W_BE_LIST,
 	KT_W_RANGE_LIST,
+	KT_W_NODE,		/* KGATE_A_NODE nest (enum kgate_node_attr) */
 };
 
 enum kt_how {
@@ -148,6 +149,8 @@ struct kt_msg {
 
 /* Sockets.  Return 0 or a negative errno. */
 int kt_open(struct kt_sock *s);
+/* As kt_open(), bound to port id @portid (0: chosen by the kernel). */
+int kt_open_pid(struct kt_sock *s, uint32_t portid);
 void kt_close(struct kt_sock *s);
 /* Join the "events" multicast group on this socket. */
 int kt_subscribe(struct kt_sock *s);
@@ -252,9 +255,39 @@ struct kt_stats {
 	uint32_t max_services, max_backends;
 	uint64_t commits, generation;
 	uint32_t batches_open;
+	uint8_t nat_hooks;
+	uint64_t flow_walks;
+	uint32_t affinity_clients;
+	uint64_t affinity_dropped;
+	uint32_t max_affinity;
 	bool has[KGATE_STATS_A_MAX + 1];
 };
 int kt_stats(struct kt_sock *s, struct kt_stats *st, struct kt_err *e);
+
+/*
+ * The node's settings (NODE_SET / NODE_GET).  kt_msg_put_node() appends a
+ * KGATE_A_NODE nest with the local ranges @rng (none: the nest is empty),
+ * overrides applied as for services (KT_W_NODE: the node nest; KT_W_RANGE
+ * and KT_W_RANGE_LIST: its ranges).
+ */
+void kt_msg_put_node(struct kt_msg *m, const struct kt_range *rng, int n,
+		     const struct kt_ovr *ovr, int n_ovr);
+/* NODE_SET of @rng.  Returns 0 or a positive errno. */
+int kt_node_set(struct kt_sock *s, const struct kt_range *rng, int n,
+		struct kt_err *e);
+
+struct kt_node_info {
+	bool has_node;			/* the reply had KGATE_A_NODE */
+	int n_unknown;			/* other attributes in the nest */
+	int n_rng;
+	struct kt_rng_info rng[KGATE_RANGES_MAX + 1];
+};
+/* NODE_GET.  Returns 0 or a positive errno. */
+int kt_node_get(struct kt_sock *s, struct kt_node_info *info,
+		struct kt_err *e);
+/* The node's ranges are @rng (as a set): 0, else -1 and why. */
+int kt_node_expect(const struct kt_range *rng, int n,
+		   const struct kt_node_info *got, char *why, size_t whylen);
 
 /* One event from the "events" group. */
 struct kt_event {
