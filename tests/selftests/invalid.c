@@ -7,7 +7,9 @@
  *
  * One variant of the fixture per case.  A case is a valid base message
  * (checked by the "base" tests first) broken by overrides (kgate_test.h:
- * struct kt_ovr) or by a function that changes the lists.
+ * struct kt_ovr) or by a function that changes the lists.  The "node"
+ * cases do the same for NODE_SET, whose refusals also leave the node's
+ * settings as they were.
  *
  * Errnos of policy violations (EINVAL or ERANGE) are those the kernel
  * returned when the cases were first run on Debian's 6.1 and 6.12; both
@@ -202,6 +204,7 @@ FIXTURE_VARIANT(inv) {
 	int err;
 	enum at at;
 	bool no_msg;			/* answered by genetlink itself */
+	const char *msg;		/* the extack message contains it */
 };
 
 FIXTURE_SETUP(inv)
@@ -261,6 +264,10 @@ TEST_F(inv, refused)
 		TH_LOG("expected %s", strerror(variant->err));
 	if (!variant->no_msg) {
 		ASSERT_NE(0, (int)strlen(e.msg)) TH_LOG("no extack message");
+	}
+	if (variant->msg) {
+		ASSERT_NE(NULL, strstr(e.msg, variant->msg))
+			TH_LOG("the extack does not say \"%s\"", variant->msg);
 	}
 	if (variant->at == AT_OFFS) {
 		ASSERT_TRUE(e.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
@@ -586,6 +593,47 @@ CASE(be_ipv4_in_ipv6_service, .base = B_V6, .mutate = be_v4_in_v6,
      .err = EAFNOSUPPORT);
 CASE(be_over_max_backends, .mutate = be_over_max, .err = ENOSPC);
 
+/*
+ * Addresses that are no one host or never on the wire: IPv4-mapped IPv6
+ * (its traffic is IPv4), IPv6 link-local (needs an interface), multicast
+ * and the IPv4 limited broadcast.  The offset is the address attribute.
+ */
+#define MAPPED	"\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\x60\x00\x01"	/* ::ffff:10.96.0.1 */
+#define LLOCAL	"\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01"	/* fe80::1 */
+#define MCAST6	"\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\x01"	/* ff02::1 */
+#define MCAST4	"\xe0\x00\x00\x01"					/* 224.0.0.1 */
+#define BCAST4	"\xff\xff\xff\xff"					/* 255.255.255.255 */
+CASE(fe_ipv4_mapped, .base = B_V6,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, MAPPED)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "frontend: IPv4-mapped IPv6 address");
+CASE(fe_ipv6_link_local, .base = B_V6,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, LLOCAL)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "frontend: link-local address");
+CASE(fe_ipv6_multicast, .base = B_V6,
+     ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, MCAST6)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "frontend: multicast address");
+CASE(fe_ipv4_multicast, ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, MCAST4)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "frontend: multicast address");
+CASE(fe_ipv4_broadcast, ONE(BYTES(KT_W_FE, KGATE_FE_A_ADDR, BCAST4)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "frontend: broadcast address");
+CASE(be_ipv4_mapped, .base = B_V6,
+     ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, MAPPED)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "backend: IPv4-mapped IPv6 address");
+CASE(be_ipv6_link_local, .base = B_V6,
+     ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, LLOCAL)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "backend: link-local address");
+CASE(be_ipv6_multicast, .base = B_V6,
+     ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, MCAST6)), .err = EINVAL,
+     .at = AT_OFFS, .msg = "backend: multicast address");
+CASE(be_ipv4_multicast, ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, MCAST4)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "backend: multicast address");
+CASE(be_ipv4_broadcast, ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, BCAST4)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "backend: broadcast address");
+/* The same through BACKEND_ADD. */
+CASE(backend_add_ipv4_multicast, .cmd = KGATE_CMD_BACKEND_ADD,
+     .base = B_BE_NEW, ONE(BYTES(KT_W_BE, KGATE_BE_A_ADDR, MCAST4)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "backend: multicast address");
+
 /* BACKEND_ADD / SET / DEL */
 CASE(backend_add_existing, .cmd = KGATE_CMD_BACKEND_ADD, .base = B_BE_OLD,
      .err = EEXIST);
@@ -668,5 +716,166 @@ CASE(cmd_reserved_cert, .cmd = KGATE_CMD_CERT_BASE, .base = B_NAME,
      .err = EOPNOTSUPP, .no_msg = true);
 CASE(cmd_reserved_tls, .cmd = KGATE_CMD_TLS_BASE, .base = B_NAME,
      .err = EOPNOTSUPP, .no_msg = true);
+
+/* ------------------------------------------------------------- NODE_SET */
+
+/*
+ * NODE_SET refusals: the node's settings and the services stay as they
+ * were.  The base message sets node_base; overrides apply to its ranges.
+ */
+static const struct kt_range node_before[] = { KT_RANGE("192.0.2.0", 24) };
+static const struct kt_range node_base[] = {
+	KT_RANGE("10.244.0.0", 16), KT_RANGE("fd00:244::", 48),
+};
+
+FIXTURE(node) {
+	struct kt_sock s;
+	char *canon;
+	size_t canon_len;
+};
+
+FIXTURE_VARIANT(node) {
+	struct kt_ovr ovr[3];
+	int n_ovr;
+	bool too_many;			/* KGATE_RANGES_MAX + 1 ranges */
+	int err;
+	enum at at;
+	const char *msg;
+};
+
+FIXTURE_SETUP(node)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s);
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	add_existing(_metadata, &self->s);
+	KT_OK(kt_node_set(&self->s, node_before, N(node_before), &e), e);
+	KT_OK(kt_dump(&self->s, &self->canon, &self->canon_len, NULL, &e), e);
+}
+
+FIXTURE_TEARDOWN(node)
+{
+	free(self->canon);
+	if (self->s.nl) {
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+		kt_node_set(&self->s, NULL, 0, NULL);
+	}
+	kt_close(&self->s);
+}
+
+/* The base message is accepted: a refusal is caused by its change alone. */
+FIXTURE(node_base) {
+	struct kt_sock s;
+};
+
+FIXTURE_SETUP(node_base)
+{
+	ASSERT_EQ(0, kt_open(&self->s));
+}
+
+FIXTURE_TEARDOWN(node_base)
+{
+	if (self->s.nl)
+		kt_node_set(&self->s, NULL, 0, NULL);
+	kt_close(&self->s);
+}
+
+TEST_F(node_base, accepted)
+{
+	struct kt_node_info got;
+	struct kt_err e;
+	char why[512];
+
+	KT_OK(kt_node_set(&self->s, node_base, N(node_base), &e), e);
+	KT_OK(kt_node_get(&self->s, &got, &e), e);
+	ASSERT_EQ(0, kt_node_expect(node_base, N(node_base), &got, why,
+				    sizeof(why))) TH_LOG("%s", why);
+}
+
+TEST_F(node, refused)
+{
+	struct kt_range *many = NULL;
+	char (*addrs)[24] = NULL;
+	const struct kt_range *rng = node_base;
+	int n = N(node_base), r;
+	struct kt_node_info got;
+	struct kt_msg m;
+	struct kt_err e;
+	char why[512];
+
+	if (variant->too_many) {
+		n = KGATE_RANGES_MAX + 1;
+		many = calloc(n, sizeof(*many));
+		addrs = calloc(n, sizeof(*addrs));
+		ASSERT_TRUE(many && addrs);
+		for (int i = 0; i < n; i++) {
+			snprintf(addrs[i], sizeof(addrs[i]), "10.%d.0.0", i);
+			many[i] = (struct kt_range)KT_RANGE(addrs[i], 16);
+		}
+		rng = many;
+	}
+	ASSERT_EQ(0, kt_msg_init(&m, &self->s, KGATE_CMD_NODE_SET, 0));
+	kt_msg_put_node(&m, rng, n, variant->ovr, variant->n_ovr);
+	r = kt_send(&self->s, &m, &e, NULL, NULL);
+	TH_LOG("answer: %s (%d), extack \"%s\"%s", strerror(r), r, e.msg,
+	       e.has_offs ? ", with offset" :
+	       e.has_miss_type ? ", with missing type" : "");
+	free(many);
+	free(addrs);
+	ASSERT_EQ(variant->err, r) TH_LOG("expected %s", strerror(variant->err));
+	ASSERT_NE(0, (int)strlen(e.msg)) TH_LOG("no extack message");
+	if (variant->msg) {
+		ASSERT_NE(NULL, strstr(e.msg, variant->msg))
+			TH_LOG("the extack does not say \"%s\"", variant->msg);
+	}
+	if (variant->at == AT_OFFS) {
+		ASSERT_TRUE(e.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
+		ASSERT_EQ(m.ovr_offs, e.offs)
+			TH_LOG("offset points elsewhere than the bad attribute");
+	} else if (variant->at == AT_MISS) {
+		ASSERT_TRUE(e.has_miss_type) TH_LOG("no NLMSGERR_ATTR_MISS_TYPE");
+		ASSERT_EQ(variant->ovr[0].type, e.miss_type);
+	}
+	kt_msg_free(&m);
+	KT_OK(kt_node_get(&self->s, &got, &e), e);
+	ASSERT_EQ(0, kt_node_expect(node_before, N(node_before), &got, why,
+				    sizeof(why)))
+		TH_LOG("the node changed by a refused NODE_SET: %s", why);
+	ASSERT_EQ(1, kt_dump_equals(&self->s, self->canon, self->canon_len))
+		TH_LOG("configuration changed by a refused command");
+}
+
+#define NODE_CASE(id, ...) FIXTURE_VARIANT_ADD(node, id) { __VA_ARGS__ }
+NODE_CASE(host_bits_ipv4,
+	  ONE(BYTES(KT_W_RANGE, KGATE_RANGE_A_ADDR, "\x0a\xf4\x00\x01")),
+	  .err = EINVAL, .at = AT_OFFS, .msg = "host bits");
+NODE_CASE(host_bits_ipv6,
+	  ONE(OVR(KT_W_RANGE, KGATE_RANGE_A_ADDR, KT_BYTES, .index = 1,
+		  .len = 16,
+		  .bytes = "\xfd\x00\x02\x44\0\0\0\0\0\0\0\0\0\0\0\x01")),
+	  .err = EINVAL, .at = AT_OFFS, .msg = "host bits");
+NODE_CASE(plen_33_ipv4, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_PLEN, 1, 33)),
+	  .err = EAFNOSUPPORT, .at = AT_OFFS, .msg = "prefix length");
+NODE_CASE(plen_129_ipv6,
+	  ONE(OVR(KT_W_RANGE, KGATE_RANGE_A_PLEN, KT_INT, .index = 1,
+		  .len = 1, .val = 129)),
+	  .err = ERANGE, .at = AT_OFFS);
+NODE_CASE(plen_as_u32, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_PLEN, 4, 16)),
+	  .err = EINVAL, .at = AT_OFFS);
+NODE_CASE(addr_missing, ONE(OMIT(KT_W_RANGE, KGATE_RANGE_A_ADDR)),
+	  .err = EINVAL, .at = AT_MISS);
+NODE_CASE(too_many_ranges, .too_many = true, .err = ENOSPC,
+	  .msg = "at most 64");
+NODE_CASE(entry_wrong_type,
+	  ONE(OVR(KT_W_RANGE_LIST, KGATE_A_LIST_ITEM, KT_RETYPE, .val = 2)),
+	  .err = EINVAL, .at = AT_OFFS, .msg = "type 1");
+NODE_CASE(entry_not_a_nest,
+	  ONE(INT(KT_W_RANGE_LIST, KGATE_A_LIST_ITEM, 4, 16)), .err = EINVAL);
+NODE_CASE(unknown_attr, ONE(INT(KT_W_NODE, KGATE_NODE_A_MAX + 1, 4, 0)),
+	  .err = EINVAL, .at = AT_OFFS);
+NODE_CASE(node_missing, ONE(OMIT(KT_W_TOP, KGATE_A_NODE)),
+	  .err = EINVAL, .at = AT_MISS);
 
 TEST_HARNESS_MAIN
