@@ -3,7 +3,9 @@
  * roundtrip: what is configured is what the kernel reports, for IPv4, IPv6
  * and dual-stack services; every command changes exactly what it names;
  * the "events" group reports every change followed by BATCH_COMMIT with a
- * growing generation.
+ * growing generation; the node's settings (NODE_SET / NODE_GET) read back
+ * as set, are staged in batches like the rest, and STATS_GET reports every
+ * figure of the ABI.
  */
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -525,8 +527,9 @@ TEST_F(rt, stats_count_objects)
 	struct kt_err e;
 
 	KT_OK(kt_stats(&self->s, &st0, &e), e);
-	for (int t = KGATE_STATS_A_SERVICES; t <= KGATE_STATS_A_BATCHES_OPEN;
-	     t++) {
+	for (int t = KGATE_STATS_A_SERVICES; t <= KGATE_STATS_A_MAX; t++) {
+		if (t == KGATE_STATS_A_PAD)
+			continue;
 		EXPECT_TRUE(st0.has[t]) TH_LOG("stats attribute %d missing", t);
 	}
 	EXPECT_EQ(0u, st0.services);
@@ -739,6 +742,218 @@ TEST_F(rt, events)
 	EV(KGATE_CMD_BATCH_COMMIT, NULL, NULL);
 
 	kt_close(&ev_sock);
+}
+
+/* ---------------------------------------------------------------- node */
+
+static const struct kt_range node4[] = {
+	KT_RANGE("10.244.0.0", 16), KT_RANGE("192.168.7.0", 24),
+	KT_RANGE("198.51.100.77", 32),
+};
+static const struct kt_range node6[] = {
+	KT_RANGE("fd00:244::", 48), KT_RANGE("2001:db8:1:2::", 64),
+	KT_RANGE("2001:db8::1", 128),
+};
+static const struct kt_range node46[] = {
+	KT_RANGE("10.244.0.0", 16), KT_RANGE("fd00:244::", 48),
+};
+static const struct kt_range node_other[] = { KT_RANGE("172.16.0.0", 12) };
+
+FIXTURE(node) {
+	struct kt_sock s;
+};
+
+FIXTURE_SETUP(node)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s);
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_OK(kt_node_set(&self->s, NULL, 0, &e), e);
+}
+
+FIXTURE_TEARDOWN(node)
+{
+	if (self->s.nl) {
+		kt_cmd(&self->s, KGATE_CMD_BATCH_ABORT, NULL);
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+		kt_node_set(&self->s, NULL, 0, NULL);
+	}
+	kt_close(&self->s);
+}
+
+#define KT_EXPECT_NODE(sock, rng, n) do { \
+	struct kt_node_info __ni; \
+	struct kt_err __e; \
+	char __why[512] = ""; \
+	KT_OK(kt_node_get((sock), &__ni, &__e), __e); \
+	ASSERT_EQ(0, kt_node_expect((rng), (n), &__ni, __why, \
+				    sizeof(__why))) \
+		TH_LOG("NODE_GET: %s", __why); \
+} while (0)
+
+/* Each NODE_SET replaces the whole; an empty one clears; FLUSH leaves it. */
+TEST_F(node, set_get_roundtrip)
+{
+	struct kt_err e;
+
+	KT_EXPECT_NODE(&self->s, NULL, 0);
+	KT_OK(kt_node_set(&self->s, node4, N(node4), &e), e);
+	KT_EXPECT_NODE(&self->s, node4, N(node4));
+	KT_OK(kt_node_set(&self->s, node6, N(node6), &e), e);
+	KT_EXPECT_NODE(&self->s, node6, N(node6));
+	KT_OK(kt_node_set(&self->s, node46, N(node46), &e), e);
+	KT_EXPECT_NODE(&self->s, node46, N(node46));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_EXPECT_NODE(&self->s, node46, N(node46));
+	/* An empty NODE_SET: the defaults, no local range. */
+	KT_OK(kt_node_set(&self->s, NULL, 0, &e), e);
+	KT_EXPECT_NODE(&self->s, NULL, 0);
+}
+
+/* The most ranges there may be. */
+TEST_F(node, set_get_max_ranges)
+{
+	static struct kt_range rng[KGATE_RANGES_MAX];
+	static char addr[KGATE_RANGES_MAX][48];
+	struct kt_err e;
+
+	for (int i = 0; i < KGATE_RANGES_MAX; i++) {
+		if (i % 2)
+			snprintf(addr[i], sizeof(addr[i]), "2001:db8:%x::", i);
+		else
+			snprintf(addr[i], sizeof(addr[i]), "10.%d.0.0", i);
+		rng[i] = (struct kt_range)KT_RANGE(addr[i], i % 2 ? 48 : 16);
+	}
+	KT_OK(kt_node_set(&self->s, rng, KGATE_RANGES_MAX, &e), e);
+	KT_EXPECT_NODE(&self->s, rng, KGATE_RANGES_MAX);
+}
+
+/* In a batch, NODE_SET is acknowledged, staged, applied at COMMIT. */
+TEST_F(node, batch_applies_at_commit)
+{
+	struct kt_sock other;
+	struct kt_err e;
+
+	ASSERT_EQ(0, kt_open(&other));
+	KT_OK(kt_node_set(&self->s, node_other, N(node_other), &e), e);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_node_set(&self->s, node4, N(node4), &e), e);
+	KT_EXPECT_NODE(&self->s, node_other, N(node_other));
+	KT_EXPECT_NODE(&other, node_other, N(node_other));
+	/* The last NODE_SET of a batch wins. */
+	KT_OK(kt_node_set(&self->s, node46, N(node46), &e), e);
+	KT_EXPECT_NODE(&other, node_other, N(node_other));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	KT_EXPECT_NODE(&self->s, node46, N(node46));
+	KT_EXPECT_NODE(&other, node46, N(node46));
+	kt_close(&other);
+}
+
+/* A batch that fails at COMMIT, or is aborted, leaves the node as it was. */
+TEST_F(node, failing_batch_rolls_back)
+{
+	struct kt_err e;
+
+	KT_OK(kt_node_set(&self->s, node_other, N(node_other), &e), e);
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_node_set(&self->s, node4, N(node4), &e), e);
+	KT_OK(kt_del(&self->s, "default/none:80", &e), e);	/* staged */
+	KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	KT_EXPECT_NODE(&self->s, node_other, N(node_other));
+
+	/* NODE_SET after the failing command too. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_del(&self->s, "default/none:80", &e), e);
+	KT_OK(kt_node_set(&self->s, node6, N(node6), &e), e);
+	KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	KT_EXPECT_NODE(&self->s, node_other, N(node_other));
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	KT_OK(kt_node_set(&self->s, node4, N(node4), &e), e);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_ABORT, &e), e);
+	KT_EXPECT_NODE(&self->s, node_other, N(node_other));
+}
+
+/* A NODE_SET is an event, then its commit. */
+TEST_F(node, set_is_an_event)
+{
+	struct kt_sock ev_sock;
+	struct kt_event ev;
+	struct kt_stats st;
+	struct kt_err e;
+
+	ASSERT_EQ(0, kt_open(&ev_sock));
+	ASSERT_EQ(0, kt_subscribe(&ev_sock));
+	KT_OK(kt_node_set(&self->s, node4, N(node4), &e), e);
+	ASSERT_EQ(0, kt_event_next(&ev_sock, 10000, &ev));
+	EXPECT_EQ(KGATE_CMD_NODE_SET, ev.cmd);
+	kt_event_free(&ev);
+	ASSERT_EQ(0, kt_event_next(&ev_sock, 10000, &ev));
+	EXPECT_EQ(KGATE_CMD_BATCH_COMMIT, ev.cmd);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_TRUE(ev.has_generation);
+	EXPECT_EQ(st.generation, ev.generation);
+	kt_event_free(&ev);
+	kt_close(&ev_sock);
+}
+
+/*
+ * The figures added with the node: NAT hooks on while there are services;
+ * a commit that takes away a UDP (frontend, backend) pair walks the flows
+ * once, one that takes away only TCP does not; affinity figures present.
+ */
+TEST_F(node, stats_new_fields)
+{
+	static const struct kt_fe fe_udp[] = {
+		KT_FE_FULL("192.0.2.53", 53, IPPROTO_UDP, KGATE_FE_CLUSTER),
+	};
+	static const struct kt_fe fe_tcp[] = {
+		KT_FE_FULL("192.0.2.80", 80, IPPROTO_TCP, KGATE_FE_CLUSTER),
+	};
+	static const struct kt_be be[] = { KT_BE("198.51.100.53", 53) };
+	static const int fields[] = {
+		KGATE_STATS_A_NAT_HOOKS, KGATE_STATS_A_FLOW_WALKS,
+		KGATE_STATS_A_AFFINITY_CLIENTS, KGATE_STATS_A_AFFINITY_DROPPED,
+		KGATE_STATS_A_MAX_AFFINITY,
+	};
+	struct kt_stats st0, st;
+	struct kt_svc svc;
+	struct kt_err e;
+
+	KT_OK(kt_stats(&self->s, &st0, &e), e);
+	for (int i = 0; i < N(fields); i++) {
+		EXPECT_TRUE(st0.has[fields[i]])
+			TH_LOG("stats attribute %d missing", fields[i]);
+	}
+	EXPECT_LT(0u, st0.max_affinity);
+	EXPECT_GE(st0.max_affinity, st0.affinity_clients);
+
+	kt_svc_init(&svc, "default/dns:53");
+	svc.fe = fe_udp;
+	svc.n_fe = 1;
+	svc.be = be;
+	svc.n_be = 1;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(1, st.nat_hooks) TH_LOG("a service, no NAT hooks");
+	EXPECT_EQ(st0.flow_walks, st.flow_walks) TH_LOG("an ADD walked");
+	st0 = st;
+	KT_OK(kt_del(&self->s, svc.name, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(st0.flow_walks + 1, st.flow_walks)
+		TH_LOG("a UDP pair went: one walk");
+
+	svc.name = "default/web:80";
+	svc.fe = fe_tcp;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	st0 = st;
+	KT_OK(kt_del(&self->s, svc.name, &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(st0.flow_walks, st.flow_walks)
+		TH_LOG("only a TCP pair went: no walk");
 }
 
 TEST_HARNESS_MAIN
