@@ -5,7 +5,8 @@
 #   tests/vm/run.sh VER tests/vm/suite-netlink.sh
 #
 # Loads $KGATE_KO (after modprobing the modules it depends on), runs every
-# selftest binary of build/selftests (kselftest harness), the YNL check and
+# selftest binary of build/selftests (kselftest harness), the events check
+# through the CLI (tests/selftests/events.sh), the YNL check and
 # tests/selftests/scale.sh.  Their TAP lines go to stdout as they come, one
 # per test case, so that `make check` counts cases, each program's in a
 # block of its own with its own plan (tests/tools/tap.sh), followed by one
@@ -30,7 +31,7 @@ TAPFILE=$OUT/netlink.tap
 mkdir -p "$OUT"
 : >"$TAPFILE"
 
-PROGRAMS="roundtrip invalid perm netns batch ynl scale"
+PROGRAMS="roundtrip invalid perm netns batch edges events ynl scale"
 [ -z "${KGATE_SUITE_ONLY-}" ] || PROGRAMS=$KGATE_SUITE_ONLY
 # Each program, then the unload check, then scale.sh (loads / unloads itself).
 STEPS=()
@@ -117,6 +118,9 @@ for name in "${STEPS[@]}"; do
 		;;
 	ynl)
 		run_program ynl timeout 600 bash "$TOP/tests/selftests/ynl.sh"
+		;;
+	events)
+		run_program events timeout 600 bash "$TOP/tests/selftests/events.sh"
 		;;
 	*)
 		if [ ! -d /sys/module/kgate ] && ! load_module; then
