@@ -103,9 +103,12 @@ check "IPv6 externalTrafficPolicy=Local: the client's address is kept" \
 	is "pod2 fd00:18::2" tcp_get client fd00:18::1 30061
 kgate service replace default/np6:http nodeport '[::]:30061/tcp' \
 	backend '[fd00:244:3::2]:8080' external-policy local
-check "IPv6 externalTrafficPolicy=Local without a local backend: refused at once" \
-	refused_quickly in_ns client socat -T 5 -u \
-	'TCP:[fd00:18::1]:30061,connect-timeout=5' -
+kgate service add default/np6b:http nodeport '[::]:30062/tcp' \
+	backend '[fd00:244:2::2]:8080' local external-policy local
+# As kube-proxy: dropped, so that a load balancer moves the client.
+refute "IPv6 externalTrafficPolicy=Local without a local backend: dropped, not refused" \
+	reached client fd00:18::1 30062 -- reached client fd00:18::1 30061
+kgate service del default/np6b:http
 
 # --- loadBalancerSourceRanges: fd00:18::2 inside, fd00:19::2 outside
 in_ns client ip -6 addr add fd00:19::2/128 dev v-client-node nodad

@@ -176,6 +176,19 @@ udp_get() {
 	echo hi | in_ns "$1" socat -T 2 - "UDP:$host:$3" 2>/dev/null
 }
 
+# reached NS ADDR PORT: a TCP connection attempt got something back (an
+# answer or a refusal): status 0; it timed out in silence (the packet was
+# dropped): status 1.  The probe of refute for "dropped, not refused".
+reached() {
+	local host=$2 out
+	case $host in *:*) host="[$host]" ;; esac
+	out=$(in_ns "$1" socat -T 3 -u "TCP:$host:$3,connect-timeout=3" - 2>&1)
+	case $out in
+	*"timed out"*) return 1 ;;
+	*) echo "${out:-(closed)}"; return 0 ;;
+	esac
+}
+
 # refused_quickly CMD...: CMD (a socat client) reports "Connection
 # refused", and within 3 s: a RST or an ICMP port unreachable, not a
 # timeout.  CMD's own timeout must be longer than that.

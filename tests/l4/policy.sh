@@ -57,16 +57,6 @@ kgate service replace default/np:http nodeport 30081/tcp \
 	external-policy local
 kgate service add default/np2:http nodeport 30082/tcp \
 	backend 10.244.2.2:8080 local external-policy local
-# reached NS ADDR PORT: 0 if the connection got an answer or a refusal, 1
-# if it timed out in silence.
-reached() {
-	local host=$2 out
-	out=$(in_ns "$1" socat -T 3 -u "TCP:$host:$3,connect-timeout=3" - 2>&1)
-	case $out in
-	*"timed out"*) return 1 ;;
-	*) echo "${out:-(closed)}"; return 0 ;;
-	esac
-}
 refute "externalTrafficPolicy=Local without a local backend drops outside traffic, no refusal" \
 	reached client 198.18.0.1 30082 -- reached client 198.18.0.1 30081
 check "... from the node itself it goes to the backends elsewhere, masqueraded" \
