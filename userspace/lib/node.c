@@ -10,6 +10,7 @@
 
 #include "msg.h"
 #include "node.h"
+#include "service.h"
 
 int kgate_put_node(struct nlmsghdr *nlh, size_t buflen,
 		   const struct kgate_node *node)
@@ -120,27 +121,16 @@ int kgate_node_set(struct kgate_sock *s, const struct kgate_node *node,
 	return kgate_transact(s, nlh, NULL, NULL, e);
 }
 
-static int node_cb(const struct nlmsghdr *nlh, void *data,
-		   struct kgate_err *e)
+static int parse_node(const struct nlattr *nest, void *out, char *why,
+		      size_t whylen)
 {
-	const struct nlattr *a = kgate_msg_attr(nlh, KGATE_A_NODE);
-	char why[200];
-
-	if (!a)
-		return kgate_err_set(e, EBADMSG, "reply without node");
-	if (kgate_parse_node(a, data, why, sizeof(why)))
-		return kgate_err_set(e, EBADMSG, "malformed reply: %s", why);
-	return 0;
+	return kgate_parse_node(nest, out, why, whylen);
 }
 
 int kgate_node_get(struct kgate_sock *s, struct kgate_node *node,
 		   struct kgate_err *e)
 {
-	uint32_t buf[KGATE_MSG_HDRLEN / 4 + 1];
-	struct nlmsghdr *nlh;
-
 	memset(node, 0, sizeof(*node));
-	nlh = kgate_msg_start(buf, kgate_sock_family(s), KGATE_CMD_NODE_GET,
-			      0, 0);
-	return kgate_transact(s, nlh, node_cb, node, e);
+	return kgate_get_nest(s, KGATE_CMD_NODE_GET, KGATE_A_NODE, "node",
+			      parse_node, node, e);
 }

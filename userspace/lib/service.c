@@ -315,27 +315,49 @@ int kgate_service_dump(struct kgate_sock *s, kgate_service_cb cb, void *data,
 	return err;
 }
 
-static int stats_cb(const struct nlmsghdr *nlh, void *data,
-		    struct kgate_err *e)
+struct nest_reply {
+	uint16_t attr;
+	const char *what;
+	kgate_nest_parser parse;
+	void *out;
+};
+
+static int nest_cb(const struct nlmsghdr *nlh, void *data,
+		   struct kgate_err *e)
 {
-	const struct nlattr *a = kgate_msg_attr(nlh, KGATE_A_STATS);
+	const struct nest_reply *r = data;
+	const struct nlattr *a = kgate_msg_attr(nlh, r->attr);
 	char why[200];
 
 	if (!a)
-		return kgate_err_set(e, EBADMSG, "reply without stats");
-	if (kgate_parse_stats(a, data, why, sizeof(why)))
+		return kgate_err_set(e, EBADMSG, "reply without %s", r->what);
+	if (r->parse(a, r->out, why, sizeof(why)))
 		return kgate_err_set(e, EBADMSG, "malformed reply: %s", why);
 	return 0;
+}
+
+int kgate_get_nest(struct kgate_sock *s, uint8_t cmd, uint16_t attr,
+		   const char *what, kgate_nest_parser parse, void *out,
+		   struct kgate_err *e)
+{
+	struct nest_reply r = { attr, what, parse, out };
+	uint32_t buf[KGATE_MSG_HDRLEN / 4 + 1];
+	struct nlmsghdr *nlh;
+
+	nlh = kgate_msg_start(buf, kgate_sock_family(s), cmd, 0, 0);
+	return kgate_transact(s, nlh, nest_cb, &r, e);
+}
+
+static int parse_stats(const struct nlattr *nest, void *out, char *why,
+		       size_t whylen)
+{
+	return kgate_parse_stats(nest, out, why, whylen);
 }
 
 int kgate_stats_get(struct kgate_sock *s, struct kgate_stats *st,
 		    struct kgate_err *e)
 {
-	uint32_t buf[KGATE_MSG_HDRLEN / 4 + 1];
-	struct nlmsghdr *nlh;
-
 	memset(st, 0, sizeof(*st));
-	nlh = kgate_msg_start(buf, kgate_sock_family(s), KGATE_CMD_STATS_GET,
-			      0, 0);
-	return kgate_transact(s, nlh, stats_cb, st, e);
+	return kgate_get_nest(s, KGATE_CMD_STATS_GET, KGATE_A_STATS, "stats",
+			      parse_stats, st, e);
 }

@@ -59,4 +59,14 @@ int kgate_batch_abort(struct kgate_sock *s, struct kgate_err *e);
 int kgate_stats_get(struct kgate_sock *s, struct kgate_stats *st,
 		    struct kgate_err *e);
 
+/*
+ * A request without attributes whose reply carries one nest, @attr, that
+ * @parse decodes into @out (@what names it in errors).
+ */
+typedef int (*kgate_nest_parser)(const struct nlattr *nest, void *out,
+				 char *why, size_t whylen);
+int kgate_get_nest(struct kgate_sock *s, uint8_t cmd, uint16_t attr,
+		   const char *what, kgate_nest_parser parse, void *out,
+		   struct kgate_err *e);
+
 #endif
