@@ -87,6 +87,7 @@ struct kgate_service {
 	 * backends and over the node-local ones (Local traffic policies).
 	 */
 	struct kgate_lb *lb[2][2];
+	bool lb_built;
 	/* Backends by (family, addr, port): open addressing, mask + 1 slots. */
 	u16 *be_index;
 	u32 be_mask;
@@ -328,6 +329,7 @@ void kgate_aff_gc_stop(struct kgate_net *kn);
 
 /* pick.c: backend choice */
 int kgate_lb_build(struct kgate_service *svc);
+size_t kgate_lb_size(const struct kgate_service *svc);
 void kgate_lb_free(struct kgate_service *svc);
 const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 				       const struct nf_conn *ct, bool local);

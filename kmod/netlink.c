@@ -136,7 +136,22 @@ static int kgate_nl_change(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(op);
 	}
 	op->seq = info->snd_seq;
-	op->size = info->nlhdr->nlmsg_len;
+	/*
+	 * A whole service gets its lookup tables here, not under kn->lock
+	 * at commit; a batch counts them against its cap with the request.
+	 */
+	if (op->svc && (op->cmd == KGATE_CMD_SERVICE_ADD ||
+			op->cmd == KGATE_CMD_SERVICE_REPLACE)) {
+		err = kgate_lb_build(op->svc);
+		if (err) {
+			NL_SET_ERR_MSG(info->extack,
+				       "out of memory for the lookup tables");
+			kgate_poison(kn, &from, info->snd_seq, err);
+			kgate_op_free(op);
+			return err;
+		}
+	}
+	op->size = info->nlhdr->nlmsg_len + (op->svc ? kgate_lb_size(op->svc) : 0);
 	return kgate_submit(kn, &from, op, info->extack);
 }
 

@@ -141,6 +141,11 @@ out:
 
 static const u8 families[] = { AF_INET, AF_INET6 };
 
+/*
+ * The tables of @svc, from its backends alone: a whole service gets them
+ * when its request is parsed, outside kn->lock; a service a commit makes
+ * from another (backend commands) under it.
+ */
 int kgate_lb_build(struct kgate_service *svc)
 {
 	bool local = svc->ext_policy == KGATE_POLICY_LOCAL ||
@@ -154,7 +159,27 @@ int kgate_lb_build(struct kgate_service *svc)
 	}
 	if (err)
 		kgate_lb_free(svc);
+	else
+		svc->lb_built = true;
 	return err;
+}
+
+/* Bytes @svc's tables take. */
+size_t kgate_lb_size(const struct kgate_service *svc)
+{
+	size_t size = 0;
+	int f, l;
+
+	for (f = 0; f < 2; f++) {
+		for (l = 0; l < 2; l++) {
+			const struct kgate_lb *lb = svc->lb[f][l];
+
+			if (lb)
+				size += struct_size(lb, table, lb->turns ?
+						    2 * lb->size : lb->size);
+		}
+	}
+	return size;
 }
 
 void kgate_lb_free(struct kgate_service *svc)
@@ -167,6 +192,7 @@ void kgate_lb_free(struct kgate_service *svc)
 		svc->lb[f][0] = NULL;
 		svc->lb[f][1] = NULL;
 	}
+	svc->lb_built = false;
 }
 
 /*

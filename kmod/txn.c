@@ -327,9 +327,9 @@ static int apply(struct kgate_commit *c, struct kgate_op *op,
 }
 
 /*
- * The lookup tables of the objects the next generation keeps, once all
- * commands are applied: an object a later command of the same commit
- * replaced again never needs one.
+ * The lookup tables of the objects the next generation keeps that have
+ * none yet (those backend commands made), once all commands are applied:
+ * an object a later command of the same commit replaced never needs one.
  */
 static int build_tables(struct kgate_commit *c,
 			struct netlink_ext_ack *extack)
@@ -338,7 +338,8 @@ static int build_tables(struct kgate_commit *c,
 	int err;
 
 	list_for_each_entry(svc, &c->touched, touched) {
-		if (svc->gen_add != c->next || svc->gen_del != KGATE_GEN_NEVER)
+		if (svc->gen_add != c->next || svc->gen_del != KGATE_GEN_NEVER ||
+		    svc->lb_built)
 			continue;
 		err = kgate_lb_build(svc);
 		if (err) {
