@@ -50,6 +50,9 @@
  *                  message reads "cmd POS seq SEQ: REASON", POS being the
  *                  command's position in the batch (1-based) and SEQ its
  *                  nlmsg_seq.  ECANCELED if the batch was poisoned.
+ *                  A batch stages at most max_batch_mb (module parameter)
+ *                  of requests and of the lookup tables built for them
+ *                  (E2BIG beyond, which poisons the batch).
  * BATCH_ABORT      drop the staged commands.
  *                  Closing the socket with a batch open aborts it.
  * STATS_GET        KGATE_A_STATS for the namespace.
