@@ -117,6 +117,10 @@
 #                       NEW` (replaces the DNAT rule of that endpoint chain)
 #             nft       `nft 'flush chain ...; add rule ...; add rule ...'`
 #                       (one transaction rewriting the service's chain)
+#   calib   (every turn, before its traffic) the time of a fixed CPU loop
+#           in the guest (awk, a million iterations): a TCG guest slows down
+#           when the host is busy, and the table prints how many turns ran
+#           slower than 1.5x the median: their figures are suspect
 #   packets (kgate and kgate-nocnt) the measured service's packet counter
 #           after the two wrk runs (`kgate -s service show`): above 0 with
 #           counters on, 0 with them off (a warning otherwise)
@@ -327,6 +331,7 @@ summarize() {
 	$1 == "#meta" { meta[$2] = $3; next }
 	$1 == "#skip" { why[$2 SUBSEP $3 SUBSEP $4] = $5; next }
 	/^#/ || NF < 5 { next }
+	$2 == "calib" { cal[++ncal] = $5; calwho[ncal] = $1 " " $3 " round " $4 }
 	{
 		k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
 		if (!(k in cnt))
@@ -395,6 +400,19 @@ summarize() {
 		printf "ipvs: -s %s, masquerading, vs.conntrack=1; iptables: %s, kube-proxy iptables-mode layout without KUBE-MARK-MASQ; nft: vmap + 2-rule numgen chain per service\n", meta["ipvs_sched"], meta["iptables"] > txt
 		printf "change: kgate service replace | ipvsadm -R (-a new, -d old) | iptables -t nat -R (DNAT rule) | nft (flush chain + 2 add rule); iptables from %s services: round 1 only\n", meta["ipt_once"] > txt
 		printf "kgate: commit %s; kgate.ko sha256 %s...; guest: %s\n", src, meta["kgate_ko_sha256"], meta["guest"] > txt
+		if (ncal > 0) {	# the load of the host: a fixed CPU loop per turn
+			for (j = 1; j <= ncal; j++)
+				a[j] = cal[j]
+			sort(a, ncal)
+			cm = median(a, ncal); slow = ""; nslow = 0
+			for (j = 1; j <= ncal; j++)
+				if (cal[j] > 1.5 * cm) {
+					nslow++
+					slow = slow sprintf("%s%s (%.2fx)", nslow > 1 ? ", " : "", calwho[j], cal[j] / cm)
+				}
+			printf "host load check: a fixed CPU loop before the traffic of each turn took %.0f ms median (%.0f..%.0f) over %d turns; %d slower than 1.5x the median%s\n",
+				cm * 1000, a[1] * 1000, a[ncal] * 1000, ncal, nslow, nslow ? " (figures suspect): " slow : "" > txt
+		}
 		print "size\tfigure\tcontender\trounds\tmedian\tmin\tmax\tunit\tkgate_over_this\tper_round_ratio_median\tper_round_ratio_min\tper_round_ratio_max\twrk_errors\tround_values" > tsv
 		for (si = 1; si <= nsize; si++) {
 			s = sizes[si]
@@ -862,6 +880,13 @@ svc_packets() {
 	"$CLI" -s service show "bench/svc-$1:80" 2>/dev/null | awk '$1 == "conns" { print $4; exit }'
 }
 
+# calib SIZE CONTENDER ROUND: record the time of a fixed CPU loop.
+calib() {
+	local t0=$EPOCHREALTIME
+	awk 'BEGIN { for (i = 0; i < 1000000; i++) s += i * i; exit s < 0 }' || return 1
+	record "$1" calib "$2" "$3" "$(since "$t0")"
+}
+
 # kgate_hooks: how many hooks of kgate's `nft list hooks ip` lists in this
 # namespace ("" if it lists none at all: no hook listing in this kernel).
 kgate_hooks() {
@@ -910,6 +935,7 @@ phase() {
 	fi
 	log "$at: new connections (wrk ${DURATION}s, Connection: close)"
 	settle
+	calib "$n" "$c" "$r"
 	read -r rate errs <<<"$(wrk_run "$url" close)" || exit 1
 	[ -n "$rate" ] || exit 1
 	record "$n" conns "$c" "$r" "$rate" "$errs"
@@ -995,6 +1021,7 @@ foreign_phase() {
 	check_one "$url" pod1
 	log "$at: new connections (wrk ${DURATION}s, Connection: close)"
 	settle
+	calib "$n" "$st" "$r"
 	read -r rate errs <<<"$(wrk_run "$url" close)" || exit 1
 	[ -n "$rate" ] || exit 1
 	record "$n" conns "$st" "$r" "$rate" "$errs"
