@@ -1035,10 +1035,10 @@ static int kg_http_chunk_line_byte(struct kg_http_body *b, u8 c)
 
 	if (c == '\n')
 		return kg_http_body_fail(b, KG_HTTP_WHY_BARE_LF);
-	if (++b->line > b->max_chunk_line)
+	if (c != '\r' && ++b->line > b->max_chunk_line)
 		return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
-	if (b->state >= KG_B_EXT_PRE && b->state <= KG_B_EXT_POST_VAL &&
-	    ++b->ext > b->max_ext)
+	if (c != '\r' && b->state >= KG_B_EXT_PRE &&
+	    b->state <= KG_B_EXT_POST_VAL && ++b->ext > b->max_ext)
 		return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
 
 	switch (b->state) {

@@ -443,6 +443,8 @@ static const struct refusal req_refusals[] = {
 	  B400, KG_HTTP_WHY_HOST_MISMATCH },
 	{ "CONNECT host differs", "CONNECT b:443 HTTP/1.1\r\nHost: a:443\r\n\r\n",
 	  B400, KG_HTTP_WHY_HOST_MISMATCH },
+	{ "absolute-form in 1.1 without Host", "GET http://a/ HTTP/1.1\r\n\r\n",
+	  B400, KG_HTTP_WHY_HOST_MISSING },
 	{ "absolute userinfo", "GET http://u:p@a/ HTTP/1.1\r\nHost: a\r\n\r\n",
 	  B400, KG_HTTP_WHY_TARGET },
 	{ "absolute other scheme", "GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", B400,
@@ -909,12 +911,17 @@ static void test_body_limits(void)
 	ok(rc == B400 && b.why == KG_HTTP_WHY_CHUNK_LONG && u == 9,
 	   "chunked: a chunk line over max_chunk_line is refused");
 	kg_http_body_init_framing(&b, KG_HTTP_BODY_CHUNKED, 0, false);
+	b.max_chunk_line = 8;
+	rc = kg_http_body_feed(&b, (const u8 *)S("5;abcdef\r\nhello\r\n0\r\n\r\n"),
+			       &u);
+	ok(rc == KG_HTTP_DONE, "chunked: a chunk line of max_chunk_line accepted");
+	kg_http_body_init_framing(&b, KG_HTTP_BODY_CHUNKED, 0, false);
 	b.max_ext = 100;
 	rc = KG_HTTP_MORE;
 	for (i = 0; i < 100 && rc == KG_HTTP_MORE; i++)
 		rc = kg_http_body_feed(&b, (const u8 *)S("1;abcdefgh\r\nx\r\n"),
 				       &u);
-	ok(rc == B400 && b.why == KG_HTTP_WHY_CHUNK_LONG && i == 12,
+	ok(rc == B400 && b.why == KG_HTTP_WHY_CHUNK_LONG && i == 13,
 	   "chunked: extensions over max_ext per message are refused");
 	kg_http_body_init_framing(&b, KG_HTTP_BODY_CHUNKED, 0, false);
 	b.max_trailer = 16;
