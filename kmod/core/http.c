@@ -1035,11 +1035,17 @@ static int kg_http_chunk_line_byte(struct kg_http_body *b, u8 c)
 
 	if (c == '\n')
 		return kg_http_body_fail(b, KG_HTTP_WHY_BARE_LF);
-	if (c != '\r' && ++b->line > b->max_chunk_line)
-		return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
-	if (c != '\r' && b->state >= KG_B_EXT_PRE &&
-	    b->state <= KG_B_EXT_POST_VAL && ++b->ext > b->max_ext)
-		return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
+	/* counters compared before they grow: they never wrap */
+	if (c != '\r') {
+		if (b->line >= b->max_chunk_line)
+			return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
+		b->line++;
+		if (b->state >= KG_B_EXT_PRE && b->state <= KG_B_EXT_POST_VAL) {
+			if (b->ext >= b->max_ext)
+				return kg_http_body_fail(b, KG_HTTP_WHY_CHUNK_LONG);
+			b->ext++;
+		}
+	}
 
 	switch (b->state) {
 	case KG_B_SIZE0:
@@ -1149,15 +1155,17 @@ static int kg_http_chunk_line_byte(struct kg_http_body *b, u8 c)
 /* One byte of the trailer section. */
 static int kg_http_trailer_byte(struct kg_http_body *b, u8 c, bool *done)
 {
-	if (++b->trailer > b->max_trailer)
+	if (b->trailer >= b->max_trailer)
 		return kg_http_body_fail(b, KG_HTTP_WHY_TRAILER_LARGE);
+	b->trailer++;
 	switch (b->state) {
 	case KG_B_TR_START:
 		if (c == '\r') {
 			b->state = KG_B_TR_END_LF;
 		} else if (kg_is_tchar(c)) {
-			if (++b->tfields > b->max_trailer_fields)
+			if (b->tfields >= b->max_trailer_fields)
 				return kg_http_body_fail(b, KG_HTTP_WHY_TRAILER_LARGE);
+			b->tfields++;
 			b->state = KG_B_TR_NAME;
 		} else {
 			return kg_http_body_fail(b, c == '\n' ?
@@ -1208,7 +1216,8 @@ int kg_http_body_feed(struct kg_http_body *b, const u8 *buf, size_t len,
 	if (b->state == KG_B_DONE || b->state == KG_B_ERR)
 		return b->rc;
 	if (b->state == KG_B_CLOSE) {
-		b->payload += len;
+		/* saturates rather than wraps */
+		b->payload = len > ~0ULL - b->payload ? ~0ULL : b->payload + len;
 		*used = len;
 		return KG_HTTP_MORE;
 	}
