@@ -116,13 +116,20 @@ int kgate_aff_share(struct kgate_net *kn, struct kgate_service *svc,
 	if (old && old->aff) {
 		refcount_inc(&old->aff->ref);
 		svc->aff = old->aff;
-	} else {
-		svc->aff = aff_new(kn);
-		if (!svc->aff)
-			return -ENOMEM;
+		return 0;
 	}
-	WRITE_ONCE(svc->aff->timeout, svc->timeout);
+	svc->aff = aff_new(kn);
+	if (!svc->aff)
+		return -ENOMEM;
+	svc->aff->timeout = svc->timeout;
 	return 0;
+}
+
+/* @svc is in: its timeout is the one its table's sweep goes by. */
+void kgate_aff_commit(const struct kgate_service *svc)
+{
+	if (svc->aff)
+		WRITE_ONCE(svc->aff->timeout, svc->timeout);
 }
 
 static void aff_key(const struct nf_conn *ct, struct aff_key *key)

@@ -320,6 +320,7 @@ void kgate_count_disable(struct net *net);
 int kgate_aff_share(struct kgate_net *kn, struct kgate_service *svc,
 		    const struct kgate_service *old);
 void kgate_aff_put(struct kgate_aff *aff);
+void kgate_aff_commit(const struct kgate_service *svc);
 const struct kgate_backend *kgate_aff_get(const struct kgate_frontend *fe,
 					  const struct nf_conn *ct, bool local);
 void kgate_aff_set(const struct kgate_frontend *fe, const struct nf_conn *ct,

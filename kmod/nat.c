@@ -106,7 +106,8 @@ const struct kgate_frontend *kgate_nat_lookup(struct kgate_net *kn,
 		return fe;
 	memset(&any.addr, 0, sizeof(any.addr));
 	fe = kgate_fe_lookup(kn, &any, gen);
-	if (fe && fe->kind == KGATE_FE_NODEPORT && (!net || is_local(net, k->family, &k->addr)))
+	if (fe && fe->kind == KGATE_FE_NODEPORT &&
+	    (!net || is_local(net, k->family, &k->addr)))
 		return fe;
 	return NULL;
 }
@@ -185,7 +186,6 @@ static unsigned int kgate_dnat(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct kgate_fe_key key;
 	struct nf_conn *ct;
-
 	bool local;
 
 	ct = nf_ct_get(skb, &ctinfo);

@@ -374,6 +374,8 @@ static void finish(struct kgate_commit *c)
 		if (svc->gen_del == c->next) {
 			kgate_svc_unlink(c->kn, svc);
 			kgate_svc_free_rcu(svc);
+		} else {
+			kgate_aff_commit(svc);
 		}
 	}
 }
