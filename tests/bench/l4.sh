@@ -212,6 +212,10 @@ OUTDIR=$TOP/build/bench
 log() { echo "bench l4: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# usec, since, settle, veth, wait_listen, bench_src, bench_kernels
+# shellcheck source=tests/bench/lib.sh
+. "$TOP/tests/bench/lib.sh" || { echo "bench l4: cannot read tests/bench/lib.sh" >&2; exit 1; }
+
 for v in ROUNDS DURATION CONNS CHANGES; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_$v must be a positive number"
 done
@@ -239,10 +243,7 @@ done
 # kernel VER from the samples in RAW; print the table.
 summarize() {
 	local raw=$1 ver=$2 base=$OUTDIR/l4-$2 src
-	src=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "?")
-	if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=all -- kmod include Kbuild 2>/dev/null)" ]; then
-		src="$src + uncommitted module changes"
-	fi
+	src=$(bench_src "$TOP")
 	awk -F '\t' -v ver="$ver" -v tsv="$base.tsv" -v txt="$base.txt" \
 		-v dat="$base.dat" -v src="$src" '
 	function sort(a, n,    i, j, t) {	# insertion sort of a[1..n]
@@ -585,11 +586,7 @@ fi
 
 if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 	vers=("$@")
-	if [ ${#vers[@]} = 0 ]; then
-		for ko in "$TOP"/build/kmod/*/kgate.ko; do
-			[ -e "$ko" ] && vers+=("$(basename "$(dirname "$ko")")")
-		done
-	fi
+	[ ${#vers[@]} -gt 0 ] || mapfile -t vers < <(bench_kernels "$TOP")
 	[ ${#vers[@]} -gt 0 ] || die "no module built (make module KVER=...)"
 	[ -x "$CLI" ] || die "$CLI not built (make userspace, or make bench)"
 	for t in wrk nginx curl ipvsadm iptables-restore nft; do
@@ -644,12 +641,6 @@ FOREIGN_VIP=10.95.0.1	# the foreign DNAT's address (outside VIPNET)
 meta() { printf '#meta\t%s\t%s\n' "$1" "$2" >>"$RAW"; }
 # record SIZE FIGURE CONTENDER ROUND VALUE [WRK_ERRORS]
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6-}" >>"$RAW"; }
-usec() { local t=${1/./}; echo $((10#$t)); }
-since() {
-	local t1=$EPOCHREALTIME d
-	d=$(($(usec "$t1") - $(usec "$1")))
-	printf '%d.%06d' $((d / 1000000)) $((d % 1000000))
-}
 client() { ip netns exec "$CLIENT" "$@"; }
 
 # The addresses of service I (0-based): its VIP, its first backend (the
@@ -735,26 +726,6 @@ wrk_run() {
 		die "wrk $1 ($2): no requests done: $out"
 	fi
 	echo "$rate $errs"
-}
-
-# settle: wait (up to 60 s) until the guest's CPUs are idle for half a
-# second, so that a measurement does not pay for what came before it: the
-# kernel finishes a flush, a deleted namespace or a large table's RCU
-# frees in the background.  Polls /proc/stat: busy below 10 % of the time.
-settle() {
-	local deadline=$((SECONDS + 60)) a b
-	while :; do
-		a=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
-		sleep 0.5
-		b=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
-		# shellcheck disable=SC2086 # two numbers each
-		set -- $a $b
-		[ $((($3 - $1) * 10)) -lt $((($3 - $1) + ($4 - $2))) ] && return 0
-		if [ $SECONDS -ge $deadline ]; then
-			log "still busy after 60 s; measuring anyway"
-			return 0
-		fi
-	done
 }
 
 # check_both URL: curls through URL must reach both pods, or the run fails.
@@ -1058,15 +1029,6 @@ topo_down() {
 	done
 }
 
-# veth NS_A ADDR_A NS_B ADDR_B: a /24 link between two namespaces.
-veth() {
-	ip link add "v-$3" netns "$1" type veth peer name "v-$1" netns "$3" &&
-		ip -n "$1" addr add "$2/24" dev "v-$3" &&
-		ip -n "$3" addr add "$4/24" dev "v-$1" &&
-		ip -n "$1" link set "v-$3" up &&
-		ip -n "$3" link set "v-$1" up
-}
-
 # nginx_up N: pod N's nginx, answering "podN" on 10.244.N.2:8080.
 nginx_up() {
 	local d=$TMP/pod$1
@@ -1092,15 +1054,6 @@ nginx_up() {
 	EOF
 	ip netns exec "$NSP-pod$1" nginx -p "$d" -c "$d/nginx.conf" || return 1
 	wait_listen "$NSP-pod$1" 8080
-}
-
-# wait_listen NS PORT: poll until something listens on PORT in NS.
-wait_listen() {
-	local deadline=$((SECONDS + 20))
-	until ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
-	done
 }
 
 topo_up() {
