@@ -5,7 +5,7 @@
 #   make            build the CLI and the module for the running kernel's headers
 #   make check      install what is needed, build, run every test; ends "N passed, N failed"
 #   make demo       boot a VM with the module, create services, show them, unload
-#   make bench      control-plane and L4 benchmarks in the VM
+#   make bench      control-plane, L4 and L7 benchmarks in the VM
 #
 # The module itself is described by Kbuild, which is what dkms builds.
 
@@ -16,7 +16,7 @@ KDIR	?= /lib/modules/$(KVER)/build
 export KGATE_CACHE ?= /var/cache/kgate
 
 .PHONY: all module modules clean userspace unit selftests lint dkms-check \
-	vm-test check demo bench deps install
+	vm-test check demo bench benchtools deps install
 
 all: userspace module
 
@@ -33,6 +33,9 @@ unit:
 
 selftests:
 	@$(MAKE) -s -C $(TOP)/tests/selftests O=$(B)/selftests
+
+benchtools:
+	@$(MAKE) -s -C $(TOP)/tests/bench O=$(B)/benchtools
 
 deps:
 	@$(TOP)/tests/tools/deps.sh

@@ -8,8 +8,9 @@
 # Kernels: the newest 6.12 of `tests/vm/kernels.sh list` by default, both
 # kernels of that list with --all (or KGATE_BENCH_ALL=1, for make bench), or
 # the VERs given.  Installs what is missing (tests/tools/deps.sh, and
-# nginx-light and wrk for the L4 benchmark, only when a tool is absent),
-# builds the CLI, the benchmark helper and the module for each kernel, then
+# nginx-light and wrk for the L4 and L7 benchmarks, haproxy for L7, only
+# when a tool is absent), builds the CLI, the benchmark helpers and the
+# module for each kernel, then
 # runs the benchmarks, each with one VM boot per kernel, and prints where
 # their tables, TSVs and PNGs are:
 #   control-plane  tests/bench/control-plane.sh: kgate vs IPVS applying and
@@ -19,8 +20,12 @@
 #                  carrying traffic at 10 to 100k services (knobs
 #                  KGATE_BENCH_SIZES, _ROUNDS, _DURATION, ... see its
 #                  header); about an hour per kernel under TCG
+#   l7             tests/bench/l7.sh: HTTP through kgate vs nginx, HAProxy
+#                  and direct, and kernel memory per idle connection
+#                  (knobs KGATE_BENCH_ROUNDS, _DURATION, _L7_IDLE, ... see
+#                  its header); about 20 minutes per kernel under TCG
 # --only NAME (or KGATE_BENCH_ONLY=NAME) runs one of them.  The knobs pass
-# through; KGATE_BENCH_ROUNDS applies to both.
+# through; KGATE_BENCH_ROUNDS applies to all.
 #
 # Exit status: 0, or 1 if a build or a benchmark failed (goals never fail).
 
@@ -43,17 +48,17 @@ for a in "$@"; do
 	fi
 	case $a in
 	--all) all=1 ;;
-	-h | --help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--only) only_next=1 ;;
 	-*) die "unknown option $a (see --help)" ;;
 	*) vers+=("$a") ;;
 	esac
 done
-[ "$only_next" = 0 ] || die "--only needs a name: control-plane or l4"
+[ "$only_next" = 0 ] || die "--only needs a name: control-plane, l4 or l7"
 case $only in
-"") benches=(control-plane l4) ;;
-control-plane | l4) benches=("$only") ;;
-*) die "unknown benchmark '$only' (control-plane or l4)" ;;
+"") benches=(control-plane l4 l7) ;;
+control-plane | l4 | l7) benches=("$only") ;;
+*) die "unknown benchmark '$only' (control-plane, l4 or l7)" ;;
 esac
 
 missing=0
@@ -64,11 +69,15 @@ if [ "$missing" = 1 ]; then
 	log "installing the missing tools (tests/tools/deps.sh)"
 	"$TOP/tests/tools/deps.sh" || die "tests/tools/deps.sh failed"
 fi
-# The L4 benchmark's backends and load generator (Debian 12 packages).
-if [[ " ${benches[*]} " == *" l4 "* ]]; then
+# The L4 and L7 benchmarks' backends, proxies and load generator (Debian 12
+# packages).
+if [[ " ${benches[*]} " == *" l4 "* ]] || [[ " ${benches[*]} " == *" l7 "* ]]; then
 	pkgs=()
 	command -v nginx >/dev/null || pkgs+=(nginx-light)
 	command -v wrk >/dev/null || pkgs+=(wrk)
+	if [[ " ${benches[*]} " == *" l7 "* ]] && ! command -v haproxy >/dev/null; then
+		pkgs+=(haproxy)
+	fi
 	for t in curl nft iptables-restore; do
 		command -v "$t" >/dev/null || { log "$t missing"; pkgs+=(curl nftables iptables); break; }
 	done
@@ -77,11 +86,14 @@ if [[ " ${benches[*]} " == *" l4 "* ]]; then
 		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"; } ||
 			die "apt-get install ${pkgs[*]} failed"
-		# The benchmark runs its own nginx in the VM: none on the host.
-		if [[ " ${pkgs[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null &&
-			systemctl is-enabled -q nginx 2>/dev/null; then
-			systemctl disable --now nginx >/dev/null 2>&1 || log "could not stop the host's nginx service"
-		fi
+		# The benchmarks run their own nginx and HAProxy in the VM: none
+		# on the host.
+		for p in nginx haproxy; do
+			if [[ " ${pkgs[*]} " == *" $p"[-\ ]* ]] && command -v systemctl >/dev/null &&
+				systemctl is-enabled -q "$p" 2>/dev/null; then
+				systemctl disable --now "$p" >/dev/null 2>&1 || log "could not stop the host's $p service"
+			fi
+		done
 	fi
 fi
 
@@ -96,8 +108,8 @@ if [ ${#vers[@]} = 0 ]; then
 fi
 [ ${#vers[@]} -gt 0 ] || die "no kernel to run on"
 
-log "building the CLI and the benchmark helper"
-make -s -C "$TOP" userspace selftests || die "build failed"
+log "building the CLI and the benchmark helpers"
+make -s -C "$TOP" userspace selftests benchtools || die "build failed"
 i=0
 for v in "${vers[@]}"; do
 	i=$((i + 1))

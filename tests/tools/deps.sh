@@ -27,6 +27,8 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio zstd binutils
 	# tools the tests and benchmarks drive inside the VM
 	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox
+	# the L4 and L7 benchmarks' backends, proxies and load generator (tests/bench)
+	nginx-light haproxy wrk
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -47,6 +49,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq || die "apt-get update failed"
 	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 		die "apt-get install failed"
+	# The benchmarks start their own nginx and HAProxy in the VM: the
+	# services these packages enable on the host are not wanted.
+	for p in nginx haproxy; do
+		if [[ " ${missing[*]} " == *" $p"[-\ ]* ]] && command -v systemctl >/dev/null &&
+			systemctl is-enabled -q "$p" 2>/dev/null; then
+			systemctl disable --now "$p" >/dev/null 2>&1 || log "could not stop the host's $p service"
+		fi
+	done
 else
 	log "all ${#PKGS[@]} packages present"
 fi
