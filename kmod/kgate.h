@@ -178,7 +178,8 @@ void kgate_svc_free(struct kgate_service *svc);
 void kgate_svc_free_rcu(struct kgate_service *svc);
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 				       u64 gen);
-struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name);
+struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name,
+				     u64 *genp);
 const struct kgate_frontend *kgate_fe_lookup(struct kgate_net *kn,
 					     const struct kgate_fe_key *key,
 					     u64 gen);

@@ -178,7 +178,7 @@ static int kgate_nl_get(struct sk_buff *skb, struct genl_info *info)
 
 	for (tries = 0; tries < 4; tries++) {
 		rcu_read_lock();
-		svc = kgate_svc_find(kn, name);
+		svc = kgate_svc_find(kn, name, NULL);
 		size = svc ? kgate_service_msg_size(svc, KGATE_CMD_SERVICE_GET) : 0;
 		rcu_read_unlock();
 		if (!svc) {
@@ -195,7 +195,7 @@ static int kgate_nl_get(struct sk_buff *skb, struct genl_info *info)
 		if (!msg)
 			return -ENOMEM;
 		rcu_read_lock();
-		svc = kgate_svc_find(kn, name);
+		svc = kgate_svc_find(kn, name, NULL);
 		err = svc ? kgate_service_fill(msg, svc, info->snd_portid,
 					       info->snd_seq,
 					       KGATE_CMD_SERVICE_GET) : -ENOENT;
@@ -285,10 +285,7 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	 * continuation after a change sends the rest of the new object,
 	 * marked: the reader sees NLM_F_DUMP_INTR and reads it again.
 	 */
-	do {
-		gen = kgate_gen(kn);
-		svc = kgate_svc_lookup(kn, name, gen);
-	} while (!svc && gen != kgate_gen(kn));
+	svc = kgate_svc_find(kn, name, &gen);
 	if (!svc) {
 		NL_SET_ERR_MSG_FMT(cb->extack, "no service %s", name);
 		return -ENOENT;

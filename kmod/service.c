@@ -208,9 +208,11 @@ struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 /*
  * The service @name of the current generation, for readers: a commit
  * unlinks what it retired right after the generation flip, so a miss is
- * only trusted if the generation held.  Under RCU.
+ * only trusted if the generation held.  The generation it was found in
+ * goes to *@genp, if given.  Under RCU.
  */
-struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name)
+struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name,
+				     u64 *genp)
 {
 	struct kgate_service *svc;
 	u64 gen;
@@ -219,6 +221,8 @@ struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name)
 		gen = kgate_gen(kn);
 		svc = kgate_svc_lookup(kn, name, gen);
 	} while (!svc && gen != kgate_gen(kn));
+	if (genp)
+		*genp = gen;
 	return svc;
 }
 
