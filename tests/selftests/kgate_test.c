@@ -666,7 +666,9 @@ int kt_svc_cmd(struct kt_sock *s, uint8_t cmd, const struct kt_svc *svc,
 	return ret;
 }
 
-int kt_cmd(struct kt_sock *s, uint8_t cmd, struct kt_err *e)
+/* @cmd without attributes; its replies, if any, go to @cb. */
+static int query(struct kt_sock *s, uint8_t cmd, struct kt_err *e,
+		 kt_cb cb, void *data)
 {
 	struct kt_msg m;
 	struct kt_err local;
@@ -678,9 +680,14 @@ int kt_cmd(struct kt_sock *s, uint8_t cmd, struct kt_err *e)
 		local_err(e, ENOMEM, "kt_msg_init");
 		return e->err;
 	}
-	ret = kt_send(s, &m, e, NULL, NULL);
+	ret = kt_send(s, &m, e, cb, data);
 	kt_msg_free(&m);
 	return ret;
+}
+
+int kt_cmd(struct kt_sock *s, uint8_t cmd, struct kt_err *e)
+{
+	return query(s, cmd, e, NULL, NULL);
 }
 
 int kt_del(struct kt_sock *s, const char *name, struct kt_err *e)
@@ -1366,20 +1373,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 
 int kt_stats(struct kt_sock *s, struct kt_stats *st, struct kt_err *e)
 {
-	struct kt_msg m;
-	struct kt_err local;
-	int ret;
-
-	if (!e)
-		e = &local;
 	memset(st, 0, sizeof(*st));
-	if (kt_msg_init(&m, s, KGATE_CMD_STATS_GET, 0)) {
-		local_err(e, ENOMEM, "kt_msg_init");
-		return e->err;
-	}
-	ret = kt_send(s, &m, e, stats_cb, st);
-	kt_msg_free(&m);
-	return ret;
+	return query(s, KGATE_CMD_STATS_GET, e, stats_cb, st);
 }
 
 /* ----------------------------------------------------------------- node */
@@ -1431,19 +1426,13 @@ static int node_cb(const struct nlmsghdr *nlh, void *data)
 int kt_node_get(struct kt_sock *s, struct kt_node_info *info,
 		struct kt_err *e)
 {
-	struct kt_msg m;
 	struct kt_err local;
 	int ret;
 
 	if (!e)
 		e = &local;
 	memset(info, 0, sizeof(*info));
-	if (kt_msg_init(&m, s, KGATE_CMD_NODE_GET, 0)) {
-		local_err(e, ENOMEM, "kt_msg_init");
-		return e->err;
-	}
-	ret = kt_send(s, &m, e, node_cb, info);
-	kt_msg_free(&m);
+	ret = query(s, KGATE_CMD_NODE_GET, e, node_cb, info);
 	if (!ret && !info->has_node) {
 		local_err(e, EPROTO, "NODE_GET reply without KGATE_A_NODE");
 		ret = e->err;
