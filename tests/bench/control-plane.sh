@@ -88,6 +88,10 @@ OUTDIR=$TOP/build/bench
 log() { echo "bench: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# usec, since, bench_vm
+# shellcheck source=tests/bench/lib.sh
+. "$TOP/tests/bench/lib.sh" || { echo "bench: cannot read tests/bench/lib.sh" >&2; exit 1; }
+
 for v in N REPS ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_$v must be a positive number"
 done
@@ -274,21 +278,7 @@ if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 		i=$((i + 1))
 		[ -f "$TOP/build/kmod/$v/kgate.ko" ] || die "build/kmod/$v/kgate.ko not built (make module KVER=$v)"
 		log "kernel $i of ${#vers[@]}: $v: booting the VM ($ROUNDS rounds, $N services)"
-		base=$OUTDIR/control-plane-$v
-		rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
-		vrc=0
-		"$TOP/tests/vm/run.sh" "$v" tests/bench/control-plane.sh || vrc=1
-		raw=$TOP/build/vm/$v/out/control-plane.raw.tsv
-		if [ -s "$raw" ]; then
-			cp "$raw" "$OUTDIR/control-plane-$v-samples.tsv"
-			log "kernel $i of ${#vers[@]}: $v: summary"
-			summarize "$OUTDIR/control-plane-$v-samples.tsv" "$v" || vrc=1
-			plot "$v" || vrc=1
-		else
-			log "kernel $v: no samples recorded"
-			vrc=1
-		fi
-		[ "$vrc" = 0 ] || { log "kernel $v: the benchmark FAILED (see above)"; rc=1; }
+		bench_vm control-plane "$v" "$i" "${#vers[@]}" || rc=1
 	done
 	exit $rc
 fi
@@ -299,14 +289,6 @@ RAW=$KGATE_OUT/control-plane.raw.tsv
 
 meta() { printf '#meta\t%s\t%s\n' "$1" "$2" >>"$RAW"; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }
-# usec T: a $EPOCHREALTIME value as microseconds (no process for the clock).
-usec() { local t=${1/./}; echo $((10#$t)); }
-# since T0: seconds from $EPOCHREALTIME value T0 to now.
-since() {
-	local t1=$EPOCHREALTIME d
-	d=$(($(usec "$t1") - $(usec "$1")))
-	printf '%d.%06d' $((d / 1000000)) $((d % 1000000))
-}
 # kgate_count: "SERVICES BACKENDS" as kgate reports them.
 kgate_count() {
 	"$CLI" stats | awk '$1 == "services" { s = $2 } $1 == "backends" { b = $2 }

@@ -608,22 +608,7 @@ if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 			log "kernel $i of ${#vers[@]}: $v: SKIP kgate counters off (kgate-nocnt): kgate.ko has no counters parameter; its rows will read n/a"
 		fi
 		log "kernel $i of ${#vers[@]}: $v: booting the VM (sizes $SIZES, $ROUNDS rounds, contenders $CONTENDERS)"
-		base=$OUTDIR/l4-$v
-		rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
-		vrc=0
-		t0=$SECONDS
-		"$TOP/tests/vm/run.sh" "$v" tests/bench/l4.sh || vrc=1
-		raw=$TOP/build/vm/$v/out/l4.raw.tsv
-		if [ -s "$raw" ]; then
-			cp "$raw" "$base-samples.tsv"
-			log "kernel $i of ${#vers[@]}: $v: summary (the VM ran $((SECONDS - t0)) s)"
-			summarize "$base-samples.tsv" "$v" || vrc=1
-			plot "$v" || vrc=1
-		else
-			log "kernel $v: no samples recorded"
-			vrc=1
-		fi
-		[ "$vrc" = 0 ] || { log "kernel $v: the benchmark FAILED (see above)"; rc=1; }
+		bench_vm l4 "$v" "$i" "${#vers[@]}" || rc=1
 	done
 	exit $rc
 fi

@@ -422,22 +422,7 @@ if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 		i=$((i + 1))
 		[ -f "$TOP/build/kmod/$v/kgate.ko" ] || die "build/kmod/$v/kgate.ko not built (make module KVER=$v)"
 		log "kernel $i of ${#vers[@]}: $v: booting the VM ($ROUNDS rounds, contenders $CONTENDERS, $IDLE idle connections)"
-		base=$OUTDIR/l7-$v
-		rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
-		vrc=0
-		t0=$SECONDS
-		"$TOP/tests/vm/run.sh" "$v" tests/bench/l7.sh || vrc=1
-		raw=$TOP/build/vm/$v/out/l7.raw.tsv
-		if [ -s "$raw" ]; then
-			cp "$raw" "$base-samples.tsv"
-			log "kernel $i of ${#vers[@]}: $v: summary (the VM ran $((SECONDS - t0)) s)"
-			summarize "$base-samples.tsv" "$v" || vrc=1
-			plot "$v" || vrc=1
-		else
-			log "kernel $v: no samples recorded"
-			vrc=1
-		fi
-		[ "$vrc" = 0 ] || { log "kernel $v: the benchmark FAILED (see above)"; rc=1; }
+		bench_vm l7 "$v" "$i" "${#vers[@]}" || rc=1
 	done
 	exit $rc
 fi

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# lib.sh: helpers the traffic benchmarks share (sourced by tests/bench/l4.sh
-# and tests/bench/l7.sh, on the host and in the guest).  The caller defines
+# lib.sh: helpers the benchmarks share (sourced by tests/bench/l4.sh, l7.sh
+# and control-plane.sh, on the host and in the guest).  The caller defines
 # log and die first; nothing here runs on its own.
 
 # usec T: $EPOCHREALTIME T in microseconds.  since T: seconds since T
@@ -71,4 +71,28 @@ bench_kernels() {
 		[ -e "$ko" ] && basename "$(dirname "$ko")"
 	done
 	return 0
+}
+
+# bench_vm NAME VER I N: on the host, boot kernel VER (the I-th of N) to run
+# tests/bench/NAME.sh, keep its samples as $OUTDIR/NAME-VER-samples.tsv,
+# and summarize and plot them with the caller's summarize and plot (which
+# see $base).  Status 1 if any of that failed.
+bench_vm() {
+	local v=$2 what="kernel $3 of $4: $2" raw vrc=0 t0=$SECONDS
+	local base=$OUTDIR/$1-$2
+
+	rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
+	"$TOP/tests/vm/run.sh" "$v" "tests/bench/$1.sh" || vrc=1
+	raw=$TOP/build/vm/$v/out/$1.raw.tsv
+	if [ -s "$raw" ]; then
+		cp "$raw" "$base-samples.tsv"
+		log "$what: summary (the VM ran $((SECONDS - t0)) s)"
+		summarize "$base-samples.tsv" "$v" || vrc=1
+		plot "$v" || vrc=1
+	else
+		log "kernel $v: no samples recorded"
+		vrc=1
+	fi
+	[ "$vrc" = 0 ] || log "kernel $v: the benchmark FAILED (see above)"
+	return $vrc
 }
