@@ -142,13 +142,22 @@ enum kgate_cmd {
 	KGATE_CMD_NODE_SET,
 	KGATE_CMD_NODE_GET,
 
+	/* L7: HTTP listeners and the routes attached to them. */
+	KGATE_CMD_LISTENER_ADD = 32,
+	KGATE_CMD_LISTENER_REPLACE,
+	KGATE_CMD_LISTENER_DEL,
+	KGATE_CMD_LISTENER_GET,
+	KGATE_CMD_ROUTE_ADD = 40,
+	KGATE_CMD_ROUTE_REPLACE,
+	KGATE_CMD_ROUTE_DEL,
+	KGATE_CMD_ROUTE_GET,
+	/* Event only: one access-log record (KGATE_A_ACCESS). */
+	KGATE_CMD_ACCESS = 47,
+
 	/*
-	 * Reserved for the L7 objects to come (listener, route, cert) and
-	 * the TLS handshake upcall.  The kernel answers EOPNOTSUPP to them
-	 * until they are implemented.
+	 * Reserved for certificates and the TLS handshake upcall.  The kernel
+	 * answers EOPNOTSUPP to them until they are implemented.
 	 */
-	KGATE_CMD_LISTENER_BASE = 32,
-	KGATE_CMD_ROUTE_BASE = 40,
 	KGATE_CMD_CERT_BASE = 48,
 	KGATE_CMD_TLS_BASE = 56,
 
@@ -166,10 +175,10 @@ enum kgate_attr {
 	KGATE_A_PAD,
 	KGATE_A_NODE,		/* nest, enum kgate_node_attr */
 
-	/* Reserved for L7 objects; refused until implemented. */
-	KGATE_A_LISTENER = 16,	/* nest */
-	KGATE_A_ROUTE,		/* nest */
-	KGATE_A_CERT,		/* nest */
+	KGATE_A_LISTENER = 16,	/* nest, enum kgate_listener_attr */
+	KGATE_A_ROUTE,		/* nest, enum kgate_route_attr */
+	KGATE_A_CERT,		/* nest, reserved: refused until implemented */
+	KGATE_A_ACCESS,		/* nest, enum kgate_access_attr (events) */
 
 	__KGATE_A_MAX
 };
@@ -390,5 +399,328 @@ enum kgate_backend_state {
 				 */
 	__KGATE_BE_STATE_MAX
 };
+
+/*
+ * L7: the HTTP reverse proxy
+ * --------------------------
+ * A listener is a listening TCP socket of the namespace that speaks
+ * HTTP/1.1.  A route (a Kubernetes Ingress, split by nothing, or a Gateway
+ * API HTTPRoute) attaches to listeners by name and sends requests, by
+ * host, path, method, headers and query, to kgate services by name: the
+ * service's backends, their states and its scheduler choose the Pod, so
+ * one EndpointSlice change reaches L4 and L7 at once.
+ *
+ * References by name are not checked, because Kubernetes creates objects in
+ * any order: a route may name listeners and services that do not exist
+ * (yet), and a listener a default backend that does not.  A route takes
+ * effect on a listener when both exist; a request routed to a service that
+ * does not exist, or has no backend that takes new connections, is
+ * answered 503.  Checked: everything inside one object (syntax, limits,
+ * the route's own matches and filters), and that a listener's address and
+ * port can be bound (EADDRINUSE, EADDRNOTAVAIL fail the commit).
+ *
+ * Changes never disturb a request in flight: a request keeps the routes
+ * and the backend it was given; a keep-alive connection uses the new
+ * routes from its next request on.  A listener replaced with the same
+ * address, port and mode keeps its socket and its connections; one whose
+ * address, port or mode changed, or that is deleted, closes its socket and
+ * every connection it accepted when the commit applies.
+ *
+ * LISTENER_ADD / _REPLACE / _DEL / _GET and ROUTE_ADD / _REPLACE / _DEL /
+ * _GET work as the SERVICE_ commands do (batches, events, dumps); FLUSH
+ * deletes listeners and routes too.  Events: LISTENER_ and ROUTE_ ADD,
+ * REPLACE and DEL, by the rules given for services above.
+ */
+#define KGATE_LISTENERS_MAX	1024	/* per namespace */
+#define KGATE_ROUTES_MAX	65536	/* per namespace */
+#define KGATE_ROUTE_LISTENERS_MAX 16	/* listeners a route attaches to */
+
+enum kgate_listener_attr {
+	KGATE_LIS_A_UNSPEC,
+	KGATE_LIS_A_NAME,	/* string, required, as a service name */
+	/* binary 4 or 16 bytes, required.  "::" is every address of the
+	 * node, IPv4 and IPv6; "0.0.0.0" every IPv4 address.  An address
+	 * the node does not have (yet) can be used (IP_FREEBIND): a
+	 * LoadBalancer IP may arrive later.
+	 */
+	KGATE_LIS_A_ADDR,
+	KGATE_LIS_A_PORT,	/* u16, 1..65535, required */
+	KGATE_LIS_A_MODE,	/* u8, enum kgate_listener_mode, default HTTP */
+	/* string, a service name: where requests no route matches go;
+	 * default none (404).
+	 */
+	KGATE_LIS_A_DEFAULT_BACKEND,
+	KGATE_LIS_A_FLAGS,	/* u32, KGATE_LIS_F_*, default 0 */
+	/* u32, open client connections, 1..KGATE_CONNS_MAX, default
+	 * KGATE_CONNS_DEFAULT.  A connection beyond it is accepted, answered
+	 * 503 with Connection: close, and closed: a client sees why.
+	 */
+	KGATE_LIS_A_MAX_CONNS,
+	KGATE_LIS_A_LIMITS,	/* nest, enum kgate_limit_attr */
+	/* nest, enum kgate_l7_counter_attr, read-only (replies to GET) */
+	KGATE_LIS_A_COUNTERS,
+	KGATE_LIS_A_PAD,
+	__KGATE_LIS_A_MAX
+};
+
+#define KGATE_LIS_A_MAX (__KGATE_LIS_A_MAX - 1)
+
+enum kgate_listener_mode {
+	KGATE_MODE_HTTP,
+	KGATE_MODE_TLS_TERMINATE,	/* reserved: refused until implemented */
+	KGATE_MODE_TLS_PASSTHROUGH,	/* reserved: refused until implemented */
+	__KGATE_MODE_MAX
+};
+
+/*
+ * Keep the client's X-Forwarded-For, -Proto, -Host, -Port (appending to
+ * X-Forwarded-For) instead of replacing them: for a listener behind a proxy
+ * that sets them (ingress-nginx's use-forwarded-headers).
+ */
+#define KGATE_LIS_F_TRUST_FORWARDED	(1U << 0)
+/* Send an access-log record per request on the events group. */
+#define KGATE_LIS_F_ACCESS_LOG		(1U << 1)
+#define KGATE_LIS_F_ALL			((1U << 2) - 1)
+
+#define KGATE_CONNS_MAX		1048576
+#define KGATE_CONNS_DEFAULT	65536
+
+/*
+ * Per-listener limits; the defaults are ingress-nginx's where it has one.
+ * Beyond each, kgate answers with the status given and closes.
+ */
+enum kgate_limit_attr {
+	KGATE_LIM_A_UNSPEC,
+	/* u32, bytes of a request head, 1024..65535, default 16384: 431 */
+	KGATE_LIM_A_HEAD_BYTES,
+	/* u32, field lines of a head, 1..KGATE_HEADERS_MAX, default 100: 431 */
+	KGATE_LIM_A_HEADERS,
+	/* u32, bytes of a request target, 16..65535, default 8192: 414 */
+	KGATE_LIM_A_URI_BYTES,
+	/* u64, bytes of a request body, 0 (no limit) or more, default 1 MiB
+	 * (proxy-body-size): 413
+	 */
+	KGATE_LIM_A_BODY_BYTES,
+	/* u32, ms to receive a whole request head, default 60000: 408 */
+	KGATE_LIM_A_HEAD_TIMEOUT,
+	/* u32, ms a keep-alive connection may wait for its next request,
+	 * default 75000: closed without an answer
+	 */
+	KGATE_LIM_A_IDLE_TIMEOUT,
+	/* u32, ms to connect to a backend, default 5000: 504 */
+	KGATE_LIM_A_CONNECT_TIMEOUT,
+	/* u32, ms of a backend's silence, waiting for its response or in
+	 * it, default 60000 (proxy-read-timeout): 504
+	 */
+	KGATE_LIM_A_RESPONSE_TIMEOUT,
+	KGATE_LIM_A_PAD,
+	__KGATE_LIM_A_MAX
+};
+
+#define KGATE_LIM_A_MAX (__KGATE_LIM_A_MAX - 1)
+
+#define KGATE_HEADERS_MAX	256
+#define KGATE_MS_MAX		86400000	/* every timeout: 1..1 day */
+
+/* L7 counters of a listener or a route; u64 unless said otherwise. */
+enum kgate_l7_counter_attr {
+	KGATE_L7C_A_UNSPEC,
+	KGATE_L7C_A_CONNS,		/* client connections accepted */
+	KGATE_L7C_A_CONNS_OPEN,		/* u32, open now (listener only) */
+	KGATE_L7C_A_CONNS_REFUSED,	/* over max_conns (listener only) */
+	KGATE_L7C_A_REQUESTS,
+	KGATE_L7C_A_RESP_1XX,
+	KGATE_L7C_A_RESP_2XX,
+	KGATE_L7C_A_RESP_3XX,
+	KGATE_L7C_A_RESP_4XX,
+	KGATE_L7C_A_RESP_5XX,
+	KGATE_L7C_A_BYTES_IN,		/* from clients, heads included */
+	KGATE_L7C_A_BYTES_OUT,		/* to clients, heads included */
+	KGATE_L7C_A_UPSTREAM_CONNECTS,	/* new connections to backends */
+	KGATE_L7C_A_UPSTREAM_REUSES,	/* requests sent on a pooled one */
+	KGATE_L7C_A_LOG_DROPPED,	/* access-log records not sent */
+	KGATE_L7C_A_PAD,
+	__KGATE_L7C_A_MAX
+};
+
+#define KGATE_L7C_A_MAX (__KGATE_L7C_A_MAX - 1)
+
+/*
+ * A route.  Strings are NUL-terminated; lists are nests of KGATE_A_LIST_ITEM
+ * entries (strings, or nests laid out by the enum named).  The limits are
+ * those of kmod/core/match.h: 64 hostnames, 1024 rules, 64 matches per
+ * rule, 16 headers or parameters per match, 16 backends per rule.
+ */
+enum kgate_route_attr {
+	KGATE_RT_A_UNSPEC,
+	KGATE_RT_A_NAME,	/* string, required, "namespace/name" */
+	KGATE_RT_A_KIND,	/* u8, enum kgate_route_kind, default INGRESS */
+	/* list of strings, listener names, 1..KGATE_ROUTE_LISTENERS_MAX,
+	 * required
+	 */
+	KGATE_RT_A_LISTENERS,
+	/* list of strings: exact hostnames or "*." wildcards; none: any */
+	KGATE_RT_A_HOSTNAMES,
+	/* list of nests, enum kgate_rule_attr, 1..1024, required */
+	KGATE_RT_A_RULES,
+	/* string, Ingress only: ingress-nginx's rewrite-target, a path that
+	 * replaces the whole path of every request (the query is kept);
+	 * capture groups ("$1") are refused: kgate has no regex paths.
+	 */
+	KGATE_RT_A_REWRITE_TARGET,
+	/* u32, requests per second per client address, 0 (default): no
+	 * limit (limit-rps); beyond it: 429 with Retry-After
+	 */
+	KGATE_RT_A_RATE,
+	/* u32, the token bucket's size, default 5 x the rate (as
+	 * ingress-nginx's limit-burst-multiplier)
+	 */
+	KGATE_RT_A_BURST,
+	/* list of nests, enum kgate_range_attr, at most KGATE_RANGES_MAX:
+	 * client addresses allowed (whitelist-source-range); others: 403.
+	 * Empty: every client.
+	 */
+	KGATE_RT_A_ALLOW,
+	KGATE_RT_A_COUNTERS,	/* nest, enum kgate_l7_counter_attr, read-only */
+	KGATE_RT_A_PAD,
+	__KGATE_RT_A_MAX
+};
+
+#define KGATE_RT_A_MAX (__KGATE_RT_A_MAX - 1)
+
+enum kgate_route_kind {
+	KGATE_ROUTE_INGRESS,
+	KGATE_ROUTE_HTTPROUTE,
+	__KGATE_ROUTE_KIND_MAX
+};
+
+/* A rule: an Ingress path, or an HTTPRoute rule. */
+enum kgate_rule_attr {
+	KGATE_RULE_A_UNSPEC,
+	/* list of nests, enum kgate_match_attr; none: PathPrefix "/" */
+	KGATE_RULE_A_MATCHES,
+	/* list of nests, enum kgate_ref_attr; none: 404 (or the filter's
+	 * redirect)
+	 */
+	KGATE_RULE_A_BACKENDS,
+	KGATE_RULE_A_REQ_HEADERS,	/* nest, enum kgate_hdrmod_attr */
+	KGATE_RULE_A_RESP_HEADERS,	/* nest, enum kgate_hdrmod_attr */
+	KGATE_RULE_A_REDIRECT,		/* nest, enum kgate_redirect_attr */
+	KGATE_RULE_A_REWRITE,		/* nest, enum kgate_rewrite_attr */
+	__KGATE_RULE_A_MAX
+};
+
+#define KGATE_RULE_A_MAX (__KGATE_RULE_A_MAX - 1)
+
+enum kgate_match_attr {
+	KGATE_MATCH_A_UNSPEC,
+	KGATE_MATCH_A_PATH_TYPE,	/* u8, enum kgate_path_type, default PREFIX */
+	KGATE_MATCH_A_PATH,		/* string, starts with "/", default "/" */
+	KGATE_MATCH_A_METHOD,		/* string; none: any method */
+	KGATE_MATCH_A_HEADERS,		/* list of nests, enum kgate_kv_attr */
+	KGATE_MATCH_A_QUERY,		/* list of nests, enum kgate_kv_attr */
+	__KGATE_MATCH_A_MAX
+};
+
+#define KGATE_MATCH_A_MAX (__KGATE_MATCH_A_MAX - 1)
+
+enum kgate_path_type {
+	KGATE_PATH_PREFIX,	/* Ingress Prefix, HTTPRoute PathPrefix */
+	KGATE_PATH_EXACT,
+	KGATE_PATH_IMPL,	/* Ingress ImplementationSpecific: as Prefix */
+	__KGATE_PATH_MAX
+};
+
+/* A header or query parameter: name and value, both required. */
+enum kgate_kv_attr {
+	KGATE_KV_A_UNSPEC,
+	KGATE_KV_A_NAME,	/* string */
+	KGATE_KV_A_VALUE,	/* string */
+	__KGATE_KV_A_MAX
+};
+
+#define KGATE_KV_A_MAX (__KGATE_KV_A_MAX - 1)
+
+/* A backendRef: a kgate service and its weight. */
+enum kgate_ref_attr {
+	KGATE_REF_A_UNSPEC,
+	KGATE_REF_A_SERVICE,	/* string, required, a service name */
+	KGATE_REF_A_WEIGHT,	/* u32, 0..1000000, default 1; 0: no requests */
+	__KGATE_REF_A_MAX
+};
+
+#define KGATE_REF_A_MAX (__KGATE_REF_A_MAX - 1)
+
+/* RequestHeaderModifier, ResponseHeaderModifier. */
+enum kgate_hdrmod_attr {
+	KGATE_HDRMOD_A_UNSPEC,
+	KGATE_HDRMOD_A_SET,	/* list of nests, enum kgate_kv_attr */
+	KGATE_HDRMOD_A_ADD,	/* list of nests, enum kgate_kv_attr */
+	KGATE_HDRMOD_A_REMOVE,	/* list of strings, field names */
+	__KGATE_HDRMOD_A_MAX
+};
+
+#define KGATE_HDRMOD_A_MAX (__KGATE_HDRMOD_A_MAX - 1)
+
+enum kgate_pathmod_type {
+	KGATE_PATHMOD_NONE,
+	KGATE_PATHMOD_FULL,	/* ReplaceFullPath */
+	KGATE_PATHMOD_PREFIX,	/* ReplacePrefixMatch */
+	__KGATE_PATHMOD_MAX
+};
+
+/* RequestRedirect; attributes left out keep the request's value. */
+enum kgate_redirect_attr {
+	KGATE_REDIR_A_UNSPEC,
+	KGATE_REDIR_A_SCHEME,		/* string, "http" or "https" */
+	KGATE_REDIR_A_HOSTNAME,		/* string */
+	KGATE_REDIR_A_PORT,		/* u16, 1..65535 */
+	KGATE_REDIR_A_PATH_TYPE,	/* u8, enum kgate_pathmod_type */
+	KGATE_REDIR_A_PATH,		/* string */
+	KGATE_REDIR_A_STATUS,		/* u16, 301, 302, 303, 307, 308; default 302 */
+	__KGATE_REDIR_A_MAX
+};
+
+#define KGATE_REDIR_A_MAX (__KGATE_REDIR_A_MAX - 1)
+
+/* URLRewrite. */
+enum kgate_rewrite_attr {
+	KGATE_REWR_A_UNSPEC,
+	KGATE_REWR_A_HOSTNAME,		/* string */
+	KGATE_REWR_A_PATH_TYPE,		/* u8, enum kgate_pathmod_type */
+	KGATE_REWR_A_PATH,		/* string */
+	__KGATE_REWR_A_MAX
+};
+
+#define KGATE_REWR_A_MAX (__KGATE_REWR_A_MAX - 1)
+
+/*
+ * An access-log record, sent on the events group (KGATE_CMD_ACCESS) for
+ * each request a listener with KGATE_LIS_F_ACCESS_LOG answered.  Records
+ * are never waited for: when the group's listeners do not keep up, they
+ * are dropped and counted (KGATE_L7C_A_LOG_DROPPED).
+ */
+enum kgate_access_attr {
+	KGATE_ACC_A_UNSPEC,
+	KGATE_ACC_A_TIME,		/* u64, ns since the epoch, request start */
+	KGATE_ACC_A_CLIENT_ADDR,	/* binary 4 or 16 bytes */
+	KGATE_ACC_A_CLIENT_PORT,	/* u16 */
+	KGATE_ACC_A_LISTENER,		/* string */
+	KGATE_ACC_A_ROUTE,		/* string; none when no route matched */
+	KGATE_ACC_A_HOST,		/* string, as the request gave it */
+	KGATE_ACC_A_METHOD,		/* string */
+	KGATE_ACC_A_PATH,		/* string, the target as received */
+	KGATE_ACC_A_STATUS,		/* u16 */
+	KGATE_ACC_A_BYTES_IN,		/* u64, request, head included */
+	KGATE_ACC_A_BYTES_OUT,		/* u64, response, head included */
+	KGATE_ACC_A_UPSTREAM_ADDR,	/* binary 4 or 16; none: answered by kgate */
+	KGATE_ACC_A_UPSTREAM_PORT,	/* u16 */
+	KGATE_ACC_A_TTFB,		/* u32, us to the response's first byte */
+	KGATE_ACC_A_DURATION,		/* u32, us to the response's last byte */
+	KGATE_ACC_A_PAD,
+	__KGATE_ACC_A_MAX
+};
+
+#define KGATE_ACC_A_MAX (__KGATE_ACC_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KGATE_H */
