@@ -39,4 +39,32 @@ static inline char *kgate_fmtmsg_slot(void)
 } while (0)
 #endif
 
+#include <linux/net.h>
+#include <linux/uio.h>
+#include <linux/bvec.h>
+
+/*
+ * Send @len bytes of @page from @off on a kernel socket without copying
+ * them: the socket's skbs take a reference on the page and point into it,
+ * so the caller must not write those bytes again (it drops its own
+ * reference, or writes elsewhere in the page).  6.5 replaced sendpage
+ * with MSG_SPLICE_PAGES and dropped MSG_SENDPAGE_NOTLAST at the same
+ * time: 6.1's headers define MSG_SPLICE_PAGES too, unused by its TCP, so
+ * the flag that went tells them apart.  Returns the bytes taken or -errno.
+ */
+static inline int kgate_send_page(struct socket *sock, struct page *page,
+				  unsigned int off, size_t len, int flags)
+{
+#ifndef MSG_SENDPAGE_NOTLAST
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+	struct bio_vec bv;
+
+	bvec_set_page(&bv, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	return sock_sendmsg(sock, &msg);
+#else
+	return kernel_sendpage(sock, page, off, len, flags);
+#endif
+}
+
 #endif /* _KGATE_COMPAT_H */
