@@ -10,6 +10,7 @@
  * built into every smaller buffer, from 0 bytes up: -ENOSPC, and not a
  * byte written past the buffer (a canary follows it).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -577,6 +578,43 @@ static void test_addr(void)
 	ok(kg_fwd_addr(&p, buf, sizeof(buf)) == -EINVAL, "family 5: -EINVAL");
 }
 
+/*
+ * Every pattern of zero and non-zero groups against glibc's inet_ntop(),
+ * which compresses as RFC 5952 says, but for ::/96 and ::ffff:0:0/96 that
+ * it writes with a dotted quad at the end.
+ */
+static void test_addr_ntop(void)
+{
+	static const u8 zero[12], mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const u16 vals[] = { 1, 0xabcd, 0x0f00 };
+	char mine[64], theirs[INET6_ADDRSTRLEN];
+	unsigned int mask, v, g, tried = 0, bad = 0;
+	struct kg_fwd_peer p = { .family = 6 };
+	int n;
+
+	for (mask = 0; mask < 256; mask++) {
+		for (v = 0; v < 3; v++) {
+			for (g = 0; g < 8; g++) {
+				u16 x = mask & 1u << g ? vals[(v + g) % 3] : 0;
+
+				p.addr[2 * g] = x >> 8;
+				p.addr[2 * g + 1] = x & 0xff;
+			}
+			if (!memcmp(p.addr, zero, 12) || !memcmp(p.addr, mapped, 12))
+				continue;
+			tried++;
+			n = kg_fwd_addr(&p, mine, sizeof(mine));
+			inet_ntop(AF_INET6, p.addr, theirs, sizeof(theirs));
+			if (n != (int)strlen(theirs) || memcmp(mine, theirs, n)) {
+				if (!bad++)
+					printf("# %.*s, inet_ntop %s\n", n, mine, theirs);
+			}
+		}
+	}
+	ok(!bad && tried > 700, "IPv6: %u zero-group patterns as inet_ntop() writes them",
+	   tried);
+}
+
 static void test_req_ipv6(void)
 {
 	struct kg_fwd_req r = fwd_req(req("GET / HTTP/1.1\r\nHost: [fd00::1]:8080\r\n"
@@ -954,6 +992,7 @@ int main(void)
 	test_upgrade_req();
 	test_bad_req();
 	test_addr();
+	test_addr_ntop();
 	test_req_ipv6();
 	test_req_modifier();
 	test_resp_modifier();
