@@ -133,6 +133,7 @@ struct kgate_conn {
 	unsigned long flags;
 	struct list_head node;		/* kgate_lsock.conns */
 	struct kgate_lsock *ls;
+	struct kgate_l7_cnt *cnt;	/* the listener's: CONNS_OPEN */
 	struct socket *sock;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -1325,6 +1326,7 @@ static bool conn_step(struct kgate_conn *c)
 
 static void conn_free(struct kgate_conn *c)
 {
+	kgate_l7_cnt_put(c->cnt);
 	kgate_lsock_put(c->ls);
 	kfree(c);
 }
@@ -1360,6 +1362,7 @@ static void conn_release(struct kgate_conn *c)
 	list_del_init(&c->node);
 	spin_unlock_bh(&ls->lock);
 	atomic_dec(&ls->n_conns);
+	atomic_dec(&c->cnt->open);
 }
 
 /* The work ends its own connection. */
@@ -1478,6 +1481,8 @@ void kgate_conn_accept(struct kgate_lsock *ls, struct socket *sock)
 	c->ls = ls;
 	list_add_tail(&c->node, &ls->conns);
 	spin_unlock_bh(&ls->lock);
+	c->cnt = kgate_l7_cnt_get(conf->cnt);
+	atomic_inc(&c->cnt->open);
 	kgate_l7_count(conf->cnt, KGATE_L7C_A_CONNS, 1);
 	kgate_l7_conf_put(conf);
 
