@@ -98,6 +98,15 @@ static void filter_words(FILE *f, const struct kgate_rule *rule)
 	}
 }
 
+/* Weights are shown for a rule whose backends do not all have 1. */
+static bool weighted(const struct kgate_rule *rule)
+{
+	for (size_t k = 0; k < rule->n_refs; k++)
+		if (rule->refs[k].weight != 1)
+			return true;
+	return false;
+}
+
 static void rule_text(FILE *f, size_t i, const struct kgate_rule *rule)
 {
 	char b[8];
@@ -119,7 +128,7 @@ static void rule_text(FILE *f, size_t i, const struct kgate_rule *rule)
 	fputs(" ->", f);
 	for (size_t k = 0; k < rule->n_refs; k++) {
 		fprintf(f, " %s", rule->refs[k].service);
-		if (rule->refs[k].weight != 1)
+		if (weighted(rule))
 			fprintf(f, "@%" PRIu32, rule->refs[k].weight);
 	}
 	if (!rule->n_refs && !(rule->has & KGATE_RULE_HAS_REDIRECT))
