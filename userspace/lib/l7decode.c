@@ -126,6 +126,23 @@ static int range_item(struct kgate_dec *d, const struct nlattr *item,
 	return kgate_dec_range(d, item, &r) ?: kgate_route_add_allow(obj, &r);
 }
 
+static const char *const counter_names[] = {
+	[KGATE_L7C_A_CONNS] = "conns",
+	[KGATE_L7C_A_CONNS_OPEN] = "conns_open",
+	[KGATE_L7C_A_CONNS_REFUSED] = "conns_refused",
+	[KGATE_L7C_A_REQUESTS] = "requests",
+	[KGATE_L7C_A_RESP_1XX] = "resp_1xx",
+	[KGATE_L7C_A_RESP_2XX] = "resp_2xx",
+	[KGATE_L7C_A_RESP_3XX] = "resp_3xx",
+	[KGATE_L7C_A_RESP_4XX] = "resp_4xx",
+	[KGATE_L7C_A_RESP_5XX] = "resp_5xx",
+	[KGATE_L7C_A_BYTES_IN] = "bytes_in",
+	[KGATE_L7C_A_BYTES_OUT] = "bytes_out",
+	[KGATE_L7C_A_UPSTREAM_CONNECTS] = "upstream_connects",
+	[KGATE_L7C_A_UPSTREAM_REUSES] = "upstream_reuses",
+	[KGATE_L7C_A_LOG_DROPPED] = "log_dropped",
+};
+
 static int l7_counters(struct kgate_dec *d, const struct nlattr *nest,
 		       struct kgate_l7_counters *c)
 {
@@ -174,12 +191,8 @@ static int l7_counters(struct kgate_dec *d, const struct nlattr *nest,
 			v = &c->log_dropped;
 			break;
 		}
-		if (v) {
-			char n[16];
-
-			snprintf(n, sizeof(n), "attr%u", t);
-			err = kgate_dec_get_u64(d, a, n, v);
-		}
+		if (v)
+			err = kgate_dec_get_u64(d, a, counter_names[t], v);
 	}
 	leave(d, base);
 	return err;
@@ -195,6 +208,17 @@ static int limit_u32(struct kgate_dec *d, const struct nlattr *a,
 	return kgate_dec_get_u32(d, a, n, v);
 }
 
+static const char *const limit_names[] = {
+	[KGATE_LIM_A_HEAD_BYTES] = "head_bytes",
+	[KGATE_LIM_A_HEADERS] = "headers",
+	[KGATE_LIM_A_URI_BYTES] = "uri_bytes",
+	[KGATE_LIM_A_BODY_BYTES] = "body_bytes",
+	[KGATE_LIM_A_HEAD_TIMEOUT] = "head_timeout",
+	[KGATE_LIM_A_IDLE_TIMEOUT] = "idle_timeout",
+	[KGATE_LIM_A_CONNECT_TIMEOUT] = "connect_timeout",
+	[KGATE_LIM_A_RESPONSE_TIMEOUT] = "response_timeout",
+};
+
 static int limits(struct kgate_dec *d, const struct nlattr *nest,
 		  struct kgate_limits *lim)
 {
@@ -209,7 +233,7 @@ static int limits(struct kgate_dec *d, const struct nlattr *nest,
 		if (err)
 			break;
 		if (t > KGATE_LIM_A_UNSPEC && t < KGATE_LIM_A_PAD)
-			err = kgate_dec_once(d, &seen, t, "limit");
+			err = kgate_dec_once(d, &seen, t, limit_names[t]);
 		if (err)
 			break;
 		switch (t) {

@@ -298,6 +298,15 @@ static void bad_limit(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, c);
 }
 
+static void limit_twice(struct nlmsghdr *nlh)
+{
+	struct nlattr *c = mnl_attr_nest_start(nlh, KGATE_LIS_A_LIMITS);
+
+	mnl_attr_put_u32(nlh, KGATE_LIM_A_HEADERS, 5);
+	mnl_attr_put_u32(nlh, KGATE_LIM_A_HEADERS, 6);
+	mnl_attr_nest_end(nlh, c);
+}
+
 static void unknown_attr(struct nlmsghdr *nlh)
 {
 	mnl_attr_put_u32(nlh, KGATE_LIS_A_MAX + 5, 1);
@@ -310,7 +319,7 @@ TEST(test_listener_strict)
 
 	CHECK_INT(kgate_parse_listener(lis_nest(short_counter), &l, why,
 				       sizeof(why)), -EINVAL);
-	CHECK_STR(why, "listener.counters.attr4: length 4, expected 8");
+	CHECK_STR(why, "listener.counters.requests: length 4, expected 8");
 	kgate_listener_free(&l);
 	CHECK_INT(kgate_parse_listener(lis_nest(short_port), &l, why,
 				       sizeof(why)), -EINVAL);
@@ -323,6 +332,10 @@ TEST(test_listener_strict)
 	CHECK_INT(kgate_parse_listener(lis_nest(bad_limit), &l, why,
 				       sizeof(why)), -EINVAL);
 	CHECK_STR(why, "listener.limits.body_bytes: length 4, expected 8");
+	kgate_listener_free(&l);
+	CHECK_INT(kgate_parse_listener(lis_nest(limit_twice), &l, why,
+				       sizeof(why)), -EINVAL);
+	CHECK_STR(why, "listener.limits.headers: attribute repeated");
 	kgate_listener_free(&l);
 	/* newer attributes and padding are skipped */
 	CHECK_INT(kgate_parse_listener(lis_nest(unknown_attr), &l, why,
