@@ -1078,11 +1078,17 @@ L7CASE(rt_weight_high, KT_ROUTE,
 L7CASE(rt_backend_no_service, KT_ROUTE,
        RT(RT_L, "{backends[{weight=1}]}"), .err = EINVAL,
        .word = "service");
+/* redirects are HTTPRoute filters */
+L7CASE(base_route_redirect, KT_ROUTE,
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{scheme=https status=301}}"), .err = 0);
 L7CASE(rt_redirect_status_304, KT_ROUTE,
-       RT(RT_L, "{matches[{path_type=0 path=/a}] redirect{status=304}}"),
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{status=304}}"),
        .err = EINVAL, .word = "status");
 L7CASE(rt_redirect_scheme_ftp, KT_ROUTE,
-       RT(RT_L, "{matches[{path_type=0 path=/a}] redirect{scheme=ftp}}"),
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{scheme=ftp}}"),
        .err = EINVAL, .word = "scheme");
 L7CASE(rt_header_no_value, KT_ROUTE,
        RT(RT_L, "{matches[{path_type=0 path=/a headers[{name=x}]}] "

@@ -1019,13 +1019,45 @@ TEST_F(l7, listener_defaults)
 	/* limits given in part: the others take their defaults */
 	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
 			"name=part addr=127.0.0.1 port=18081 "
-			"limits{uri_bytes=65535 idle_timeout=1}", &e), e);
+			"limits{uri_bytes=4096 idle_timeout=1}", &e), e);
 	KT_EXPECT_L7(&self->s, KT_LISTENER, "part",
 		     "name=part addr=127.0.0.1 port=18081 max_conns=65536 "
-		     "limits{head_bytes=16384 headers=100 uri_bytes=65535 "
+		     "limits{head_bytes=16384 headers=100 uri_bytes=4096 "
 		     "body_bytes=1048576 head_timeout=60000 idle_timeout=1 "
 		     "connect_timeout=5000 response_timeout=60000}",
 		     LIS_OPTIONAL);
+}
+
+/*
+ * Each limit has its own range in the ABI (head bytes 1024..65535, URI
+ * bytes 16..65535): a head limit below the default URI limit is one.
+ */
+TEST_F(l7, listener_head_below_default_uri)
+{
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=small addr=127.0.0.1 port=18087 "
+			"limits{head_bytes=4096}", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "small",
+		     "name=small addr=127.0.0.1 port=18087 max_conns=65536 "
+		     "limits{head_bytes=4096 headers=100 uri_bytes=8192 "
+		     "body_bytes=1048576 head_timeout=60000 idle_timeout=75000 "
+		     "connect_timeout=5000 response_timeout=60000}",
+		     LIS_OPTIONAL);
+}
+
+/* An address the node does not have (yet) can be used: IP_FREEBIND. */
+TEST_F(l7, listener_freebind)
+{
+	static const char *const text = "name=freebind addr=198.18.0.1 "
+		"port=18084 mode=0 flags=2 max_conns=65536 "
+		LIS_LIMITS_DEFAULT;
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER, text,
+			&e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "freebind", text, "");
 }
 
 /* Every attribute, at the bounds of its range. */
@@ -1040,8 +1072,7 @@ static const char *const lis_full[] = {
 	"body_bytes=18446744073709551615 head_timeout=86400000 "
 	"idle_timeout=86400000 connect_timeout=86400000 "
 	"response_timeout=86400000}",
-	/* an address the node does not have: IP_FREEBIND */
-	"name=freebind addr=198.18.0.1 port=18084 mode=0 flags=2 "
+	"name=other addr=0.0.0.0 port=18084 mode=0 flags=2 "
 	"max_conns=65536 " LIS_LIMITS_DEFAULT,
 };
 
@@ -1069,8 +1100,8 @@ TEST_F(l7, listener_dump_replace_del)
 		KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
 				lis_full[i], &e), e);
 	/* the dump holds what GET says of each, and nothing else */
-	static const char *const names[] = { "freebind", "full/high",
-					     "full/low" };
+	static const char *const names[] = { "full/high", "full/low",
+					     "other" };
 	for (int i = 0; i < 3; i++) {
 		KT_OK(kt_l7_get(&self->s, KT_LISTENER, names[i], one,
 				sizeof(one), &e), e);
@@ -1103,7 +1134,7 @@ TEST_F(l7, listener_dump_replace_del)
 	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
 	ASSERT_EQ(3, n);
 	ASSERT_EQ(NULL, strstr(got, "full/high"));
-	KT_EXPECT_L7(&self->s, KT_LISTENER, "freebind", lis_full[2], "");
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "other", lis_full[2], "");
 }
 
 /*
@@ -1123,7 +1154,7 @@ static const char *const rt_full[] = {
 	"allow[{addr=10.0.0.0 plen=8} {addr=fd00:: plen=8} "
 	"{addr=192.0.2.7 plen=32}]",
 	"name=default/gw kind=1 listeners[gw] hostnames[api.example.com] "
-	"rules[{matches[{path_type=1 path=/v1 method=POST "
+	"rules[{matches[{path_type=0 path=/v1 method=POST "
 	"headers[{name=x-env value=canary} {name=x-empty value=\"\"}] "
 	"query[{name=v value=2}]}] backends[{service=default/v1:80 weight=1}] "
 	"req_headers{set[{name=x-a value=1}] add[{name=x-b value=2}] "

@@ -106,14 +106,14 @@ fi
 # L7: a listener and a route written and read with the spec alone.
 if out=$(y --do listener-add --json '{"listener": {"name": "ynl-web",
 	"addr": "7f000001", "port": 18280, "flags": ["access-log"],
-	"limits": {"head-bytes": 4096}}}' 2>&1) &&
+	"limits": {"head-bytes": 20000}}}' 2>&1) &&
    out=$(y --do listener-get --json '{"listener": {"name": "ynl-web"}}' 2>&1) &&
    /usr/bin/python3 -c '
 import json, sys
 l = json.loads(sys.argv[1])["listener"]
 ok = (l["addr"], l["port"], l["flags"], l["limits"]["head-bytes"],
       l["limits"]["headers"], l["max-conns"]) == \
-     ("7f000001", 18280, ["access-log"], 4096, 100, 65536)
+     ("7f000001", 18280, ["access-log"], 20000, 100, 65536)
 sys.exit(0 if ok else 1)' "$out"; then
 	ok "listener-add and listener-get from the spec, defaults filled in"
 else
