@@ -14,14 +14,21 @@
  * Errnos of policy violations (EINVAL or ERANGE) are those the kernel
  * returned when the cases were first run on Debian's 6.1 and 6.12; both
  * kernels must give the same.
+ *
+ * Listeners and routes (fixture l7inv): each case is a valid listener or
+ * route with one thing wrong, written as kt_l7 text; the refusal names the
+ * attribute (an offset, a missing type, or the attribute's name in the
+ * message) and leaves listeners and routes as they were.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kt_harness.h"
+#include "kt_l7.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -715,6 +722,8 @@ CASE(top_generation_in_request, ONE(INT(KT_W_TOP, KGATE_A_GENERATION, 8, 1)),
  */
 CASE(cmd_unknown_after_listener, .cmd = KGATE_CMD_LISTENER_GET + 1,
      .base = B_NAME, .err = EOPNOTSUPP, .no_msg = true);
+CASE(cmd_unknown_after_route, .cmd = KGATE_CMD_ROUTE_GET + 1,
+     .base = B_NAME, .err = EOPNOTSUPP, .no_msg = true);
 CASE(cmd_access_is_an_event, .cmd = KGATE_CMD_ACCESS, .base = B_NAME,
      .err = EOPNOTSUPP, .no_msg = true);
 CASE(cmd_reserved_cert, .cmd = KGATE_CMD_CERT_BASE, .base = B_NAME,
@@ -882,5 +891,208 @@ NODE_CASE(unknown_attr, ONE(INT(KT_W_NODE, KGATE_NODE_A_MAX + 1, 4, 0)),
 	  .err = EINVAL, .at = AT_OFFS);
 NODE_CASE(node_missing, ONE(OMIT(KT_W_TOP, KGATE_A_NODE)),
 	  .err = EINVAL, .at = AT_MISS);
+
+/* ------------------------------------------------------ listeners, routes */
+
+/* Present before every case, so that "as it was" is not just empty. */
+#define L7_EXIST_LIS "name=exist addr=127.0.0.1 port=18180"
+#define L7_EXIST_RT "name=exist/rt listeners[exist] rules[{matches[{" \
+	"path_type=0 path=/}] backends[{service=s weight=1}]}]"
+
+/* The valid bases, each case changes one thing. */
+#define LIS(extra) "name=bad addr=127.0.0.1 port=18181 " extra
+#define RULE "{matches[{path_type=0 path=/a}] backends[{service=s weight=1}]}"
+#define RT(pre, rules) "name=ns/bad " pre " rules[" rules "]"
+#define RT_L "listeners[exist]"
+
+FIXTURE(l7inv) {
+	struct kt_sock s;
+	char lis[8192], rt[8192];
+};
+
+FIXTURE_VARIANT(l7inv) {
+	enum kt_l7_obj obj;
+	const char *text;
+	int err, err2;		/* the errno; err2: another one allowed */
+	const char *word;	/* in the message, if no offset is given */
+};
+
+FIXTURE_SETUP(l7inv)
+{
+	struct kt_err e;
+	int r = kt_open(&self->s), n;
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			L7_EXIST_LIS, &e), e);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE, L7_EXIST_RT,
+			&e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, self->lis, sizeof(self->lis),
+			 &n, &e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, self->rt, sizeof(self->rt), &n,
+			 &e), e);
+}
+
+FIXTURE_TEARDOWN(l7inv)
+{
+	if (self->s.nl)
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+	kt_close(&self->s);
+}
+
+/* @word in @msg, in any case. */
+static bool mentions(const char *msg, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *msg; msg++)
+		if (!strncasecmp(msg, word, n))
+			return true;
+	return false;
+}
+
+TEST_F(l7inv, refused)
+{
+	uint8_t cmd = variant->obj == KT_ROUTE ? KGATE_CMD_ROUTE_ADD :
+						 KGATE_CMD_LISTENER_ADD;
+	char after[8192];
+	struct kt_err e;
+	int r, n;
+
+	r = kt_l7_cmd(&self->s, cmd, variant->obj, variant->text, &e);
+	if (!variant->err) {	/* a base: accepted */
+		ASSERT_EQ(0, r) TH_LOG("base %s: %s, extack \"%s\"",
+				       variant->text, strerror(r), e.msg);
+		return;
+	}
+	ASSERT_TRUE(r == variant->err || (variant->err2 && r == variant->err2))
+		TH_LOG("%s: expected %s, got %s (%d), extack \"%s\"",
+		       variant->text, strerror(variant->err), strerror(r), r,
+		       e.msg);
+	ASSERT_NE(0, (int)strlen(e.msg))
+		TH_LOG("refused with %s but no extack message", strerror(r));
+	ASSERT_TRUE(e.has_offs || e.has_miss_type ||
+		    (variant->word && mentions(e.msg, variant->word)))
+		TH_LOG("extack \"%s\" names no attribute (no offset, no "
+		       "missing type, no \"%s\")", e.msg, variant->word);
+	/* nothing changed */
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, after, sizeof(after), &n, &e),
+	      e);
+	ASSERT_STREQ(self->lis, after);
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, after, sizeof(after), &n, &e), e);
+	ASSERT_STREQ(self->rt, after);
+}
+
+#define L7CASE(id, o, t, ...) \
+	FIXTURE_VARIANT_ADD(l7inv, id) { .obj = (o), .text = (t), __VA_ARGS__ }
+
+L7CASE(base_listener, KT_LISTENER, LIS(""), .err = 0);
+L7CASE(base_listener_every_attribute, KT_LISTENER,
+       LIS("mode=0 default_backend=d/w:80 flags=3 max_conns=10 "
+	   "limits{head_bytes=1024 headers=1 uri_bytes=16 body_bytes=0 "
+	   "head_timeout=1 idle_timeout=1 connect_timeout=1 "
+	   "response_timeout=1}"), .err = 0);
+L7CASE(base_route, KT_ROUTE, RT(RT_L, RULE), .err = 0);
+
+/* Listeners */
+L7CASE(lis_name_missing, KT_LISTENER, "addr=127.0.0.1 port=18181",
+       .err = EINVAL, .word = "name");
+L7CASE(lis_name_empty, KT_LISTENER, "name=\"\" addr=127.0.0.1 port=18181",
+       .err = EINVAL, .word = "name");
+L7CASE(lis_addr_missing, KT_LISTENER, "name=bad port=18181",
+       .err = EINVAL, .word = "addr");
+L7CASE(lis_port_missing, KT_LISTENER, "name=bad addr=127.0.0.1",
+       .err = EINVAL, .word = "port");
+L7CASE(lis_port_zero, KT_LISTENER, "name=bad addr=127.0.0.1 port=0",
+       .err = EINVAL, .err2 = ERANGE, .word = "port");
+L7CASE(lis_mode_tls_terminate, KT_LISTENER, LIS("mode=1"),
+       .err = EOPNOTSUPP, .word = "mode");
+L7CASE(lis_mode_tls_passthrough, KT_LISTENER, LIS("mode=2"),
+       .err = EOPNOTSUPP, .word = "mode");
+L7CASE(lis_mode_unknown, KT_LISTENER, LIS("mode=3"),
+       .err = EINVAL, .err2 = ERANGE, .word = "mode");
+L7CASE(lis_flags_unknown, KT_LISTENER, LIS("flags=4"),
+       .err = EINVAL, .err2 = ERANGE, .word = "flag");
+L7CASE(lis_max_conns_zero, KT_LISTENER, LIS("max_conns=0"),
+       .err = EINVAL, .err2 = ERANGE, .word = "conn");
+L7CASE(lis_max_conns_high, KT_LISTENER, LIS("max_conns=1048577"),
+       .err = EINVAL, .err2 = ERANGE, .word = "conn");
+/* limits out of range, each bound (EINVAL, or ERANGE from a policy) */
+#define LIMCASE(id, lim, word_) L7CASE(id, KT_LISTENER, \
+	LIS("limits{" lim "}"), .err = EINVAL, .err2 = ERANGE, .word = word_)
+LIMCASE(lim_head_bytes_low, "head_bytes=1023", "head");
+LIMCASE(lim_head_bytes_high, "head_bytes=65536", "head");
+LIMCASE(lim_headers_zero, "headers=0", "header");
+LIMCASE(lim_headers_high, "headers=257", "header");
+LIMCASE(lim_uri_bytes_low, "uri_bytes=15", "uri");
+LIMCASE(lim_uri_bytes_high, "uri_bytes=65536", "uri");
+LIMCASE(lim_head_timeout_zero, "head_timeout=0", "timeout");
+LIMCASE(lim_head_timeout_high, "head_timeout=86400001", "timeout");
+LIMCASE(lim_idle_timeout_zero, "idle_timeout=0", "timeout");
+LIMCASE(lim_idle_timeout_high, "idle_timeout=86400001", "timeout");
+LIMCASE(lim_connect_timeout_zero, "connect_timeout=0", "timeout");
+LIMCASE(lim_connect_timeout_high, "connect_timeout=86400001", "timeout");
+LIMCASE(lim_response_timeout_zero, "response_timeout=0", "timeout");
+LIMCASE(lim_response_timeout_high, "response_timeout=86400001", "timeout");
+
+/* Routes */
+L7CASE(rt_name_missing, KT_ROUTE, RT_L " rules[" RULE "]",
+       .err = EINVAL, .word = "name");
+L7CASE(rt_no_listener, KT_ROUTE, RT("", RULE), .err = EINVAL,
+       .word = "listener");
+L7CASE(rt_listeners_empty, KT_ROUTE, RT("listeners[]", RULE),
+       .err = EINVAL, .word = "listener");
+/* 17 > KGATE_ROUTE_LISTENERS_MAX; ENOSPC: the ABI's word for a KGATE_*_MAX */
+L7CASE(rt_17_listeners, KT_ROUTE,
+       RT("listeners[l1 l2 l3 l4 l5 l6 l7 l8 l9 l10 l11 l12 l13 l14 l15 l16 "
+	  "l17]", RULE), .err = EINVAL, .err2 = ENOSPC, .word = "listener");
+L7CASE(rt_no_rules, KT_ROUTE, "name=ns/bad " RT_L, .err = EINVAL,
+       .word = "rule");
+L7CASE(rt_rules_empty, KT_ROUTE, "name=ns/bad " RT_L " rules[]",
+       .err = EINVAL, .word = "rule");
+L7CASE(rt_kind_unknown, KT_ROUTE, RT("kind=2 " RT_L, RULE),
+       .err = EINVAL, .err2 = ERANGE, .word = "kind");
+L7CASE(rt_hostname_blank, KT_ROUTE,
+       RT(RT_L " hostnames[\"bad host.example\"]", RULE), .err = EINVAL,
+       .word = "host");
+L7CASE(rt_hostname_inner_wildcard, KT_ROUTE,
+       RT(RT_L " hostnames[a.*.example]", RULE), .err = EINVAL,
+       .word = "host");
+L7CASE(rt_hostname_empty, KT_ROUTE, RT(RT_L " hostnames[\"\"]", RULE),
+       .err = EINVAL, .word = "host");
+L7CASE(rt_path_relative, KT_ROUTE,
+       RT(RT_L, "{matches[{path_type=0 path=api}] "
+	  "backends[{service=s weight=1}]}"), .err = EINVAL, .word = "path");
+L7CASE(rt_path_type_unknown, KT_ROUTE,
+       RT(RT_L, "{matches[{path_type=3 path=/a}] "
+	  "backends[{service=s weight=1}]}"), .err = EINVAL, .err2 = ERANGE,
+       .word = "type");
+L7CASE(rt_rewrite_target_capture, KT_ROUTE,
+       RT(RT_L " rewrite_target=/$1", RULE), .err = EINVAL,
+       .word = "rewrite");
+L7CASE(rt_weight_high, KT_ROUTE,
+       RT(RT_L, "{matches[{path_type=0 path=/a}] "
+	  "backends[{service=s weight=1000001}]}"), .err = EINVAL,
+       .err2 = ERANGE, .word = "weight");
+L7CASE(rt_backend_no_service, KT_ROUTE,
+       RT(RT_L, "{backends[{weight=1}]}"), .err = EINVAL,
+       .word = "service");
+/* redirects are HTTPRoute filters */
+L7CASE(base_route_redirect, KT_ROUTE,
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{scheme=https status=301}}"), .err = 0);
+L7CASE(rt_redirect_status_304, KT_ROUTE,
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{status=304}}"),
+       .err = EINVAL, .word = "status");
+L7CASE(rt_redirect_scheme_ftp, KT_ROUTE,
+       RT("kind=1 " RT_L, "{matches[{path_type=0 path=/a}] "
+	  "redirect{scheme=ftp}}"),
+       .err = EINVAL, .word = "scheme");
+L7CASE(rt_header_no_value, KT_ROUTE,
+       RT(RT_L, "{matches[{path_type=0 path=/a headers[{name=x}]}] "
+	  "backends[{service=s weight=1}]}"), .err = EINVAL,
+       .word = "value");
 
 TEST_HARNESS_MAIN

@@ -5,13 +5,17 @@
  * the "events" group reports every change followed by BATCH_COMMIT with a
  * growing generation; the node's settings (NODE_SET / NODE_GET) read back
  * as set, are staged in batches like the rest, and STATS_GET reports every
- * figure of the ABI.
+ * figure of the ABI.  Listeners and routes (fixture l7) read back as sent,
+ * every attribute, the ABI's defaults filled in for a listener's limits
+ * and connection cap; add, get, dump, replace and del each do what they
+ * name.
  */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kt_harness.h"
+#include "kt_l7.h"
 
 /* Addresses are documentation ranges: configuration only, no traffic. */
 static const struct kt_fe fe4_full[] = {
@@ -954,6 +958,284 @@ TEST_F(node, stats_new_fields)
 	KT_OK(kt_stats(&self->s, &st, &e), e);
 	EXPECT_EQ(st0.flow_walks, st.flow_walks)
 		TH_LOG("only a TCP pair went: no walk");
+}
+
+/* ------------------------------------------------------------------ L7 */
+
+FIXTURE(l7) {
+	struct kt_sock s;
+};
+
+FIXTURE_SETUP(l7)
+{
+	struct kt_err e;
+	char buf[256];
+	int r = kt_open(&self->s), n;
+
+	ASSERT_EQ(0, r) TH_LOG("kt_open: %s (module loaded?)", strerror(-r));
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, buf, sizeof(buf), &n, &e), e);
+	ASSERT_EQ(0, n) TH_LOG("FLUSH left listeners: %s", buf);
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, buf, sizeof(buf), &n, &e), e);
+	ASSERT_EQ(0, n) TH_LOG("FLUSH left routes: %s", buf);
+}
+
+FIXTURE_TEARDOWN(l7)
+{
+	if (self->s.nl)
+		kt_cmd(&self->s, KGATE_CMD_FLUSH, NULL);
+	kt_close(&self->s);
+}
+
+/* The kernel reports @name as @want, but for the @optional defaults. */
+#define KT_EXPECT_L7(sock, obj, name, want, optional) do { \
+	char __got[16384], __why[17000]; \
+	struct kt_err __e; \
+	int __r = kt_l7_get((sock), (obj), (name), __got, sizeof(__got), \
+			    &__e); \
+	ASSERT_EQ(0, __r) TH_LOG("GET %s: %s, extack \"%s\"", (name), \
+				 strerror(__r), __e.msg); \
+	__r = kt_l7_expect(__got, (want), (optional), __why, \
+			   sizeof(__why)); \
+	ASSERT_EQ(0, __r) TH_LOG("GET %s: %s", (name), __why); \
+} while (0)
+
+#define LIS_LIMITS_DEFAULT "limits{head_bytes=16384 headers=100 " \
+	"uri_bytes=8192 body_bytes=1048576 head_timeout=60000 " \
+	"idle_timeout=75000 connect_timeout=5000 response_timeout=60000}"
+/* Scalars the kernel may report with their default, or leave out. */
+#define LIS_OPTIONAL "mode=0 flags=0"
+#define RT_OPTIONAL "kind=0 rate=0 burst=0 hostnames[] allow[]"
+
+TEST_F(l7, listener_defaults)
+{
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=web addr=127.0.0.1 port=18080", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "web",
+		     "name=web addr=127.0.0.1 port=18080 max_conns=65536 "
+		     LIS_LIMITS_DEFAULT, LIS_OPTIONAL);
+	/* limits given in part: the others take their defaults */
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=part addr=127.0.0.1 port=18081 "
+			"limits{uri_bytes=4096 idle_timeout=1}", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "part",
+		     "name=part addr=127.0.0.1 port=18081 max_conns=65536 "
+		     "limits{head_bytes=16384 headers=100 uri_bytes=4096 "
+		     "body_bytes=1048576 head_timeout=60000 idle_timeout=1 "
+		     "connect_timeout=5000 response_timeout=60000}",
+		     LIS_OPTIONAL);
+}
+
+/*
+ * Each limit has its own range in the ABI (head bytes 1024..65535, URI
+ * bytes 16..65535): a head limit below the default URI limit is one.
+ */
+TEST_F(l7, listener_head_below_default_uri)
+{
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=small addr=127.0.0.1 port=18087 "
+			"limits{head_bytes=4096}", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "small",
+		     "name=small addr=127.0.0.1 port=18087 max_conns=65536 "
+		     "limits{head_bytes=4096 headers=100 uri_bytes=8192 "
+		     "body_bytes=1048576 head_timeout=60000 idle_timeout=75000 "
+		     "connect_timeout=5000 response_timeout=60000}",
+		     LIS_OPTIONAL);
+}
+
+/* An address the node does not have (yet) can be used: IP_FREEBIND. */
+TEST_F(l7, listener_freebind)
+{
+	static const char *const text = "name=freebind addr=198.18.0.1 "
+		"port=18084 mode=0 flags=2 max_conns=65536 "
+		LIS_LIMITS_DEFAULT;
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER, text,
+			&e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "freebind", text, "");
+}
+
+/* Every attribute, at the bounds of its range. */
+static const char *const lis_full[] = {
+	"name=full/low addr=::1 port=18082 mode=0 "
+	"default_backend=default/web:80 flags=3 max_conns=1 "
+	"limits{head_bytes=1024 headers=1 uri_bytes=16 body_bytes=0 "
+	"head_timeout=1 idle_timeout=1 connect_timeout=1 response_timeout=1}",
+	"name=full/high addr=:: port=18083 mode=0 "
+	"default_backend=ns/svc:8080 flags=1 max_conns=1048576 "
+	"limits{head_bytes=65535 headers=256 uri_bytes=65535 "
+	"body_bytes=18446744073709551615 head_timeout=86400000 "
+	"idle_timeout=86400000 connect_timeout=86400000 "
+	"response_timeout=86400000}",
+	"name=other addr=0.0.0.0 port=18084 mode=0 flags=2 "
+	"max_conns=65536 " LIS_LIMITS_DEFAULT,
+};
+
+TEST_F(l7, listener_every_attribute)
+{
+	struct kt_err e;
+	char name[32];
+
+	for (size_t i = 0; i < sizeof(lis_full) / sizeof(lis_full[0]); i++) {
+		KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+				lis_full[i], &e), e);
+		sscanf(lis_full[i], "name=%31s", name);
+		KT_EXPECT_L7(&self->s, KT_LISTENER, name, lis_full[i], "");
+	}
+}
+
+TEST_F(l7, listener_dump_replace_del)
+{
+	char want[16384], got[16384], one[4096];
+	struct kt_err e;
+	int n;
+
+	want[0] = '\0';
+	for (size_t i = 0; i < sizeof(lis_full) / sizeof(lis_full[0]); i++)
+		KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+				lis_full[i], &e), e);
+	/* the dump holds what GET says of each, and nothing else */
+	static const char *const names[] = { "full/high", "full/low",
+					     "other" };
+	for (int i = 0; i < 3; i++) {
+		KT_OK(kt_l7_get(&self->s, KT_LISTENER, names[i], one,
+				sizeof(one), &e), e);
+		strcat(want, one);
+		strcat(want, "\n");
+	}
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(3, n);
+	ASSERT_STREQ(want, got);
+	/* a second ADD of a name is refused, REPLACE replaces it whole */
+	KT_REFUSED(EEXIST, kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD,
+				     KT_LISTENER, lis_full[0], &e), e);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_REPLACE, KT_LISTENER,
+			"name=full/low addr=127.0.0.1 port=18085", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "full/low",
+		     "name=full/low addr=127.0.0.1 port=18085 max_conns=65536 "
+		     LIS_LIMITS_DEFAULT, LIS_OPTIONAL);
+	/* REPLACE of a name that does not exist creates it */
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_REPLACE, KT_LISTENER,
+			"name=new addr=127.0.0.1 port=18086", &e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(4, n);
+	/* DEL removes exactly the one named */
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_DEL, KT_LISTENER,
+			"name=full/high", &e), e);
+	KT_REFUSED(ENOENT, kt_l7_get(&self->s, KT_LISTENER, "full/high", one,
+				     sizeof(one), &e), e);
+	KT_REFUSED(ENOENT, kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_DEL,
+				     KT_LISTENER, "name=full/high", &e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(NULL, strstr(got, "full/high"));
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "other", lis_full[2], "");
+}
+
+/*
+ * Routes with every attribute.  Each names listeners and services that
+ * do not exist: references are not checked (the ABI).  An Ingress with a
+ * rewrite target; an HTTPRoute with every filter, the redirect in a rule
+ * of its own.  Text in the canonical order (type numbers).
+ */
+static const char *const rt_full[] = {
+	"name=default/shop kind=0 listeners[web web6] "
+	"hostnames[shop.example.com *.shop.example.com] "
+	"rules[{matches[{path_type=0 path=/api} {path_type=2 path=/impl}] "
+	"backends[{service=default/api:80 weight=9} "
+	"{service=default/canary:80 weight=0}]} "
+	"{matches[{path_type=1 path=/}] backends[{service=default/web:80 "
+	"weight=1000000}]}] rewrite_target=/app rate=100 burst=250 "
+	"allow[{addr=10.0.0.0 plen=8} {addr=fd00:: plen=8} "
+	"{addr=192.0.2.7 plen=32}]",
+	"name=default/gw kind=1 listeners[gw] hostnames[api.example.com] "
+	"rules[{matches[{path_type=0 path=/v1 method=POST "
+	"headers[{name=x-env value=canary} {name=x-empty value=\"\"}] "
+	"query[{name=v value=2}]}] backends[{service=default/v1:80 weight=1}] "
+	"req_headers{set[{name=x-a value=1}] add[{name=x-b value=2}] "
+	"remove[cookie x-drop]} resp_headers{set[{name=x-c value=3}] "
+	"add[{name=x-d value=4}] remove[server]} "
+	"rewrite{hostname=internal.example path_type=2 path=/v2}} "
+	"{matches[{path_type=0 path=/old}] redirect{scheme=https "
+	"hostname=new.example port=8443 path_type=1 path=/new status=301}} "
+	"{matches[{path_type=0 path=/moved}] redirect{status=308}}] rate=1 "
+	"burst=1",
+};
+
+TEST_F(l7, route_every_attribute)
+{
+	struct kt_err e;
+	char name[64];
+
+	for (size_t i = 0; i < sizeof(rt_full) / sizeof(rt_full[0]); i++) {
+		KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+				rt_full[i], &e), e);
+		sscanf(rt_full[i], "name=%63s", name);
+		KT_EXPECT_L7(&self->s, KT_ROUTE, name, rt_full[i], "");
+	}
+}
+
+TEST_F(l7, route_defaults)
+{
+	struct kt_err e;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+			"name=ns/min listeners[web] rules[{matches[{"
+			"path_type=0 path=/}] backends[{service=s weight=1}]}]",
+			&e), e);
+	KT_EXPECT_L7(&self->s, KT_ROUTE, "ns/min",
+		     "name=ns/min listeners[web] rules[{matches[{path_type=0 "
+		     "path=/}] backends[{service=s weight=1}]}]", RT_OPTIONAL);
+}
+
+TEST_F(l7, route_dump_replace_del)
+{
+	char want[16384], got[16384], one[8192];
+	struct kt_err e;
+	int n;
+
+	for (size_t i = 0; i < sizeof(rt_full) / sizeof(rt_full[0]); i++)
+		KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+				rt_full[i], &e), e);
+	want[0] = '\0';
+	KT_OK(kt_l7_get(&self->s, KT_ROUTE, "default/gw", one, sizeof(one),
+			&e), e);
+	strcat(want, one);
+	strcat(want, "\n");
+	KT_OK(kt_l7_get(&self->s, KT_ROUTE, "default/shop", one, sizeof(one),
+			&e), e);
+	strcat(want, one);
+	strcat(want, "\n");
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(2, n);
+	ASSERT_STREQ(want, got);
+	KT_REFUSED(EEXIST, kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+				     rt_full[0], &e), e);
+	/* REPLACE is whole: what the new one leaves out is gone */
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_REPLACE, KT_ROUTE,
+			"name=default/shop kind=0 listeners[web] "
+			"rules[{matches[{path_type=1 path=/x}] "
+			"backends[{service=s weight=2}]}]", &e), e);
+	KT_EXPECT_L7(&self->s, KT_ROUTE, "default/shop",
+		     "name=default/shop kind=0 listeners[web] "
+		     "rules[{matches[{path_type=1 path=/x}] "
+		     "backends[{service=s weight=2}]}]", RT_OPTIONAL);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_DEL, KT_ROUTE,
+			"name=default/gw", &e), e);
+	KT_REFUSED(ENOENT, kt_l7_get(&self->s, KT_ROUTE, "default/gw", one,
+				     sizeof(one), &e), e);
+	KT_REFUSED(ENOENT, kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_DEL, KT_ROUTE,
+				     "name=default/gw", &e), e);
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(1, n);
+	/* listeners and routes are apart: a route is no listener */
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
+	ASSERT_EQ(0, n);
 }
 
 TEST_HARNESS_MAIN

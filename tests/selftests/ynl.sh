@@ -12,13 +12,13 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - ynl: $1"; }
 fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - ynl: $1"; [ -z "${2-}" ] || printf '%s\n' "$2" | sed 's/^/# /'; }
 
-# The plan first (tests/tools/tap.sh): 7 cases, or the one skip.
+# The plan first (tests/tools/tap.sh): 10 cases, or the one skip.
 if [ ! -f "$ynl" ]; then
 	echo "1..1"
 	echo "ok 1 - ynl # SKIP tools/net/ynl not extracted from linux-source-6.12"
 	exit 0
 fi
-echo "1..7"
+echo "1..10"
 y() { /usr/bin/python3 "$ynl" --spec "$spec" --no-schema --output-json "$@"; }
 
 # 10.96.0.10:80/tcp and [fd00::10]:80/udp -> 10.244.1.5:8080 weight 3, a range.
@@ -102,5 +102,40 @@ if out=$(y --do service-del --json '{"service": {"name": "ynl/svc:http"}}' 2>&1)
 	ok "service-del removes it"
 else
 	fail "service-del removes it" "$out"
+fi
+# L7: a listener and a route written and read with the spec alone.
+if out=$(y --do listener-add --json '{"listener": {"name": "ynl-web",
+	"addr": "7f000001", "port": 18280, "flags": ["access-log"],
+	"limits": {"head-bytes": 20000}}}' 2>&1) &&
+   out=$(y --do listener-get --json '{"listener": {"name": "ynl-web"}}' 2>&1) &&
+   /usr/bin/python3 -c '
+import json, sys
+l = json.loads(sys.argv[1])["listener"]
+ok = (l["addr"], l["port"], l["flags"], l["limits"]["head-bytes"],
+      l["limits"]["headers"], l["max-conns"]) == \
+     ("7f000001", 18280, ["access-log"], 20000, 100, 65536)
+sys.exit(0 if ok else 1)' "$out"; then
+	ok "listener-add and listener-get from the spec, defaults filled in"
+else
+	fail "listener-add and listener-get from the spec, defaults filled in" "$out"
+fi
+
+if out=$(y --do route-add --json '{"route": {"name": "ynl/rt",
+	"listeners": {"item": ["ynl-web"]}, "hostnames": {"item": ["a.example"]},
+	"rules": {"item": [{"matches": {"item": [{"path-type": "exact", "path": "/x"}]},
+	  "backends": {"item": [{"service": "ynl/svc:http", "weight": 7}]}}]}}}' 2>&1) &&
+   out=$(y --dump route-get 2>&1) && grep -q '"ynl/rt"' <<<"$out" &&
+   grep -q '"weight": 7' <<<"$out" && grep -q '"path-type": "exact"' <<<"$out"; then
+	ok "route-add from the spec, route-get dump decodes it"
+else
+	fail "route-add from the spec, route-get dump decodes it" "$out"
+fi
+
+if out=$(y --do route-del --json '{"route": {"name": "ynl/rt"}}' 2>&1) &&
+   out=$(y --do listener-del --json '{"listener": {"name": "ynl-web"}}' 2>&1) &&
+   out=$(y --dump listener-get 2>&1) && ! grep -q '"ynl-web"' <<<"$out"; then
+	ok "route-del and listener-del remove them"
+else
+	fail "route-del and listener-del remove them" "$out"
 fi
 [ "$failed" -eq 0 ]

@@ -150,10 +150,10 @@ static int send_batch(struct kgate_sock *s, const struct batch_file *bf)
 	}
 	err = kgate_pipe_new(s, on_refusal, NULL, &p, &e);
 	for (i = 0; !err && i < bf->n; i++) {
-		const struct cli_cmd *c = &bf->lines[i].cmd;
+		struct kgate_obj o = cli_cmd_obj(&bf->lines[i].cmd);
 
-		err = kgate_pipe_add(p, c->cmd, c->has_svc ? &c->svc : NULL,
-				     bf->lines[i].line, &e);
+		err = kgate_pipe_add_obj(p, bf->lines[i].cmd.cmd, &o,
+					 bf->lines[i].line, &e);
 	}
 	if (!err)
 		err = kgate_pipe_flush(p, &e);

@@ -91,6 +91,9 @@ struct cli_cmd {
 	uint8_t cmd;			/* KGATE_CMD_* */
 	struct kgate_service svc;	/* name and what the command carries */
 	bool has_svc;			/* FLUSH has none */
+	struct kgate_listener lis;	/* listener commands */
+	struct kgate_route rt;		/* route commands */
+	enum kgate_obj_kind obj;	/* which of the three it carries */
 };
 
 /*
@@ -101,8 +104,21 @@ struct cli_cmd {
 int cli_parse_mutation(int argc, char **argv, struct cli_cmd *c, char *why,
 		       size_t whylen);
 void cli_cmd_free(struct cli_cmd *c);
+/* The object @c carries, for kgate_mutate_obj() and batches. */
+struct kgate_obj cli_cmd_obj(const struct cli_cmd *c);
 /* Send one parsed command, print the refusal; returns an exit status. */
 int cli_run_mutation(const struct cli_cmd *c);
+
+/* --- lisspec.c / rtspec.c: listener and route syntax ------------------ */
+/* Everything after the NAME of "listener add|replace": ADDR:PORT SPEC... */
+int spec_listener(struct args *a, struct kgate_listener *l);
+/* Everything after the NAME of "route add|replace". */
+int spec_route(struct args *a, struct kgate_route *r);
+/* "unlimited", or a size N, Nk, Nm within @max (@kw names it). */
+int args_size(struct args *a, const char *kw, uint64_t max, bool unlimited,
+	      uint64_t *out);
+/* A duration N, Nms, Ns, Nm, in ms, within @max. */
+int args_ms(struct args *a, const char *kw, uint64_t max, uint32_t *out);
 
 /* --- batch.c ------------------------------------------------------------ */
 struct batch_line {
@@ -177,6 +193,41 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
 void print_stats_text(FILE *f, const struct kgate_stats *st);
 void print_stats_json(struct kgate_json *j, const struct kgate_stats *st);
 
+/* --- l7show.c: listener / route show and save ----------------------- */
+struct l7_query {
+	bool route;		/* routes, else listeners */
+	const char *name;	/* one by name, or NULL: all */
+	bool save;		/* "replace" lines for kgate batch -f */
+};
+
+/* Where listeners and routes come from; see show_source. */
+typedef int (*l7_source)(void *ctx, const struct l7_query *q,
+			 kgate_listener_cb lcb, kgate_route_cb rcb,
+			 void *data, struct kgate_err *e);
+int l7_from_kernel(void *ctx, const struct l7_query *q,
+		   kgate_listener_cb lcb, kgate_route_cb rcb, void *data,
+		   struct kgate_err *e);
+/* As show_run(): nothing on @out unless @src succeeded. */
+int l7_show_run(const struct cli *cli, const struct l7_query *q,
+		l7_source src, void *ctx, FILE *out);
+
+/* --- lisout.c / rtout.c: listeners and routes as text and JSON ------- */
+void print_listener_text(FILE *f, const struct kgate_listener *l,
+			 bool stats);
+void print_listener_save(FILE *f, const struct kgate_listener *l);
+void print_listener_json(struct kgate_json *j,
+			 const struct kgate_listener *l, bool stats);
+void print_route_text(FILE *f, const struct kgate_route *r, bool stats);
+void print_route_save(FILE *f, const struct kgate_route *r);
+void print_route_json(struct kgate_json *j, const struct kgate_route *r,
+		      bool stats);
+/* The -s line of listeners and routes, and its JSON object. */
+void print_l7_counters_text(FILE *f, const struct kgate_l7_counters *c);
+void print_l7_counters_json(struct kgate_json *j,
+			    const struct kgate_l7_counters *c);
+/* An access record as one JSON object. */
+void print_access_json(struct kgate_json *j, const struct kgate_access *a);
+
 /* --- errors.c --------------------------------------------------------- */
 /* "kgate: [CONTEXT: ]PATH: MESSAGE (ENAME)" to stderr. */
 void print_err(const char *context, const struct kgate_err *e);
@@ -195,6 +246,8 @@ int cmd_flush(const struct cli *cli, int argc, char **argv);
 int cmd_stats(const struct cli *cli, int argc, char **argv);
 int cmd_monitor(const struct cli *cli, int argc, char **argv);
 int cmd_node(const struct cli *cli, int argc, char **argv);
+int cmd_listener(const struct cli *cli, int argc, char **argv);
+int cmd_route(const struct cli *cli, int argc, char **argv);
 
 /* --- node.c ----------------------------------------------------------- */
 void usage_node(FILE *f);
@@ -206,6 +259,8 @@ void usage_main(FILE *f);
 void usage_service(FILE *f);
 void usage_backend(FILE *f);
 void usage_batch(FILE *f);
+void usage_listener(FILE *f);
+void usage_route(FILE *f);
 bool is_help(const char *arg);
 /*
  * "OBJECT help" or "OBJECT VERB help" (@argv[0] is OBJECT): the help

@@ -23,6 +23,8 @@ static const struct object objects[] = {
 	{ "batch", cmd_batch },
 	{ "monitor", cmd_monitor },
 	{ "node", cmd_node },
+	{ "listener", cmd_listener },
+	{ "route", cmd_route },
 	{ NULL, NULL },
 };
 

@@ -94,13 +94,136 @@ static const struct attr_desc stats_attrs[] = {
 };
 static const struct schema stats_schema = SCHEMA(stats_attrs);
 
+static const struct attr_desc l7_counter_attrs[] = {
+	[KGATE_L7C_A_CONNS] = { "conns" },
+	[KGATE_L7C_A_CONNS_OPEN] = { "conns_open" },
+	[KGATE_L7C_A_CONNS_REFUSED] = { "conns_refused" },
+	[KGATE_L7C_A_REQUESTS] = { "requests" },
+	[KGATE_L7C_A_RESP_1XX] = { "resp_1xx" },
+	[KGATE_L7C_A_RESP_2XX] = { "resp_2xx" },
+	[KGATE_L7C_A_RESP_3XX] = { "resp_3xx" },
+	[KGATE_L7C_A_RESP_4XX] = { "resp_4xx" },
+	[KGATE_L7C_A_RESP_5XX] = { "resp_5xx" },
+	[KGATE_L7C_A_BYTES_IN] = { "bytes_in" },
+	[KGATE_L7C_A_BYTES_OUT] = { "bytes_out" },
+	[KGATE_L7C_A_UPSTREAM_CONNECTS] = { "upstream_connects" },
+	[KGATE_L7C_A_UPSTREAM_REUSES] = { "upstream_reuses" },
+	[KGATE_L7C_A_LOG_DROPPED] = { "log_dropped" },
+	[KGATE_L7C_A_PAD] = { "pad" },
+};
+static const struct schema l7_counter_schema = SCHEMA(l7_counter_attrs);
+
+static const struct attr_desc limit_attrs[] = {
+	[KGATE_LIM_A_HEAD_BYTES] = { "head_bytes" },
+	[KGATE_LIM_A_HEADERS] = { "headers" },
+	[KGATE_LIM_A_URI_BYTES] = { "uri_bytes" },
+	[KGATE_LIM_A_BODY_BYTES] = { "body_bytes" },
+	[KGATE_LIM_A_HEAD_TIMEOUT] = { "head_timeout" },
+	[KGATE_LIM_A_IDLE_TIMEOUT] = { "idle_timeout" },
+	[KGATE_LIM_A_CONNECT_TIMEOUT] = { "connect_timeout" },
+	[KGATE_LIM_A_RESPONSE_TIMEOUT] = { "response_timeout" },
+	[KGATE_LIM_A_PAD] = { "pad" },
+};
+static const struct schema limit_schema = SCHEMA(limit_attrs);
+
+static const struct attr_desc listener_attrs[] = {
+	[KGATE_LIS_A_NAME] = { "name" },
+	[KGATE_LIS_A_ADDR] = { "addr" },
+	[KGATE_LIS_A_PORT] = { "port" },
+	[KGATE_LIS_A_MODE] = { "mode" },
+	[KGATE_LIS_A_DEFAULT_BACKEND] = { "default_backend" },
+	[KGATE_LIS_A_FLAGS] = { "flags" },
+	[KGATE_LIS_A_MAX_CONNS] = { "max_conns" },
+	[KGATE_LIS_A_LIMITS] = { "limits", &limit_schema },
+	[KGATE_LIS_A_COUNTERS] = { "counters", &l7_counter_schema },
+	[KGATE_LIS_A_PAD] = { "pad" },
+};
+static const struct schema listener_schema = SCHEMA(listener_attrs);
+
+static const struct attr_desc kv_attrs[] = {
+	[KGATE_KV_A_NAME] = { "name" },
+	[KGATE_KV_A_VALUE] = { "value" },
+};
+static const struct schema kv_schema = SCHEMA(kv_attrs);
+
+static const struct attr_desc match_attrs[] = {
+	[KGATE_MATCH_A_PATH_TYPE] = { "path_type" },
+	[KGATE_MATCH_A_PATH] = { "path" },
+	[KGATE_MATCH_A_METHOD] = { "method" },
+	[KGATE_MATCH_A_HEADERS] = { "headers", &kv_schema, true },
+	[KGATE_MATCH_A_QUERY] = { "query", &kv_schema, true },
+};
+static const struct schema match_schema = SCHEMA(match_attrs);
+
+static const struct attr_desc ref_attrs[] = {
+	[KGATE_REF_A_SERVICE] = { "service" },
+	[KGATE_REF_A_WEIGHT] = { "weight" },
+};
+static const struct schema ref_schema = SCHEMA(ref_attrs);
+
+/* A list of strings: entries without a layout of their own. */
+static const struct attr_desc str_item_attrs[] = {
+	[KGATE_A_LIST_ITEM] = { "item" },
+};
+static const struct schema str_list_schema = SCHEMA(str_item_attrs);
+
+static const struct attr_desc hdrmod_attrs[] = {
+	[KGATE_HDRMOD_A_SET] = { "set", &kv_schema, true },
+	[KGATE_HDRMOD_A_ADD] = { "add", &kv_schema, true },
+	[KGATE_HDRMOD_A_REMOVE] = { "remove", &str_list_schema, true },
+};
+static const struct schema hdrmod_schema = SCHEMA(hdrmod_attrs);
+
+static const struct attr_desc redirect_attrs[] = {
+	[KGATE_REDIR_A_SCHEME] = { "scheme" },
+	[KGATE_REDIR_A_HOSTNAME] = { "hostname" },
+	[KGATE_REDIR_A_PORT] = { "port" },
+	[KGATE_REDIR_A_PATH_TYPE] = { "path_type" },
+	[KGATE_REDIR_A_PATH] = { "path" },
+	[KGATE_REDIR_A_STATUS] = { "status" },
+};
+static const struct schema redirect_schema = SCHEMA(redirect_attrs);
+
+static const struct attr_desc rewrite_attrs[] = {
+	[KGATE_REWR_A_HOSTNAME] = { "hostname" },
+	[KGATE_REWR_A_PATH_TYPE] = { "path_type" },
+	[KGATE_REWR_A_PATH] = { "path" },
+};
+static const struct schema rewrite_schema = SCHEMA(rewrite_attrs);
+
+static const struct attr_desc rule_attrs[] = {
+	[KGATE_RULE_A_MATCHES] = { "matches", &match_schema, true },
+	[KGATE_RULE_A_BACKENDS] = { "backends", &ref_schema, true },
+	[KGATE_RULE_A_REQ_HEADERS] = { "req_headers", &hdrmod_schema },
+	[KGATE_RULE_A_RESP_HEADERS] = { "resp_headers", &hdrmod_schema },
+	[KGATE_RULE_A_REDIRECT] = { "redirect", &redirect_schema },
+	[KGATE_RULE_A_REWRITE] = { "rewrite", &rewrite_schema },
+};
+static const struct schema rule_schema = SCHEMA(rule_attrs);
+
+static const struct attr_desc route_attrs[] = {
+	[KGATE_RT_A_NAME] = { "name" },
+	[KGATE_RT_A_KIND] = { "kind" },
+	[KGATE_RT_A_LISTENERS] = { "listeners", &str_list_schema, true },
+	[KGATE_RT_A_HOSTNAMES] = { "hostnames", &str_list_schema, true },
+	[KGATE_RT_A_RULES] = { "rules", &rule_schema, true },
+	[KGATE_RT_A_REWRITE_TARGET] = { "rewrite_target" },
+	[KGATE_RT_A_RATE] = { "rate" },
+	[KGATE_RT_A_BURST] = { "burst" },
+	[KGATE_RT_A_ALLOW] = { "allow", &range_schema, true },
+	[KGATE_RT_A_COUNTERS] = { "counters", &l7_counter_schema },
+	[KGATE_RT_A_PAD] = { "pad" },
+};
+static const struct schema route_schema = SCHEMA(route_attrs);
+
 static const struct attr_desc top_attrs[] = {
 	[KGATE_A_SERVICE] = { "service", &service_schema },
 	[KGATE_A_STATS] = { "stats", &stats_schema },
 	[KGATE_A_GENERATION] = { "generation" },
 	[KGATE_A_PAD] = { "pad" },
-	[KGATE_A_LISTENER] = { "listener" },
-	[KGATE_A_ROUTE] = { "route" },
+	[KGATE_A_NODE] = { "node" },
+	[KGATE_A_LISTENER] = { "listener", &listener_schema },
+	[KGATE_A_ROUTE] = { "route", &route_schema },
 	[KGATE_A_CERT] = { "cert" },
 };
 static const struct schema top_schema = SCHEMA(top_attrs);

@@ -4,24 +4,18 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
+#include "dec.h"
 #include "msg.h"
 
-#define PATH_MAX_LEN	64
-
-/* Decoder state: where we are (for messages) and the reason buffer. */
-struct dec {
-	char path[PATH_MAX_LEN];
-	char *why;
-	size_t whylen;
-};
-
-static int fail(struct dec *d, const char *attr, const char *fmt, ...)
+int kgate_dec_fail(struct kgate_dec *d, const char *attr, const char *fmt,
+		   ...)
 {
 	char reason[160];
 	va_list ap;
@@ -36,13 +30,14 @@ static int fail(struct dec *d, const char *attr, const char *fmt, ...)
 }
 
 /* Payload bytes of @a must be exactly @len. */
-static int want_len(struct dec *d, const struct nlattr *a, const char *name,
-		    size_t len)
+int kgate_dec_want_len(struct kgate_dec *d, const struct nlattr *a,
+		       const char *name, size_t len)
 {
 	size_t got = mnl_attr_get_payload_len(a);
 
 	if (got != len)
-		return fail(d, name, "length %zu, expected %zu", got, len);
+		return kgate_dec_fail(d, name, "length %zu, expected %zu", got,
+				      len);
 	return 0;
 }
 
@@ -50,8 +45,8 @@ static int want_len(struct dec *d, const struct nlattr *a, const char *name,
  * Every byte of a nest's payload must belong to a well-formed attribute:
  * walk it and fail on a truncated or overlong one.
  */
-static int check_nest(struct dec *d, const struct nlattr *nest,
-		      const char *name)
+int kgate_dec_check_nest(struct kgate_dec *d, const struct nlattr *nest,
+			 const char *name)
 {
 	const char *p = mnl_attr_get_payload(nest);
 	size_t left = mnl_attr_get_payload_len(nest);
@@ -62,7 +57,7 @@ static int check_nest(struct dec *d, const struct nlattr *nest,
 
 		if (left < sizeof(*a) || a->nla_len < sizeof(*a) ||
 		    a->nla_len > left)
-			return fail(d, name, "malformed attribute");
+			return kgate_dec_fail(d, name, "malformed attribute");
 		step = MNL_ALIGN(a->nla_len);
 		if (step > left)
 			step = left;
@@ -72,44 +67,44 @@ static int check_nest(struct dec *d, const struct nlattr *nest,
 	return 0;
 }
 
-static int get_u8(struct dec *d, const struct nlattr *a, const char *n,
-		  uint8_t *v)
+int kgate_dec_get_u8(struct kgate_dec *d, const struct nlattr *a,
+		     const char *n, uint8_t *v)
 {
-	if (want_len(d, a, n, 1))
+	if (kgate_dec_want_len(d, a, n, 1))
 		return -EINVAL;
 	*v = mnl_attr_get_u8(a);
 	return 0;
 }
 
-static int get_u16(struct dec *d, const struct nlattr *a, const char *n,
-		   uint16_t *v)
+int kgate_dec_get_u16(struct kgate_dec *d, const struct nlattr *a,
+		      const char *n, uint16_t *v)
 {
-	if (want_len(d, a, n, 2))
+	if (kgate_dec_want_len(d, a, n, 2))
 		return -EINVAL;
 	*v = mnl_attr_get_u16(a);
 	return 0;
 }
 
-static int get_u32(struct dec *d, const struct nlattr *a, const char *n,
-		   uint32_t *v)
+int kgate_dec_get_u32(struct kgate_dec *d, const struct nlattr *a,
+		      const char *n, uint32_t *v)
 {
-	if (want_len(d, a, n, 4))
+	if (kgate_dec_want_len(d, a, n, 4))
 		return -EINVAL;
 	*v = mnl_attr_get_u32(a);
 	return 0;
 }
 
-static int get_u64(struct dec *d, const struct nlattr *a, const char *n,
-		   uint64_t *v)
+int kgate_dec_get_u64(struct kgate_dec *d, const struct nlattr *a,
+		      const char *n, uint64_t *v)
 {
-	if (want_len(d, a, n, 8))
+	if (kgate_dec_want_len(d, a, n, 8))
 		return -EINVAL;
 	*v = mnl_attr_get_u64(a);
 	return 0;
 }
 
-static int get_addr(struct dec *d, const struct nlattr *a, const char *n,
-		    struct kgate_addr *addr)
+int kgate_dec_get_addr(struct kgate_dec *d, const struct nlattr *a,
+		       const char *n, struct kgate_addr *addr)
 {
 	size_t len = mnl_attr_get_payload_len(a);
 
@@ -119,28 +114,47 @@ static int get_addr(struct dec *d, const struct nlattr *a, const char *n,
 	else if (len == 16)
 		addr->family = AF_INET6;
 	else
-		return fail(d, n, "length %zu, expected 4 or 16", len);
+		return kgate_dec_fail(d, n, "length %zu, expected 4 or 16",
+				      len);
 	memcpy(addr->bytes, mnl_attr_get_payload(a), len);
 	return 0;
 }
 
 /* Refuse a second copy of the same attribute in one nest. */
-static int once(struct dec *d, uint32_t *seen, uint16_t type, const char *n)
+int kgate_dec_once(struct kgate_dec *d, uint32_t *seen, uint16_t type,
+		   const char *n)
 {
 	if (type < 32) {
 		if (*seen & (1U << type))
-			return fail(d, n, "attribute repeated");
+			return kgate_dec_fail(d, n, "attribute repeated");
 		*seen |= 1U << type;
 	}
 	return 0;
 }
 
-static int missing(struct dec *d, const char *n)
+int kgate_dec_missing(struct kgate_dec *d, const char *n)
 {
-	return fail(d, NULL, "missing %s", n);
+	return kgate_dec_fail(d, NULL, "missing %s", n);
 }
 
-static int parse_frontend(struct dec *d, const struct nlattr *item,
+int kgate_dec_str(struct kgate_dec *d, const struct nlattr *a, const char *n,
+		  char **out)
+{
+	size_t len = mnl_attr_get_payload_len(a);
+	const char *s = mnl_attr_get_payload(a);
+	char *copy;
+
+	if (!len || s[len - 1] != '\0' || strlen(s) != len - 1)
+		return kgate_dec_fail(d, n, "not a NUL-terminated string");
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+static int parse_frontend(struct kgate_dec *d, const struct nlattr *item,
 			  struct kgate_frontend *fe)
 {
 	const struct nlattr *a;
@@ -155,37 +169,37 @@ static int parse_frontend(struct dec *d, const struct nlattr *item,
 
 		switch (t) {
 		case KGATE_FE_A_ADDR:
-			err = once(d, &seen, t, "addr") ?:
-			      get_addr(d, a, "addr", &fe->addr);
+			err = kgate_dec_once(d, &seen, t, "addr") ?:
+			      kgate_dec_get_addr(d, a, "addr", &fe->addr);
 			break;
 		case KGATE_FE_A_PORT:
-			err = once(d, &seen, t, "port") ?:
-			      get_u16(d, a, "port", &fe->port);
+			err = kgate_dec_once(d, &seen, t, "port") ?:
+			      kgate_dec_get_u16(d, a, "port", &fe->port);
 			break;
 		case KGATE_FE_A_PROTO:
-			err = once(d, &seen, t, "proto") ?:
-			      get_u8(d, a, "proto", &fe->proto);
+			err = kgate_dec_once(d, &seen, t, "proto") ?:
+			      kgate_dec_get_u8(d, a, "proto", &fe->proto);
 			break;
 		case KGATE_FE_A_KIND:
-			err = once(d, &seen, t, "kind") ?:
-			      get_u8(d, a, "kind", &fe->kind);
+			err = kgate_dec_once(d, &seen, t, "kind") ?:
+			      kgate_dec_get_u8(d, a, "kind", &fe->kind);
 			break;
 		}
 		if (err)
 			return err;
 	}
 	if (!(seen & (1U << KGATE_FE_A_ADDR)))
-		return missing(d, "addr");
+		return kgate_dec_missing(d, "addr");
 	if (!(seen & (1U << KGATE_FE_A_PORT)))
-		return missing(d, "port");
+		return kgate_dec_missing(d, "port");
 	return 0;
 }
 
-static int parse_counters(struct dec *d, const struct nlattr *nest,
+static int parse_counters(struct kgate_dec *d, const struct nlattr *nest,
 			  struct kgate_counters *cnt)
 {
 	const struct nlattr *a;
-	int err = check_nest(d, nest, "counters");
+	int err = kgate_dec_check_nest(d, nest, "counters");
 
 	memset(cnt, 0, sizeof(*cnt));
 	mnl_attr_for_each_nested(a, nest) {
@@ -193,20 +207,23 @@ static int parse_counters(struct dec *d, const struct nlattr *nest,
 			break;
 		switch (mnl_attr_get_type(a)) {
 		case KGATE_CNT_A_CONNS:
-			err = get_u64(d, a, "counters.conns", &cnt->conns);
+			err = kgate_dec_get_u64(d, a, "counters.conns",
+						&cnt->conns);
 			break;
 		case KGATE_CNT_A_PACKETS:
-			err = get_u64(d, a, "counters.packets", &cnt->packets);
+			err = kgate_dec_get_u64(d, a, "counters.packets",
+						&cnt->packets);
 			break;
 		case KGATE_CNT_A_BYTES:
-			err = get_u64(d, a, "counters.bytes", &cnt->bytes);
+			err = kgate_dec_get_u64(d, a, "counters.bytes",
+						&cnt->bytes);
 			break;
 		}
 	}
 	return err;
 }
 
-static int parse_backend(struct dec *d, const struct nlattr *item,
+static int parse_backend(struct kgate_dec *d, const struct nlattr *item,
 			 struct kgate_backend *be)
 {
 	const struct nlattr *a;
@@ -219,30 +236,30 @@ static int parse_backend(struct dec *d, const struct nlattr *item,
 
 		switch (t) {
 		case KGATE_BE_A_ADDR:
-			err = once(d, &seen, t, "addr") ?:
-			      get_addr(d, a, "addr", &be->addr);
+			err = kgate_dec_once(d, &seen, t, "addr") ?:
+			      kgate_dec_get_addr(d, a, "addr", &be->addr);
 			break;
 		case KGATE_BE_A_PORT:
-			err = once(d, &seen, t, "port") ?:
-			      get_u16(d, a, "port", &be->port);
+			err = kgate_dec_once(d, &seen, t, "port") ?:
+			      kgate_dec_get_u16(d, a, "port", &be->port);
 			break;
 		case KGATE_BE_A_WEIGHT:
-			err = once(d, &seen, t, "weight") ?:
-			      get_u32(d, a, "weight", &be->weight);
+			err = kgate_dec_once(d, &seen, t, "weight") ?:
+			      kgate_dec_get_u32(d, a, "weight", &be->weight);
 			be->has |= KGATE_BE_HAS_WEIGHT;
 			break;
 		case KGATE_BE_A_STATE:
-			err = once(d, &seen, t, "state") ?:
-			      get_u8(d, a, "state", &be->state);
+			err = kgate_dec_once(d, &seen, t, "state") ?:
+			      kgate_dec_get_u8(d, a, "state", &be->state);
 			be->has |= KGATE_BE_HAS_STATE;
 			break;
 		case KGATE_BE_A_FLAGS:
-			err = once(d, &seen, t, "flags") ?:
-			      get_u32(d, a, "flags", &be->flags);
+			err = kgate_dec_once(d, &seen, t, "flags") ?:
+			      kgate_dec_get_u32(d, a, "flags", &be->flags);
 			be->has |= KGATE_BE_HAS_FLAGS;
 			break;
 		case KGATE_BE_A_COUNTERS:
-			err = once(d, &seen, t, "counters") ?:
+			err = kgate_dec_once(d, &seen, t, "counters") ?:
 			      parse_counters(d, a, &be->cnt);
 			be->has |= KGATE_BE_HAS_COUNTERS;
 			break;
@@ -251,14 +268,14 @@ static int parse_backend(struct dec *d, const struct nlattr *item,
 			return err;
 	}
 	if (!(seen & (1U << KGATE_BE_A_ADDR)))
-		return missing(d, "addr");
+		return kgate_dec_missing(d, "addr");
 	if (!(seen & (1U << KGATE_BE_A_PORT)))
-		return missing(d, "port");
+		return kgate_dec_missing(d, "port");
 	return 0;
 }
 
-static int parse_range(struct dec *d, const struct nlattr *item,
-		       struct kgate_range *r)
+int kgate_dec_range(struct kgate_dec *d, const struct nlattr *item,
+		    struct kgate_range *r)
 {
 	const struct nlattr *a;
 	uint32_t seen = 0;
@@ -270,27 +287,27 @@ static int parse_range(struct dec *d, const struct nlattr *item,
 
 		switch (t) {
 		case KGATE_RANGE_A_ADDR:
-			err = once(d, &seen, t, "addr") ?:
-			      get_addr(d, a, "addr", &r->addr);
+			err = kgate_dec_once(d, &seen, t, "addr") ?:
+			      kgate_dec_get_addr(d, a, "addr", &r->addr);
 			break;
 		case KGATE_RANGE_A_PLEN:
-			err = once(d, &seen, t, "plen") ?:
-			      get_u8(d, a, "plen", &r->plen);
+			err = kgate_dec_once(d, &seen, t, "plen") ?:
+			      kgate_dec_get_u8(d, a, "plen", &r->plen);
 			break;
 		}
 		if (err)
 			return err;
 	}
 	if (!(seen & (1U << KGATE_RANGE_A_ADDR)))
-		return missing(d, "addr");
+		return kgate_dec_missing(d, "addr");
 	if (!(seen & (1U << KGATE_RANGE_A_PLEN)))
-		return missing(d, "plen");
+		return kgate_dec_missing(d, "plen");
 	return 0;
 }
 
 enum list_kind { LIST_FRONTENDS, LIST_BACKENDS, LIST_RANGES };
 
-static int parse_item(struct dec *d, enum list_kind kind,
+static int parse_item(struct kgate_dec *d, enum list_kind kind,
 		      const struct nlattr *item, struct kgate_service *svc)
 {
 	struct kgate_frontend fe;
@@ -305,13 +322,13 @@ static int parse_item(struct dec *d, enum list_kind kind,
 		return parse_backend(d, item, &be) ?:
 		       kgate_service_add_backend(svc, &be);
 	case LIST_RANGES:
-		return parse_range(d, item, &r) ?:
+		return kgate_dec_range(d, item, &r) ?:
 		       kgate_service_add_range(svc, &r);
 	}
 	return -EINVAL;
 }
 
-static int parse_list(struct dec *d, const struct nlattr *list,
+static int parse_list(struct kgate_dec *d, const struct nlattr *list,
 		      const char *name, enum list_kind kind,
 		      struct kgate_service *svc)
 {
@@ -319,16 +336,18 @@ static int parse_list(struct dec *d, const struct nlattr *list,
 	const struct nlattr *item;
 	int err;
 
-	err = check_nest(d, list, name);
+	err = kgate_dec_check_nest(d, list, name);
 	if (err)
 		return err;
 	mnl_attr_for_each_nested(item, list) {
 		if (mnl_attr_get_type(item) != KGATE_A_LIST_ITEM)
-			return fail(d, name, "entry of type %u, expected %u",
-				    mnl_attr_get_type(item), KGATE_A_LIST_ITEM);
+			return kgate_dec_fail(d, name,
+					      "entry of type %u, expected %u",
+					      mnl_attr_get_type(item),
+					      KGATE_A_LIST_ITEM);
 		snprintf(d->path + base, sizeof(d->path) - base, ".%s[%zu]",
 			 name, i++);
-		err = check_nest(d, item, NULL);
+		err = kgate_dec_check_nest(d, item, NULL);
 		if (!err)
 			err = parse_item(d, kind, item, svc);
 		if (err)
@@ -338,18 +357,18 @@ static int parse_list(struct dec *d, const struct nlattr *list,
 	return 0;
 }
 
-static int parse_name(struct dec *d, const struct nlattr *a,
+static int parse_name(struct kgate_dec *d, const struct nlattr *a,
 		      struct kgate_service *svc)
 {
 	size_t len = mnl_attr_get_payload_len(a);
 	const char *s = mnl_attr_get_payload(a);
 
 	if (!len || s[len - 1] != '\0' || strlen(s) != len - 1)
-		return fail(d, "name", "not a NUL-terminated string");
+		return kgate_dec_fail(d, "name", "not a NUL-terminated string");
 	return kgate_service_set_name(svc, s);
 }
 
-static int parse_svc_attr(struct dec *d, const struct nlattr *a,
+static int parse_svc_attr(struct kgate_dec *d, const struct nlattr *a,
 			  struct kgate_service *svc)
 {
 	switch (mnl_attr_get_type(a)) {
@@ -357,22 +376,23 @@ static int parse_svc_attr(struct dec *d, const struct nlattr *a,
 		return parse_name(d, a, svc);
 	case KGATE_SVC_A_SCHED:
 		svc->has |= KGATE_SVC_HAS_SCHED;
-		return get_u8(d, a, "sched", &svc->sched);
+		return kgate_dec_get_u8(d, a, "sched", &svc->sched);
 	case KGATE_SVC_A_TABLE_SIZE:
 		svc->has |= KGATE_SVC_HAS_TABLE_SIZE;
-		return get_u32(d, a, "table_size", &svc->table_size);
+		return kgate_dec_get_u32(d, a, "table_size", &svc->table_size);
 	case KGATE_SVC_A_AFFINITY:
 		svc->has |= KGATE_SVC_HAS_AFFINITY;
-		return get_u8(d, a, "affinity", &svc->affinity);
+		return kgate_dec_get_u8(d, a, "affinity", &svc->affinity);
 	case KGATE_SVC_A_AFFINITY_TIMEOUT:
 		svc->has |= KGATE_SVC_HAS_TIMEOUT;
-		return get_u32(d, a, "affinity_timeout", &svc->timeout);
+		return kgate_dec_get_u32(d, a, "affinity_timeout",
+					 &svc->timeout);
 	case KGATE_SVC_A_EXT_POLICY:
 		svc->has |= KGATE_SVC_HAS_EXT_POLICY;
-		return get_u8(d, a, "ext_policy", &svc->ext_policy);
+		return kgate_dec_get_u8(d, a, "ext_policy", &svc->ext_policy);
 	case KGATE_SVC_A_INT_POLICY:
 		svc->has |= KGATE_SVC_HAS_INT_POLICY;
-		return get_u8(d, a, "int_policy", &svc->int_policy);
+		return kgate_dec_get_u8(d, a, "int_policy", &svc->int_policy);
 	case KGATE_SVC_A_SOURCE_RANGES:
 		return parse_list(d, a, "source_ranges", LIST_RANGES, svc);
 	case KGATE_SVC_A_FRONTENDS:
@@ -403,20 +423,21 @@ static const char *const svc_attr_names[] = {
 int kgate_parse_service(const struct nlattr *nest, struct kgate_service *svc,
 			char *why, size_t whylen)
 {
-	struct dec d = { .path = "service", .why = why, .whylen = whylen };
+	struct kgate_dec d = { .path = "service", .why = why,
+			       .whylen = whylen };
 	const struct nlattr *a;
 	uint32_t seen = 0;
 	int err;
 
 	kgate_service_init(svc);
-	err = check_nest(&d, nest, NULL);
+	err = kgate_dec_check_nest(&d, nest, NULL);
 	if (err)
 		return err;
 	mnl_attr_for_each_nested(a, nest) {
 		uint16_t t = mnl_attr_get_type(a);
 
 		if (t <= KGATE_SVC_A_BACKENDS) {
-			err = once(&d, &seen, t, svc_attr_names[t]);
+			err = kgate_dec_once(&d, &seen, t, svc_attr_names[t]);
 			if (err)
 				return err;
 		}
@@ -425,67 +446,72 @@ int kgate_parse_service(const struct nlattr *nest, struct kgate_service *svc,
 			return err;
 	}
 	if (!svc->name)
-		return missing(&d, "name");
+		return kgate_dec_missing(&d, "name");
 	return 0;
 }
 
 int kgate_parse_stats(const struct nlattr *nest, struct kgate_stats *st,
 		      char *why, size_t whylen)
 {
-	struct dec d = { .path = "stats", .why = why, .whylen = whylen };
+	struct kgate_dec d = { .path = "stats", .why = why, .whylen = whylen };
 	const struct nlattr *a;
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
-	err = check_nest(&d, nest, NULL);
+	err = kgate_dec_check_nest(&d, nest, NULL);
 	if (err)
 		return err;
 	mnl_attr_for_each_nested(a, nest) {
 		switch (mnl_attr_get_type(a)) {
 		case KGATE_STATS_A_SERVICES:
-			err = get_u32(&d, a, "services", &st->services);
+			err = kgate_dec_get_u32(&d, a, "services",
+						&st->services);
 			break;
 		case KGATE_STATS_A_FRONTENDS:
-			err = get_u32(&d, a, "frontends", &st->frontends);
+			err = kgate_dec_get_u32(&d, a, "frontends",
+						&st->frontends);
 			break;
 		case KGATE_STATS_A_BACKENDS:
-			err = get_u32(&d, a, "backends", &st->backends);
+			err = kgate_dec_get_u32(&d, a, "backends",
+						&st->backends);
 			break;
 		case KGATE_STATS_A_MAX_SERVICES:
-			err = get_u32(&d, a, "max_services",
+			err = kgate_dec_get_u32(&d, a, "max_services",
 				      &st->max_services);
 			break;
 		case KGATE_STATS_A_MAX_BACKENDS:
-			err = get_u32(&d, a, "max_backends",
+			err = kgate_dec_get_u32(&d, a, "max_backends",
 				      &st->max_backends);
 			break;
 		case KGATE_STATS_A_COMMITS:
-			err = get_u64(&d, a, "commits", &st->commits);
+			err = kgate_dec_get_u64(&d, a, "commits", &st->commits);
 			break;
 		case KGATE_STATS_A_GENERATION:
-			err = get_u64(&d, a, "generation", &st->generation);
+			err = kgate_dec_get_u64(&d, a, "generation",
+						&st->generation);
 			break;
 		case KGATE_STATS_A_BATCHES_OPEN:
-			err = get_u32(&d, a, "batches_open",
+			err = kgate_dec_get_u32(&d, a, "batches_open",
 				      &st->batches_open);
 			break;
 		case KGATE_STATS_A_NAT_HOOKS:
-			err = get_u8(&d, a, "nat_hooks",
+			err = kgate_dec_get_u8(&d, a, "nat_hooks",
 				     &st->nat_hooks);
 			break;
 		case KGATE_STATS_A_FLOW_WALKS:
-			err = get_u64(&d, a, "flow_walks", &st->flow_walks);
+			err = kgate_dec_get_u64(&d, a, "flow_walks",
+						&st->flow_walks);
 			break;
 		case KGATE_STATS_A_AFFINITY_CLIENTS:
-			err = get_u32(&d, a, "affinity_clients",
+			err = kgate_dec_get_u32(&d, a, "affinity_clients",
 				      &st->affinity_clients);
 			break;
 		case KGATE_STATS_A_AFFINITY_DROPPED:
-			err = get_u64(&d, a, "affinity_dropped",
+			err = kgate_dec_get_u64(&d, a, "affinity_dropped",
 				      &st->affinity_dropped);
 			break;
 		case KGATE_STATS_A_MAX_AFFINITY:
-			err = get_u32(&d, a, "max_affinity",
+			err = kgate_dec_get_u32(&d, a, "max_affinity",
 				      &st->max_affinity);
 			break;
 		}

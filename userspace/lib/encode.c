@@ -6,6 +6,7 @@
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
+#include "enc.h"
 #include "msg.h"
 
 struct nlmsghdr *kgate_msg_start(void *buf, uint16_t family, uint8_t cmd,
@@ -30,14 +31,8 @@ uint8_t kgate_msg_cmd(const struct nlmsghdr *nlh)
 	return genl->cmd;
 }
 
-/* Encoder state: the message, its buffer size and the first error. */
-struct enc {
-	struct nlmsghdr *nlh;
-	size_t buflen;
-	int err;
-};
-
-static struct nlattr *nest_start(struct enc *e, uint16_t type)
+/* Netlink attribute writers shared with l7encode.c: see enc.h. */
+struct nlattr *kgate_enc_nest_start(struct kgate_enc *e, uint16_t type)
 {
 	struct nlattr *a;
 
@@ -49,7 +44,7 @@ static struct nlattr *nest_start(struct enc *e, uint16_t type)
 	return a;
 }
 
-static void nest_end(struct enc *e, struct nlattr *a)
+void kgate_enc_nest_end(struct kgate_enc *e, struct nlattr *a)
 {
 	size_t len;
 
@@ -63,124 +58,146 @@ static void nest_end(struct enc *e, struct nlattr *a)
 		mnl_attr_nest_end(e->nlh, a);
 }
 
-static void put(struct enc *e, uint16_t type, size_t len, const void *data)
+void kgate_enc_put(struct kgate_enc *e, uint16_t type, size_t len,
+		   const void *data)
 {
 	if (!e->err && !mnl_attr_put_check(e->nlh, e->buflen, type, len, data))
 		e->err = -EMSGSIZE;
 }
 
-static void put_u8(struct enc *e, uint16_t type, uint8_t v)
+void kgate_enc_u8(struct kgate_enc *e, uint16_t type, uint8_t v)
 {
-	put(e, type, sizeof(v), &v);
+	kgate_enc_put(e, type, sizeof(v), &v);
 }
 
-static void put_u16(struct enc *e, uint16_t type, uint16_t v)
+void kgate_enc_u16(struct kgate_enc *e, uint16_t type, uint16_t v)
 {
-	put(e, type, sizeof(v), &v);
+	kgate_enc_put(e, type, sizeof(v), &v);
 }
 
-static void put_u32(struct enc *e, uint16_t type, uint32_t v)
+void kgate_enc_u32(struct kgate_enc *e, uint16_t type, uint32_t v)
 {
-	put(e, type, sizeof(v), &v);
+	kgate_enc_put(e, type, sizeof(v), &v);
 }
 
-static void put_addr(struct enc *e, uint16_t type, const struct kgate_addr *a)
+void kgate_enc_u64(struct kgate_enc *e, uint16_t type, uint64_t v)
 {
-	put(e, type, kgate_addr_len(a), a->bytes);
+	kgate_enc_put(e, type, sizeof(v), &v);
 }
 
-static void put_frontends(struct enc *e, const struct kgate_service *svc)
+void kgate_enc_addr(struct kgate_enc *e, uint16_t type,
+		    const struct kgate_addr *a)
 {
-	struct nlattr *list = nest_start(e, KGATE_SVC_A_FRONTENDS);
+	kgate_enc_put(e, type, kgate_addr_len(a), a->bytes);
+}
+
+void kgate_enc_str(struct kgate_enc *e, uint16_t type, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	if (!e->err && len > UINT16_MAX - 4)
+		e->err = -E2BIG;
+	kgate_enc_put(e, type, len, s);
+}
+
+static void put_frontends(struct kgate_enc *e,
+			  const struct kgate_service *svc)
+{
+	struct nlattr *list = kgate_enc_nest_start(e, KGATE_SVC_A_FRONTENDS);
 	size_t i;
 
 	for (i = 0; i < svc->n_frontends && !e->err; i++) {
 		const struct kgate_frontend *fe = &svc->frontends[i];
-		struct nlattr *item = nest_start(e, KGATE_A_LIST_ITEM);
+		struct nlattr *item;
 
-		put_addr(e, KGATE_FE_A_ADDR, &fe->addr);
-		put_u16(e, KGATE_FE_A_PORT, fe->port);
-		put_u8(e, KGATE_FE_A_PROTO, fe->proto);
-		put_u8(e, KGATE_FE_A_KIND, fe->kind);
-		nest_end(e, item);
+		item = kgate_enc_nest_start(e, KGATE_A_LIST_ITEM);
+		kgate_enc_addr(e, KGATE_FE_A_ADDR, &fe->addr);
+		kgate_enc_u16(e, KGATE_FE_A_PORT, fe->port);
+		kgate_enc_u8(e, KGATE_FE_A_PROTO, fe->proto);
+		kgate_enc_u8(e, KGATE_FE_A_KIND, fe->kind);
+		kgate_enc_nest_end(e, item);
 	}
-	nest_end(e, list);
+	kgate_enc_nest_end(e, list);
 }
 
-static void put_backends(struct enc *e, const struct kgate_service *svc)
+static void put_backends(struct kgate_enc *e,
+			 const struct kgate_service *svc)
 {
-	struct nlattr *list = nest_start(e, KGATE_SVC_A_BACKENDS);
+	struct nlattr *list = kgate_enc_nest_start(e, KGATE_SVC_A_BACKENDS);
 	size_t i;
 
 	for (i = 0; i < svc->n_backends && !e->err; i++) {
 		const struct kgate_backend *be = &svc->backends[i];
-		struct nlattr *item = nest_start(e, KGATE_A_LIST_ITEM);
+		struct nlattr *item;
 
-		put_addr(e, KGATE_BE_A_ADDR, &be->addr);
-		put_u16(e, KGATE_BE_A_PORT, be->port);
+		item = kgate_enc_nest_start(e, KGATE_A_LIST_ITEM);
+		kgate_enc_addr(e, KGATE_BE_A_ADDR, &be->addr);
+		kgate_enc_u16(e, KGATE_BE_A_PORT, be->port);
 		if (be->has & KGATE_BE_HAS_WEIGHT)
-			put_u32(e, KGATE_BE_A_WEIGHT, be->weight);
+			kgate_enc_u32(e, KGATE_BE_A_WEIGHT, be->weight);
 		if (be->has & KGATE_BE_HAS_STATE)
-			put_u8(e, KGATE_BE_A_STATE, be->state);
+			kgate_enc_u8(e, KGATE_BE_A_STATE, be->state);
 		if (be->has & KGATE_BE_HAS_FLAGS)
-			put_u32(e, KGATE_BE_A_FLAGS, be->flags);
-		nest_end(e, item);
+			kgate_enc_u32(e, KGATE_BE_A_FLAGS, be->flags);
+		kgate_enc_nest_end(e, item);
 	}
-	nest_end(e, list);
+	kgate_enc_nest_end(e, list);
 }
 
-static void put_ranges(struct enc *e, const struct kgate_service *svc)
+void kgate_enc_ranges(struct kgate_enc *e, uint16_t type,
+		      const struct kgate_range *r, size_t n)
 {
-	struct nlattr *list = nest_start(e, KGATE_SVC_A_SOURCE_RANGES);
+	struct nlattr *list = kgate_enc_nest_start(e, type);
 	size_t i;
 
-	for (i = 0; i < svc->n_ranges && !e->err; i++) {
-		struct nlattr *item = nest_start(e, KGATE_A_LIST_ITEM);
+	for (i = 0; i < n && !e->err; i++) {
+		struct nlattr *item;
 
-		put_addr(e, KGATE_RANGE_A_ADDR, &svc->ranges[i].addr);
-		put_u8(e, KGATE_RANGE_A_PLEN, svc->ranges[i].plen);
-		nest_end(e, item);
+		item = kgate_enc_nest_start(e, KGATE_A_LIST_ITEM);
+		kgate_enc_addr(e, KGATE_RANGE_A_ADDR, &r[i].addr);
+		kgate_enc_u8(e, KGATE_RANGE_A_PLEN, r[i].plen);
+		kgate_enc_nest_end(e, item);
 	}
-	nest_end(e, list);
+	kgate_enc_nest_end(e, list);
 }
 
-static void put_options(struct enc *e, const struct kgate_service *svc)
+static void put_options(struct kgate_enc *e,
+			const struct kgate_service *svc)
 {
 	uint32_t h = svc->has;
 
 	if (h & KGATE_SVC_HAS_SCHED)
-		put_u8(e, KGATE_SVC_A_SCHED, svc->sched);
+		kgate_enc_u8(e, KGATE_SVC_A_SCHED, svc->sched);
 	if (h & KGATE_SVC_HAS_TABLE_SIZE)
-		put_u32(e, KGATE_SVC_A_TABLE_SIZE, svc->table_size);
+		kgate_enc_u32(e, KGATE_SVC_A_TABLE_SIZE, svc->table_size);
 	if (h & KGATE_SVC_HAS_AFFINITY)
-		put_u8(e, KGATE_SVC_A_AFFINITY, svc->affinity);
+		kgate_enc_u8(e, KGATE_SVC_A_AFFINITY, svc->affinity);
 	if (h & KGATE_SVC_HAS_TIMEOUT)
-		put_u32(e, KGATE_SVC_A_AFFINITY_TIMEOUT, svc->timeout);
+		kgate_enc_u32(e, KGATE_SVC_A_AFFINITY_TIMEOUT, svc->timeout);
 	if (h & KGATE_SVC_HAS_EXT_POLICY)
-		put_u8(e, KGATE_SVC_A_EXT_POLICY, svc->ext_policy);
+		kgate_enc_u8(e, KGATE_SVC_A_EXT_POLICY, svc->ext_policy);
 	if (h & KGATE_SVC_HAS_INT_POLICY)
-		put_u8(e, KGATE_SVC_A_INT_POLICY, svc->int_policy);
+		kgate_enc_u8(e, KGATE_SVC_A_INT_POLICY, svc->int_policy);
 }
 
 int kgate_put_service(struct nlmsghdr *nlh, size_t buflen,
 		      const struct kgate_service *svc)
 {
 	uint32_t old_len = nlh->nlmsg_len;
-	struct enc e = { .nlh = nlh, .buflen = buflen };
-	struct nlattr *nest = nest_start(&e, KGATE_A_SERVICE);
+	struct kgate_enc e = { .nlh = nlh, .buflen = buflen };
+	struct nlattr *nest = kgate_enc_nest_start(&e, KGATE_A_SERVICE);
 
-	if (svc->name && !e.err && strlen(svc->name) + 1 > UINT16_MAX - 4)
-		e.err = -E2BIG;
 	if (svc->name)
-		put(&e, KGATE_SVC_A_NAME, strlen(svc->name) + 1, svc->name);
+		kgate_enc_str(&e, KGATE_SVC_A_NAME, svc->name);
 	put_options(&e, svc);
 	if (svc->n_ranges)
-		put_ranges(&e, svc);
+		kgate_enc_ranges(&e, KGATE_SVC_A_SOURCE_RANGES, svc->ranges,
+				 svc->n_ranges);
 	if (svc->n_frontends)
 		put_frontends(&e, svc);
 	if (svc->n_backends)
 		put_backends(&e, svc);
-	nest_end(&e, nest);
+	kgate_enc_nest_end(&e, nest);
 	if (e.err)
 		nlh->nlmsg_len = old_len;
 	return e.err;

@@ -10,7 +10,49 @@
 #include <linux/kgate.h>
 
 #include "monitor.h"
+#include "l7msg.h"
 #include "msg.h"
+
+/* The nest @attr of an L7 event, decoded by @parse into @obj. */
+static void l7_event(const struct nlmsghdr *nlh, struct kgate_event *ev,
+		     enum kgate_event_type type, uint16_t attr,
+		     const char *what, int (*parse)(const struct nlattr *,
+						    void *, char *, size_t),
+		     void *obj)
+{
+	const struct nlattr *a = kgate_msg_attr(nlh, attr);
+
+	ev->type = type;
+	if (!a) {
+		ev->type = KGATE_EV_BAD;
+		snprintf(ev->why, sizeof(ev->why), "missing %s", what);
+	} else if (parse(a, obj, ev->why, sizeof(ev->why))) {
+		ev->type = KGATE_EV_BAD;
+	}
+}
+
+static int parse_lis(const struct nlattr *a, void *o, char *why, size_t len)
+{
+	return kgate_parse_listener(a, o, why, len);
+}
+
+static int parse_rt(const struct nlattr *a, void *o, char *why, size_t len)
+{
+	return kgate_parse_route(a, o, why, len);
+}
+
+static int parse_acc(const struct nlattr *a, void *o, char *why, size_t len)
+{
+	return kgate_parse_access(a, o, why, len);
+}
+
+void kgate_event_free(struct kgate_event *ev)
+{
+	kgate_service_free(&ev->svc);
+	kgate_listener_free(&ev->lis);
+	kgate_route_free(&ev->rt);
+	kgate_access_free(&ev->acc);
+}
 
 void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev)
 {
@@ -18,6 +60,9 @@ void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	kgate_service_init(&ev->svc);
+	kgate_listener_init(&ev->lis);
+	kgate_route_init(&ev->rt);
+	kgate_access_init(&ev->acc);
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr)) {
 		ev->type = KGATE_EV_BAD;
 		snprintf(ev->why, sizeof(ev->why), "truncated message");
@@ -37,6 +82,22 @@ void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev)
 					       sizeof(ev->why))) {
 			ev->type = KGATE_EV_BAD;
 		}
+		break;
+	case KGATE_CMD_LISTENER_ADD:
+	case KGATE_CMD_LISTENER_REPLACE:
+	case KGATE_CMD_LISTENER_DEL:
+		l7_event(nlh, ev, KGATE_EV_LISTENER, KGATE_A_LISTENER,
+			 "listener", parse_lis, &ev->lis);
+		break;
+	case KGATE_CMD_ROUTE_ADD:
+	case KGATE_CMD_ROUTE_REPLACE:
+	case KGATE_CMD_ROUTE_DEL:
+		l7_event(nlh, ev, KGATE_EV_ROUTE, KGATE_A_ROUTE, "route",
+			 parse_rt, &ev->rt);
+		break;
+	case KGATE_CMD_ACCESS:
+		l7_event(nlh, ev, KGATE_EV_ACCESS, KGATE_A_ACCESS,
+			 "access record", parse_acc, &ev->acc);
 		break;
 	case KGATE_CMD_FLUSH:
 		ev->type = KGATE_EV_FLUSH;
@@ -83,7 +144,7 @@ static int dispatch(struct kgate_sock *s, const void *buf, size_t len,
 			continue;
 		kgate_event_parse(nlh, &ev);
 		err = cb(&ev, data);
-		kgate_service_free(&ev.svc);
+		kgate_event_free(&ev);
 	}
 	return err;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "l7.h"
 #include "model.h"
 #include "nl.h"
 #include "node.h"
@@ -17,6 +18,9 @@ enum kgate_event_type {
 				 * per service; accepted as well)
 				 */
 	KGATE_EV_NODE,		/* cmd NODE_SET, node */
+	KGATE_EV_LISTENER,	/* cmd LISTENER_ADD / _REPLACE / _DEL, lis */
+	KGATE_EV_ROUTE,		/* cmd ROUTE_ADD / _REPLACE / _DEL, rt */
+	KGATE_EV_ACCESS,	/* cmd ACCESS, acc */
 	KGATE_EV_LOST,		/* receive buffer overrun: events dropped */
 	KGATE_EV_BAD,		/* undecodable event: why */
 	KGATE_EV_OTHER,		/* a command this library does not know */
@@ -28,6 +32,9 @@ struct kgate_event {
 	struct kgate_service svc;	/* KGATE_EV_SERVICE */
 	uint64_t generation;		/* KGATE_EV_COMMIT */
 	struct kgate_node node;		/* KGATE_EV_NODE */
+	struct kgate_listener lis;	/* KGATE_EV_LISTENER */
+	struct kgate_route rt;		/* KGATE_EV_ROUTE */
+	struct kgate_access acc;	/* KGATE_EV_ACCESS */
 	char why[200];			/* KGATE_EV_BAD */
 };
 
@@ -35,10 +42,11 @@ struct kgate_event {
 typedef int (*kgate_event_cb)(const struct kgate_event *ev, void *data);
 
 /*
- * Decode one event message into @ev (initialised here; free ev->svc
- * afterwards).  Sets KGATE_EV_BAD rather than failing.
+ * Decode one event message into @ev (initialised here; free it with
+ * kgate_event_free() afterwards).  Sets KGATE_EV_BAD rather than failing.
  */
 void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev);
+void kgate_event_free(struct kgate_event *ev);
 /* Join the events group and call @cb for each event until it stops. */
 int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
 		  struct kgate_err *e);

@@ -48,6 +48,33 @@ const struct kgate_name kgate_proto_names[] = {
 	{ NULL, 0 },
 };
 
+const struct kgate_name kgate_mode_names[] = {
+	{ "http", KGATE_MODE_HTTP },
+	{ "tls-terminate", KGATE_MODE_TLS_TERMINATE },
+	{ "tls-passthrough", KGATE_MODE_TLS_PASSTHROUGH },
+	{ NULL, 0 },
+};
+
+const struct kgate_name kgate_route_kind_names[] = {
+	{ "ingress", KGATE_ROUTE_INGRESS },
+	{ "httproute", KGATE_ROUTE_HTTPROUTE },
+	{ NULL, 0 },
+};
+
+const struct kgate_name kgate_path_type_names[] = {
+	{ "prefix", KGATE_PATH_PREFIX },
+	{ "exact", KGATE_PATH_EXACT },
+	{ "impl", KGATE_PATH_IMPL },
+	{ NULL, 0 },
+};
+
+/* KGATE_PATHMOD_NONE is what leaving the path out means: no keyword. */
+const struct kgate_name kgate_pathmod_names[] = {
+	{ "full", KGATE_PATHMOD_FULL },
+	{ "prefix", KGATE_PATHMOD_PREFIX },
+	{ NULL, 0 },
+};
+
 const char *kgate_name_of(const struct kgate_name *table, unsigned int value)
 {
 	for (; table->name; table++)

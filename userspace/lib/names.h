@@ -18,6 +18,10 @@ extern const struct kgate_name kgate_policy_names[];	/* cluster local */
 extern const struct kgate_name kgate_kind_names[];	/* cluster external ... */
 extern const struct kgate_name kgate_state_names[];	/* ready serving ... */
 extern const struct kgate_name kgate_proto_names[];	/* tcp udp sctp */
+extern const struct kgate_name kgate_mode_names[];	/* http tls-... */
+extern const struct kgate_name kgate_route_kind_names[]; /* ingress ... */
+extern const struct kgate_name kgate_path_type_names[];	/* prefix exact impl */
+extern const struct kgate_name kgate_pathmod_names[];	/* full prefix */
 
 /* Name of @value, or NULL when the table has none. */
 const char *kgate_name_of(const struct kgate_name *table, unsigned int value);

@@ -13,6 +13,7 @@
 
 #include "ack.h"
 #include "msg.h"
+#include "obj.h"
 #include "pipe.h"
 
 /* Largest send; more does not go faster. */
@@ -134,19 +135,25 @@ int kgate_pipe_add(struct kgate_pipe *p, uint8_t cmd,
 		   const struct kgate_service *svc, uint32_t seq,
 		   struct kgate_err *e)
 {
+	struct kgate_obj o = { .kind = svc ? KGATE_OBJ_SERVICE : KGATE_OBJ_NONE,
+			       .svc = svc };
+
+	return kgate_pipe_add_obj(p, cmd, &o, seq, e);
+}
+
+int kgate_pipe_add_obj(struct kgate_pipe *p, uint8_t cmd,
+		       const struct kgate_obj *o, uint32_t seq,
+		       struct kgate_err *e)
+{
 	size_t used = mnl_nlmsg_batch_size(p->batch);
 	struct nlmsghdr *nlh;
-	int err = 0;
+	int err;
 
 	nlh = kgate_msg_start(mnl_nlmsg_batch_current(p->batch),
 			      kgate_sock_family(p->s), cmd, 0, seq);
-	if (svc)
-		err = kgate_put_service(nlh, p->bufsize - used, svc);
-	if (err == -E2BIG)
-		return kgate_err_set(e, E2BIG, "service too large for one "
-				     "netlink attribute (64 KiB)");
+	err = kgate_put_obj(nlh, p->bufsize - used, o);
 	if (err)
-		return kgate_err_set(e, -err, "cannot encode the request");
+		return kgate_put_failed(err, o, e);
 
 	if (!mnl_nlmsg_batch_next(p->batch)) {
 		/* Over the limit: send the others, this one goes first. */

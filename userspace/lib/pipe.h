@@ -15,6 +15,7 @@
 #include "err.h"
 #include "model.h"
 #include "nl.h"
+#include "obj.h"
 
 struct kgate_pipe;
 
@@ -32,6 +33,10 @@ void kgate_pipe_free(struct kgate_pipe *p);
 int kgate_pipe_add(struct kgate_pipe *p, uint8_t cmd,
 		   const struct kgate_service *svc, uint32_t seq,
 		   struct kgate_err *e);
+/* The same for any object (obj.h). */
+int kgate_pipe_add_obj(struct kgate_pipe *p, uint8_t cmd,
+		       const struct kgate_obj *o, uint32_t seq,
+		       struct kgate_err *e);
 /* Send what is queued and read every outstanding acknowledgement. */
 int kgate_pipe_flush(struct kgate_pipe *p, struct kgate_err *e);
 size_t kgate_pipe_refused(const struct kgate_pipe *p);

@@ -6,7 +6,10 @@ program that compares every value the spec gives with the uapi header's.
 Names follow the spec's name-prefix conventions, so an entry "table-size"
 of the set with name-prefix "kgate-svc-a-" is KGATE_SVC_A_TABLE_SIZE.  The
 program prints one TAP line per enum, flag set, attribute set and the
-command list, naming every value that differs.
+command list, naming every value that differs.  An attribute set must
+also be complete: its last attribute is the header's PREFIX_MAX (e.g.
+KGATE_LIS_A_MAX, or the set's attr-max-name) where the header defines one,
+so that an attribute the header gained and the spec lacks is caught.
 
 usage: spec2c.py SPEC > test.c
 """
@@ -20,7 +23,8 @@ def cname(prefix, name):
 
 
 def groups(spec):
-    """(title, [(C name, value)]) for everything the spec numbers."""
+    """(title, [(C name, value)], max check) for everything the spec
+    numbers; the max check is (macro, last value) or None."""
     for d in spec.get('definitions', []):
         if d['type'] not in ('enum', 'flags'):
             continue
@@ -31,21 +35,22 @@ def groups(spec):
             v = start + i
             vals.append((cname(d['name-prefix'], name),
                          1 << v if d['type'] == 'flags' else v))
-        yield f"{d['type']} {d['name']}", vals
+        yield f"{d['type']} {d['name']}", vals, None
 
     for s in spec['attribute-sets']:
         v, vals = 0, []
         for a in s['attributes']:
             v = a.get('value', v + 1)
             vals.append((cname(s['name-prefix'], a['name']), v))
-        yield f"attribute set {s['name']}", vals
+        maxname = s.get('attr-max-name') or s['name-prefix'] + 'max'
+        yield f"attribute set {s['name']}", vals, (cname('', maxname), v)
 
     ops = spec['operations']
     v, vals = 0, []
     for o in ops['list']:
         v = o.get('value', v + 1)
         vals.append((cname(ops['name-prefix'], o['name']), v))
-    yield 'operations', vals
+    yield 'operations', vals, None
 
 
 def main():
@@ -62,10 +67,16 @@ def main():
            '}', '',
            'int main(void)', '{', '\tint ok;', '',
            '\tsetvbuf(stdout, NULL, _IOLBF, 0);']
-    for title, vals in groups(spec):
+    for title, vals, last in groups(spec):
         out.append('\tok = 1;')
         for name, v in vals:
             out.append(f'\tok &= same("{name}", {name}, {v});')
+        if last:
+            # a set the header gives no maximum for is checked by value only
+            out += [f'#ifdef {last[0]}',
+                    f'\tok &= same("{last[0]} (last attribute)", '
+                    f'{last[0]}, {last[1]});',
+                    '#endif']
         out.append('\tn++;')
         out.append('\tfailed += !ok;')
         out.append(f'\tprintf("%sok %d - spec: {title} ({len(vals)} values) '

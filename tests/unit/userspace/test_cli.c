@@ -211,8 +211,8 @@ TEST(test_usage_errors)
 	CHECK_STR(err_of("flush now"), "unexpected argument \"now\"");
 	CHECK_STR(err_of("stats"),
 		  "\"stats\" does not change anything and cannot be batched");
-	CHECK_STR(err_of("route add x"),
-		  "unknown object \"route\"; try \"kgate help\"");
+	CHECK_STR(err_of("gateway add x"),
+		  "unknown object \"gateway\"; try \"kgate help\"");
 }
 
 /* Protocols as Kubernetes writes them, wherever the CLI takes one. */

@@ -194,7 +194,7 @@ TEST(test_netns)
 	CHECK_INT(run("--netns kgate-unit-no-such-netns -j stats"), CLI_FAIL);
 	CHECK_STR(out, "");
 	/* usage errors first, help without a namespace */
-	CHECK_INT(run("-n kgate-unit-no-such-netns route"), CLI_USAGE);
+	CHECK_INT(run("-n kgate-unit-no-such-netns gateway"), CLI_USAGE);
 	CHECK_INT(run("-n kgate-unit-no-such-netns help"), CLI_OK);
 	/* our own namespace, where we are allowed to enter it */
 	if (cli_enter_netns("/proc/self/ns/net", why, sizeof(why)))
