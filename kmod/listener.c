@@ -67,12 +67,10 @@ static int parse_limits(struct kgate_l7_limits *lim, struct nlattr *nest,
 				       lim->connect_timeout);
 	lim->response_timeout = get_u32(tb[KGATE_LIM_A_RESPONSE_TIMEOUT],
 					lim->response_timeout);
-	if (lim->uri_bytes > lim->head_bytes) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[KGATE_LIM_A_URI_BYTES] ?:
-				    tb[KGATE_LIM_A_HEAD_BYTES],
-				    "uri bytes above head bytes: the request line is part of the head");
-		return -EINVAL;
-	}
+	/*
+	 * A uri limit above the head limit is allowed: the parser answers
+	 * 414 for a target that fills the head buffer too.
+	 */
 	return 0;
 }
 

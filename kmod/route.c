@@ -363,8 +363,23 @@ static int parse_allow(struct rt_parse *p, const struct nlattr *list)
 	return 0;
 }
 
-/* The route alone through the matcher's checks, which name what is wrong. */
-static int check_route(struct rt_parse *p)
+/* The @i-th entry of list @list. */
+static const struct nlattr *list_item(const struct nlattr *list, u32 i)
+{
+	const struct nlattr *item;
+	int rem;
+
+	nla_for_each_nested(item, list, rem)
+		if (!i--)
+			return item;
+	return NULL;
+}
+
+/*
+ * The route alone through the matcher's checks, which name what is wrong.
+ * At the route's level only a hostname has an index (@hosts: their list).
+ */
+static int check_route(struct rt_parse *p, const struct nlattr *hosts)
 {
 	struct kg_match_table_in t = {
 		.routes = p->rt->in,
@@ -384,7 +399,13 @@ static int check_route(struct rt_parse *p)
 	else if (e.rule != KG_MATCH_NONE)
 		NL_SET_ERR_MSG_FMT(p->extack, "rule %u: %s", e.rule,
 				   e.msg ?: "invalid");
-	else
+	else if (e.item != KG_MATCH_NONE && hosts &&
+		 e.item < p->rt->in->nhostnames) {
+		NL_SET_ERR_MSG_FMT(p->extack, "hostname %u: %s: %s", e.item,
+				   e.msg ?: "invalid",
+				   p->rt->in->hostnames[e.item].s);
+		NL_SET_BAD_ATTR(p->extack, list_item(hosts, e.item));
+	} else
 		NL_SET_ERR_MSG_FMT(p->extack, "route: %s", e.msg ?: "invalid");
 	return err == -E2BIG ? -ENOSPC : -EINVAL;
 }
@@ -426,7 +447,7 @@ static int parse_route(struct rt_parse *p, struct nlattr *nest)
 			  "hostnames", &in->hostnames, &in->nhostnames) ?:
 	       parse_rules(p, in, nest, tb[KGATE_RT_A_RULES]) ?:
 	       parse_allow(p, tb[KGATE_RT_A_ALLOW]) ?:
-	       check_route(p);
+	       check_route(p, tb[KGATE_RT_A_HOSTNAMES]);
 }
 
 /* A whole route from its nest (validated by the policy). */
