@@ -147,3 +147,6 @@ conns_of() { grep -c '^conn ' "$L7_DIR/pod$1.log"; }
 # splats: kernel splat lines in dmesg since the given mark (dmesg -c is not
 # ours to call: other scripts read it too).
 splats() { dmesg | grep -E 'BUG|WARNING|KFENCE|KASAN|general protection|refcount_t' ; }
+
+# kshow ARGS...: kgate's output on one line (spaces and lines squeezed).
+kshow() { kgate "$@" | tr -s ' \n' ' '; }
