@@ -150,3 +150,13 @@ splats() { dmesg | grep -E 'BUG|WARNING|KFENCE|KASAN|general protection|refcount
 
 # kshow ARGS...: kgate's output on one line (spaces and lines squeezed).
 kshow() { kgate "$@" | tr -s ' \n' ' '; }
+
+# each N HOST PATH [CURL ARGS...]: N requests on one keep-alive connection
+# (one curl), "STATUS BACKEND" for each, one per line.
+each() {
+	local n=$1 host=$2 path=$3 args=() i
+	shift 3
+	for ((i = 0; i < n; i++)); do args+=(-o /dev/null "http://$NODE:$LPORT$path"); done
+	ccurl --max-time 300 -w '%{http_code} %header{x-backend}\n' -H "Host: $host" \
+		"$@" "${args[@]}"
+}

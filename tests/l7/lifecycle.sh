@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 plan 15
 ko=${KGATE_KO:?KGATE_KO must name kgate.ko}
-ulimit -n 65536
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 l7_up 3 || { echo "# setup failed"; exit 1; }
 trap l7_down EXIT

@@ -150,9 +150,7 @@ check "once those two closed, a new connection is served again" wait_for 10 lim_
 # --- rate limit, allow-list ------------------------------------------------------------------
 kgate route add default/rl listener web host rl.example rate 2 burst 2 \
 	rule backend default/pod1:80
-urls=()
-for ((i = 0; i < 10; i++)); do urls+=("http://$NODE:$LPORT/"); done
-rl=$(ccurl -o /dev/null -w '%{http_code}\n' -H 'Host: rl.example' "${urls[@]}" | sort | uniq -c)
+rl=$(each 10 rl.example / | awk '{ print $1 }' | sort | uniq -c)
 echo "# 10 requests at once, rate 2 burst 2:"
 sed 's/^/#   /' <<<"$rl"
 rl_ok() {

@@ -190,11 +190,8 @@ check "WebSocket: a masked text and a binary frame come back (the tunnel both wa
 
 # --- upstream reuse -------------------------------------------------------------------------
 c0=$(conns_of 1)
-urls=()
-for ((i = 0; i < 1000; i++)); do urls+=("http://$NODE:$LPORT/"); done
-codes=$(ccurl --max-time 300 -o /dev/null -w '%{http_code}\n' -H 'Host: p.example' \
-	"${urls[@]}" | sort | uniq -c | sed 's/^ *//')
-check "1000 keep-alive requests through kgate all answer 200" is "1000 200" echo "$codes"
+codes=$(each 1000 p.example / | sort | uniq -c | sed 's/^ *//')
+check "1000 keep-alive requests through kgate all answer 200" is "1000 200 pod1" echo "$codes"
 c1=$(conns_of 1)
 echo "# pod1 accepted $((c1 - c0)) connections for those 1000 requests"
 check "upstream reuse: pod1 accepted at most 10 connections for 1000 requests" \

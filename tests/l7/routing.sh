@@ -103,13 +103,7 @@ kgate route add default/wt listener web kind httproute host wt.example \
 	rule match prefix /three backend $P1@3 backend $P2@1 \
 	rule match prefix /zero backend $P1@1 backend $P2@0 \
 	rule match prefix /none backend $P1@0 backend $P2@0
-many() {	# many HOST PATH N: X-Backend of N requests, one per line
-	local urls=() i
-	for ((i = 0; i < $3; i++)); do urls+=("http://$NODE:$LPORT$2"); done
-	ccurl --max-time 120 -o /dev/null -w '%{http_code} %header{x-backend}\n' \
-		-H "Host: $1" "${urls[@]}"
-}
-dist=$(many wt.example /three 200 | sort | uniq -c)
+dist=$(each 200 wt.example /three | sort | uniq -c)
 echo "# weights 3:1 over 200 requests:"
 sed 's/^/#   /' <<<"$dist"
 share_ok() {	# 3:1 within 15 points: pod1 in 120..180 of 200
@@ -119,7 +113,7 @@ share_ok() {	# 3:1 within 15 points: pod1 in 120..180 of 200
 		[ "$(awk '{ t += $1 } END { print t }' <<<"$dist")" = 200 ]
 }
 check "weights 3:1 split 200 requests about 3:1 (pod1 120..180)" share_ok
-zero_dist() { many wt.example /zero 100 | sort | uniq -c | sed 's/^ *//'; }
+zero_dist() { each 100 wt.example /zero | sort | uniq -c | sed 's/^ *//'; }
 check "a weight 0 backend gets none of 100 requests" \
 	is "100 200 pod1" zero_dist
 check "all weights 0: 500 from kgate" is "500 -" req wt.example /none
