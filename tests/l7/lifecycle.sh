@@ -12,7 +12,7 @@ plan 15
 ko=${KGATE_KO:?KGATE_KO must name kgate.ko}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-l7_up 3 || { echo "# setup failed"; exit 1; }
+l7_up 3 || l7_bail $?
 trap l7_down EXIT
 work=$L7_DIR
 routes() {
@@ -36,7 +36,7 @@ no_errors() {	# no_errors FILE: wrk ran, made requests, none failed
 	echo "# wrk: $s"
 	[ "${s%% *}" -gt 0 ] && [ "$s" = "${s%% *} requests" ]
 }
-open_now() { kgate listener show -s web | tr -s ' \n' ' ' |
+open_now() { kgate -s listener show web | tr -s ' \n' ' ' |
 	awk '{ for (i = 1; i < NF; i++) if ($i == "open") { print $(i + 1); exit } }'; }
 
 # --- 1000 concurrent client connections -----------------------------------------------------

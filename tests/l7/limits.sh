@@ -13,7 +13,7 @@ plan 31
 
 LISTENER_SPEC="head-bytes 2048 headers 20 uri-bytes 256 body-bytes 1k
 	head-timeout 1s idle-timeout 2s connect-timeout 1s response-timeout 2s
-	max-conns 500" l7_up 3 || { echo "# setup failed"; exit 1; }
+	max-conns 500" l7_up 3 || l7_bail $?
 trap l7_down EXIT
 kgate route add default/lim listener web host l.example rule backend default/pod1:80
 work=$L7_DIR
@@ -141,7 +141,7 @@ third_ok() {
 }
 check "with max-conns 2 and two open, a third connection gets 503 and Connection: close" third_ok
 check "listener show -s counts it as refused" \
-	like 'refused 1( |$)' kshow listener show -s lim
+	like 'refused 1( |$)' kshow -s listener show lim
 wait
 lim_free() { [ "$(in_ns client "$RAWREQ" -t 2000 198.18.0.1 81 \
 	's:GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | tail -n1)" = pod1 ]; }

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 plan 35
 
-LISTENER_SPEC="body-bytes unlimited" l7_up 3 || { echo "# setup failed"; exit 1; }
+LISTENER_SPEC="body-bytes unlimited" l7_up 3 || l7_bail $?
 trap l7_down EXIT
 P1=default/pod1:80 P2=default/pod2:80
 kgate route add default/px listener web host p.example rule backend $P1

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 plan 64
 
-l7_up 4 || { echo "# setup failed"; exit 1; }
+l7_up 4 || l7_bail $?
 trap l7_down EXIT
 P1=default/pod1:80 P2=default/pod2:80 P3=default/pod3:80 P4=default/pod4:80
 

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 plan 44
 
-l7_up 2 || { echo "# setup failed"; exit 1; }
+l7_up 2 || l7_bail $?
 trap l7_down EXIT
 kgate route add default/s listener web host s.example rule backend default/pod1:80
 kgate route add default/split listener web host s2.example \
