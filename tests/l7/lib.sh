@@ -57,7 +57,7 @@ l7_up() {
 		echo "# kgate listener add web: $out"
 		# A CLI or module without L7 cannot run these tests at all.
 		case $out in
-		*"not supported"* | *EOPNOTSUPP* | *"unknown command"* | *"Unknown command"*)
+		*"not supported"* | *EOPNOTSUPP* | *"unknown command"* | *"unknown object"*)
 			L7_WHY="kgate has no HTTP listener yet: ${out//$'\n'/ }"
 			return 77 ;;
 		esac
