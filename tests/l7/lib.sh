@@ -185,3 +185,6 @@ each() {
 	ccurl --max-time 300 -w '%{http_code} %header{x-backend}\n' -H "Host: $host" \
 		"$@" "${args[@]}"
 }
+
+# lower_names: "Name: value" lines of stdin with the names in lower case.
+lower_names() { sed -E 's/^([^:]*)/\L\1/'; }

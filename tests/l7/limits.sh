@@ -162,7 +162,7 @@ rl_ok() {
 }
 check "rate 2 burst 2: of 10 requests at once, 2..6 pass and the rest get 429" rl_ok
 six_heads() { local i; for i in 1 2 3 4 5 6; do head_of rl.example /; done; }
-check "a 429 carries Retry-After" like '^Retry-After: [0-9]+$' six_heads
+check "a 429 carries Retry-After" like '^[Rr]etry-[Aa]fter: [0-9]+$' six_heads
 kgate route add default/al listener web host al.example allow 10.0.0.0/8 \
 	rule backend default/pod1:80
 kgate route add default/al2 listener web host al2.example allow 198.18.0.0/24 \

@@ -23,22 +23,24 @@ work=$L7_DIR
 fwd=$(echo_field p.example /echo header -H 'X-Forwarded-For: 1.2.3.4' \
 	-H 'X-Real-IP: 6.6.6.6' -H 'X-Forwarded-Proto: https' \
 	-H 'X-Forwarded-Host: evil.example' -H 'X-Forwarded-Port: 1')
-seen() { grep -i "^$1:" <<<"$fwd" | paste -sd' '; }
+# seen NAME: the fields NAME the backend saw, names in lower case (field
+# names are case-insensitive), on one line.
+seen() { grep -i "^$1:" <<<"$fwd" | lower_names | paste -sd' '; }
 check "X-Forwarded-For is the client's address, its own value dropped" \
-	is "X-Forwarded-For: 198.18.0.2" seen X-Forwarded-For
-check "X-Real-IP is the client's address" is "X-Real-IP: 198.18.0.2" seen X-Real-IP
-check "X-Forwarded-Proto is http" is "X-Forwarded-Proto: http" seen X-Forwarded-Proto
+	is "x-forwarded-for: 198.18.0.2" seen X-Forwarded-For
+check "X-Real-IP is the client's address" is "x-real-ip: 198.18.0.2" seen X-Real-IP
+check "X-Forwarded-Proto is http" is "x-forwarded-proto: http" seen X-Forwarded-Proto
 check "X-Forwarded-Host is the request's host" \
-	is "X-Forwarded-Host: p.example" seen X-Forwarded-Host
+	is "x-forwarded-host: p.example" seen X-Forwarded-Host
 check "X-Forwarded-Port is the listener's port" \
-	is "X-Forwarded-Port: 80" seen X-Forwarded-Port
+	is "x-forwarded-port: 80" seen X-Forwarded-Port
 kgate listener replace web "$NODE:$LPORT" body-bytes unlimited trust-forwarded
 fwd=$(echo_field p.example /echo header -H 'X-Forwarded-For: 1.2.3.4' \
 	-H 'X-Forwarded-Proto: https')
 check "trust-forwarded: the client's X-Forwarded-For is kept and appended to" \
-	like '^X-Forwarded-For: 1\.2\.3\.4, ?198\.18\.0\.2$' seen X-Forwarded-For
+	like '^x-forwarded-for: 1\.2\.3\.4, ?198\.18\.0\.2$' seen X-Forwarded-For
 check "trust-forwarded: the client's X-Forwarded-Proto is kept" \
-	is "X-Forwarded-Proto: https" seen X-Forwarded-Proto
+	is "x-forwarded-proto: https" seen X-Forwarded-Proto
 kgate listener replace web "$NODE:$LPORT" body-bytes unlimited
 
 # --- hop-by-hop fields ----------------------------------------------------------

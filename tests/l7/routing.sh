@@ -133,18 +133,19 @@ kgate route add default/flt listener web kind httproute host f.example \
 	rule match prefix /rwh rewrite hostname backend.example backend $P1
 hdrs=$(echo_field f.example /hdr header -H 'X-Set: 0' -H 'X-Add: 0' -H 'X-Gone: 1')
 rhead=$(head_of f.example /hdr)
-seen() { grep "^$1:" <<<"$hdrs" | paste -sd' '; }	# request, at the backend
-has_seen() { grep -q "^$1:" <<<"$hdrs"; }
-answered() { grep "^$1:" <<<"$rhead" | paste -sd' '; }	# response, at the client
-has_answered() { grep -q "^$1:" <<<"$rhead"; }
+# Field names compare in lower case: they are case-insensitive.
+seen() { grep -i "^$1:" <<<"$hdrs" | lower_names | paste -sd' '; }	# at the backend
+has_seen() { grep -qi "^$1:" <<<"$hdrs"; }
+answered() { grep -i "^$1:" <<<"$rhead" | lower_names | paste -sd' '; }	# at the client
+has_answered() { grep -qi "^$1:" <<<"$rhead"; }
 check "RequestHeaderModifier set replaces the client's value" \
-	is "X-Set: 1" seen X-Set
+	is "x-set: 1" seen X-Set
 check "RequestHeaderModifier add keeps the client's value and adds one" \
-	like '^X-Add: 0, ?2$|^X-Add: 0 X-Add: 2$' seen X-Add
+	like '^x-add: 0, ?2$|^x-add: 0 x-add: 2$' seen X-Add
 refute "RequestHeaderModifier remove drops X-Gone" \
 	has_seen X-Set -- has_seen X-Gone
-check "ResponseHeaderModifier set adds X-Resp: r" is "X-Resp: r" answered X-Resp
-check "ResponseHeaderModifier add adds X-Added: a" is "X-Added: a" answered X-Added
+check "ResponseHeaderModifier set adds X-Resp: r" is "x-resp: r" answered X-Resp
+check "ResponseHeaderModifier add adds X-Added: a" is "x-added: a" answered X-Added
 refute "ResponseHeaderModifier remove drops the backend's X-Conn" \
 	has_answered X-Backend -- has_answered X-Conn
 
@@ -162,9 +163,9 @@ check "RequestRedirect ReplacePrefixMatch: /r4/x to /p4/x" \
 # --- filters: URLRewrite ------------------------------------------------------
 check "URLRewrite ReplaceFullPath: the backend sees /replaced" \
 	is "/replaced" echo_field f.example /rwf/x/y target
-host_seen() { echo_field f.example /rwh header | grep '^Host:'; }
+host_seen() { echo_field f.example /rwh header | grep -i '^Host:' | lower_names; }
 check "URLRewrite hostname: the backend sees Host: backend.example" \
-	is "Host: backend.example" host_seen
+	is "host: backend.example" host_seen
 
 # The Gateway API's ReplacePrefixMatch table: (matched prefix, replacement)
 # per host, then (request path, path the backend must see).
