@@ -56,7 +56,7 @@ refute "Keep-Alive, TE and Proxy-Connection are not forwarded" \
 # --- pipelining -------------------------------------------------------------------
 pipe=$(raw -t 5000 's:GET /slow/300 HTTP/1.1\r\nHost: p.example\r\n\r\nGET / HTTP/1.1\r\nHost: q.example\r\n\r\nGET /echo HTTP/1.1\r\nHost: p.example\r\nConnection: close\r\n\r\n' |
 	tr -d '\r')
-order() { sed -n 's/^X-Backend: //p' <<<"$pipe" | paste -sd' '; }
+order() { sed -n 's/^x-backend: //Ip' <<<"$pipe" | paste -sd' '; }
 check "three pipelined requests are answered in order, a slow first one too" \
 	is "pod1 pod2 pod1" order
 whole() { echo "$(grep -c '^HTTP/1.1 200' <<<"$pipe") $(sed -n 's/^target: //p' <<<"$pipe")"; }

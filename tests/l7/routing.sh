@@ -208,7 +208,7 @@ fi
 ka=$(raw -t 5000 's:GET /foo HTTP/1.1\r\nHost: a.example\r\n\r\n' 'w:pod1\n' \
 	's:GET / HTTP/1.1\r\nHost: a.w.example\r\n\r\n' 'w:pod2\n' \
 	's:GET / HTTP/1.1\r\nHost: x.w.example\r\nConnection: close\r\n\r\n' |
-	tr -d '\r' | sed -n 's/^X-Backend: //p' | paste -sd' ')
+	tr -d '\r' | sed -n 's/^x-backend: //Ip' | paste -sd' ')
 check "one keep-alive connection: its requests go to pod1, pod2, pod3 by route" \
 	is "pod1 pod2 pod3" echo "$ka"
 

@@ -83,7 +83,7 @@ check "dot-segments are removed: /a/b/../../echo reaches the backend as /echo" \
 check "encoded dots are decoded first: /a/%2e%2e/echo reaches it as /echo" \
 	is /echo target_of /a/%2e%2e/echo
 backend_of() { raw -t 5000 "s:GET $1 HTTP/1.1\r\nHost: s2.example\r\nConnection: close\r\n\r\n" |
-	tr -d '\r' | sed -n 's/^X-Backend: //p'; }
+	tr -d '\r' | sed -n 's/^x-backend: //Ip'; }
 check "a route cannot be dodged: /public/../admin/x goes where /admin goes" \
 	is pod2 backend_of /public/../admin/x
 
