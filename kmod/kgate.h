@@ -23,9 +23,41 @@
 #include <net/netns/generic.h>
 #include <linux/kgate.h>
 
+#include "l7.h"
+#include "core/match.h"
+
 struct nf_conn;
+struct kgate_l7_cnt;
+struct kgate_l7_conf;
+struct kgate_lsock;
+struct kgate_ratelimit;
+struct kgate_l7_net;
 
 #define KGATE_GEN_NEVER	U64_MAX
+
+enum kgate_obj_type {
+	KGATE_OBJ_SERVICE,
+	KGATE_OBJ_LISTENER,
+	KGATE_OBJ_ROUTE,
+	__KGATE_OBJ_MAX
+};
+
+/*
+ * What every configuration object has: its name, the generations it lives
+ * in, [gen_add, gen_del), its place in the commit that touches it, and its
+ * deferred free.  Objects of all types share one name index; the type
+ * tells them apart.
+ */
+struct kgate_obj {
+	struct rhlist_head node;	/* kgate_net.names */
+	struct list_head list;		/* kgate_net.objs[type], oldest first */
+	struct list_head touched;	/* commit-local */
+	u64 gen_add;
+	u64 gen_del;
+	struct rcu_work free_work;
+	u8 type;			/* enum kgate_obj_type */
+	const char *name;
+};
 
 struct kgate_fe_key {
 	struct in6_addr addr;	/* IPv4: first 4 bytes, rest zero */
@@ -62,12 +94,7 @@ struct kgate_range {
 };
 
 struct kgate_service {
-	struct rhlist_head node;	/* kgate_net.names */
-	struct list_head list;		/* kgate_net.services */
-	struct list_head touched;	/* commit-local */
-	u64 gen_add;
-	u64 gen_del;
-	struct rcu_work free_work;
+	struct kgate_obj obj;
 
 	u8 sched;
 	u8 affinity;
@@ -107,18 +134,71 @@ struct kgate_node {
 	struct kgate_range local[];	/* the cluster's Pod ranges */
 };
 
+/* An HTTP listener (LISTENER_*): immutable, as services are. */
+struct kgate_listener {
+	struct kgate_obj obj;
+	struct sockaddr_storage addr;	/* family, address, port */
+	u8 mode;
+	u32 flags;
+	u32 max_conns;
+	struct kgate_l7_limits lim;
+	char *default_backend;		/* a service name, or NULL */
+	/* Shared with the listener's earlier objects. */
+	struct kgate_l7_cnt *cnt;
+	/*
+	 * The socket: opened when the object is installed, or taken over
+	 * from an object with the same address, port and mode that the
+	 * commit retires (@moved on that one: it no longer owns it).
+	 */
+	struct kgate_lsock *ls;
+	bool ls_own;			/* opened by this object's commit */
+	bool moved;			/* commit-local */
+	/* Commit-local: the conf to publish, when routes or it changed. */
+	struct kgate_l7_conf *next_conf;
+	char name[];
+};
+
+/*
+ * A route (ROUTE_*).  Its matcher input points into @nest, a copy of the
+ * request's KGATE_A_ROUTE, which GET sends back as it came.  Referenced by
+ * the confs built from it, which live as long as a request uses them.
+ */
+struct kgate_route {
+	struct kgate_obj obj;
+	refcount_t ref;
+	u64 order;			/* the generation it was first added in */
+	u8 kind;
+	u32 n_listeners;
+	const char **listeners;
+	u32 n_services;
+	const char **services;		/* backendRefs' services, by index */
+	struct kg_match_route_in *in;
+	u16 n_allow;
+	struct kgate_range *allow;
+	u32 rate;
+	u32 burst;
+	struct kgate_ratelimit *rl;
+	struct kgate_l7_cnt *cnt;
+	struct kgate_arena *arena;	/* what the parse allocated */
+	struct nlattr *nest;
+};
+
 struct kgate_net {
 	struct mutex lock;		/* commits, txns */
 	u64 gen;			/* current generation */
 	struct kgate_node __rcu *node;
 	struct rhltable names;
 	struct rhltable frontends;
-	struct list_head services;	/* every linked object, oldest first */
+	/* Every linked object of each type, oldest first. */
+	struct list_head objs[__KGATE_OBJ_MAX];
 	struct list_head txns;
 	struct net *net;
+	struct kgate_l7_net *l7;	/* the proxy's state (l7.h) */
 
 	/* Current generation's totals, under lock. */
 	u32 n_services;
+	u32 n_listeners;
+	u32 n_routes;
 	u32 n_frontends;
 	u32 n_backends;
 	u32 n_txns;
@@ -152,10 +232,15 @@ static inline struct kgate_net *kgate_pernet(struct net *net)
 	return net_generic(net, kgate_net_id);
 }
 
-/* Generation @gen sees @svc. */
+/* Generation @gen sees @obj. */
+static inline bool kgate_obj_live(const struct kgate_obj *obj, u64 gen)
+{
+	return READ_ONCE(obj->gen_add) <= gen && gen < READ_ONCE(obj->gen_del);
+}
+
 static inline bool kgate_svc_live(const struct kgate_service *svc, u64 gen)
 {
-	return READ_ONCE(svc->gen_add) <= gen && gen < READ_ONCE(svc->gen_del);
+	return kgate_obj_live(&svc->obj, gen);
 }
 
 static inline u64 kgate_gen(const struct kgate_net *kn)
@@ -167,7 +252,25 @@ static inline u64 kgate_gen(const struct kgate_net *kn)
 	return smp_load_acquire(&kn->gen);
 }
 
-/* service.c: objects and their indexes */
+/* obj.c: every object's name, generations and free */
+int kgate_names_init(struct kgate_net *kn);
+void kgate_names_destroy(struct kgate_net *kn);
+void kgate_obj_init(struct kgate_obj *obj, u8 type, const char *name);
+struct kgate_obj *kgate_obj_lookup(struct kgate_net *kn, u8 type,
+				   const char *name, u64 gen);
+struct kgate_obj *kgate_obj_find(struct kgate_net *kn, u8 type,
+				 const char *name, u64 *genp);
+int kgate_obj_link(struct kgate_net *kn, struct kgate_obj *obj);
+void kgate_obj_unlink(struct kgate_net *kn, struct kgate_obj *obj);
+void kgate_obj_free(struct kgate_obj *obj);
+void kgate_obj_free_rcu(struct kgate_obj *obj);
+
+/* A bump allocator for an object's parsed parts, freed as a whole. */
+struct kgate_arena;
+void *kgate_arena_alloc(struct kgate_arena **a, size_t size);
+void kgate_arena_free(struct kgate_arena *a);
+
+/* service.c: services and the frontend index */
 int kgate_tables_init(struct kgate_net *kn);
 void kgate_tables_destroy(struct kgate_net *kn);
 struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
@@ -175,7 +278,6 @@ struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
 struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
 				     u32 n_be);
 void kgate_svc_free(struct kgate_service *svc);
-void kgate_svc_free_rcu(struct kgate_service *svc);
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 				       u64 gen);
 struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name,
@@ -204,6 +306,11 @@ struct kgate_op {
 	u32 size;	/* of the request, counted against the batch's cap */
 	/* Parsed message: a whole service, or a name plus backends. */
 	struct kgate_service *svc;
+	/* LISTENER_ADD / _REPLACE, ROUTE_ADD / _REPLACE: the object. */
+	struct kgate_listener *lis;
+	struct kgate_route *rt;
+	/* LISTENER_DEL, ROUTE_DEL: the name. */
+	char *name;
 	/* NODE_SET: the settings; the commit takes them. */
 	struct kgate_node *settings;
 	/* BACKEND_SET: which fields of each backend are given. */
@@ -235,6 +342,30 @@ struct kgate_txn {
 #define KGATE_BATCH_MAX_OPS	BIT(21)
 
 void kgate_op_free(struct kgate_op *op);
+
+/*
+ * A commit in the making: it builds generation @next beside the current
+ * one.  Every object it makes or retires is on @touched, in the order it
+ * was first touched.
+ */
+struct kgate_commit {
+	struct kgate_net *kn;
+	u64 next;
+	struct list_head touched;
+	/* The last NODE_SET of the commit, if any; its settings go in. */
+	struct kgate_op *node;
+	bool flushed;
+	/* Changes to the totals, applied on success. */
+	s64 d_objs[__KGATE_OBJ_MAX];
+	s64 d_frontends;
+	s64 d_backends;
+};
+
+void kgate_touch(struct kgate_commit *c, struct kgate_obj *obj);
+void kgate_retire(struct kgate_commit *c, struct kgate_obj *obj);
+int kgate_obj_install(struct kgate_commit *c, struct kgate_obj *obj,
+		      struct kgate_obj *old, u32 max,
+		      struct netlink_ext_ack *extack);
 /* The sender of a request: its batch, if it has one open. */
 struct kgate_sender {
 	struct sock *sk;
@@ -260,6 +391,57 @@ struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 				struct netlink_ext_ack *extack);
 int kgate_parse_name(struct nlattr **tb, char *name,
 		     struct netlink_ext_ack *extack);
+int kgate_parse_obj_name(struct nlattr **tb, u16 nest, char *name,
+			 struct netlink_ext_ack *extack);
+int kgate_need(struct nlattr *nest, struct nlattr **tb, int type,
+	       const char *what, struct netlink_ext_ack *extack);
+int kgate_list_len(const struct nlattr *list, u32 max, const char *what,
+		   struct netlink_ext_ack *extack);
+u8 kgate_get_addr(const struct nlattr *attr, struct in6_addr *addr);
+int kgate_check_addr(const struct nlattr *attr, const char *what,
+		     struct netlink_ext_ack *extack);
+int kgate_parse_range(struct kgate_range *r, struct nlattr *item,
+		      struct netlink_ext_ack *extack);
+int kgate_check_name(const struct nlattr *attr, struct netlink_ext_ack *extack);
+
+/* listener.c: listener objects */
+struct kgate_listener *kgate_listener_parse(struct nlattr *nest,
+					    struct netlink_ext_ack *extack);
+void kgate_listener_free(struct kgate_listener *lis);
+bool kgate_listener_same_socket(const struct kgate_listener *a,
+				const struct kgate_listener *b);
+int kgate_listener_fill(struct sk_buff *skb, const struct kgate_listener *lis,
+			bool counters);
+struct sk_buff *kgate_listener_msg(const struct kgate_listener *lis,
+				   u32 portid, u32 seq, u8 cmd);
+
+/* route.c: route objects */
+struct kgate_route *kgate_route_parse(struct nlattr *nest,
+				      struct netlink_ext_ack *extack);
+struct kgate_route *kgate_route_get(struct kgate_route *rt);
+void kgate_route_put(struct kgate_route *rt);
+bool kgate_route_names(const struct kgate_route *rt, const char *listener);
+int kgate_route_fill(struct sk_buff *skb, const struct kgate_route *rt,
+		     bool counters);
+struct sk_buff *kgate_route_msg(const struct kgate_route *rt, u32 portid,
+				u32 seq, u8 cmd);
+
+/* l7commit.c: listeners and routes in a commit */
+int kgate_l7_apply(struct kgate_commit *c, struct kgate_op *op,
+		   struct netlink_ext_ack *extack);
+int kgate_l7_prepare(struct kgate_commit *c, struct netlink_ext_ack *extack);
+void kgate_l7_publish(struct kgate_commit *c);
+void kgate_l7_rollback(struct kgate_commit *c, struct kgate_obj *obj);
+void kgate_l7_finish(struct kgate_commit *c, struct kgate_obj *obj);
+void kgate_l7_close_all(struct kgate_net *kn);
+
+/* l7conf.c: what a listener serves */
+struct kgate_l7_conf *kgate_l7_conf_build(struct kgate_net *kn,
+					  const struct kgate_listener *lis,
+					  u64 gen,
+					  struct netlink_ext_ack *extack);
+int kgate_l7_cnt_fill(struct sk_buff *skb, int type,
+		      const struct kgate_l7_cnt *cnt);
 void kgate_node_free(struct kgate_node *node);
 
 /* msg.c: objects to messages */

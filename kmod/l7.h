@@ -25,6 +25,7 @@
 #include <linux/refcount.h>
 #include <linux/socket.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/kgate.h>
 
 struct kgate_net;
@@ -43,12 +44,16 @@ struct kgate_l7_limits {
 };
 
 /*
- * L7 counters, per CPU, indexed by enum kgate_l7_counter_attr (CONNS_OPEN
- * excepted: a gauge of the lsock).  Shared by the successive objects of a
- * listener or a route, reset when it is deleted.
+ * L7 counters, per CPU, indexed by enum kgate_l7_counter_attr, but for
+ * CONNS_OPEN: a gauge, @open, which the proxy raises when it accepts a
+ * client connection and lowers when it closes one.  Shared by the
+ * successive objects of a listener or a route, reset when it is deleted;
+ * freed after a grace period, so an RCU reader of an object may read them.
  */
 struct kgate_l7_cnt {
 	refcount_t ref;
+	atomic_t open;
+	struct rcu_head rcu;
 	u64 __percpu *v;	/* __KGATE_L7C_A_MAX slots per CPU */
 };
 
@@ -86,7 +91,7 @@ u32 kgate_rl_take(struct kgate_ratelimit *rl, u8 family, const void *addr);
  */
 struct kgate_l7_conf {
 	refcount_t ref;
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 	struct kgate_net *kn;
 	const char *listener;		/* the listener's name */
 	u16 port;			/* the listener's port */

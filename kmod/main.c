@@ -48,13 +48,20 @@ static int __net_init kgate_net_init(struct net *net)
 {
 	struct kgate_net *kn = kgate_pernet(net);
 
+	int err;
+
 	mutex_init(&kn->lock);
-	INIT_LIST_HEAD(&kn->services);
 	INIT_LIST_HEAD(&kn->txns);
 	kn->net = net;
 	kgate_nat_init(kn);
 	kgate_aff_init(kn);
-	return kgate_tables_init(kn);
+	err = kgate_tables_init(kn);
+	if (err)
+		return err;
+	err = kgate_l7_net_init(kn);
+	if (err)
+		kgate_tables_destroy(kn);
+	return err;
 }
 
 /*
@@ -71,7 +78,10 @@ static void __net_exit kgate_net_pre_exit(struct net *net)
 	mutex_lock(&kn->lock);
 	kn->forget = kn->nat_on;
 	kgate_nat_disable(kn);
+	/* Kernel sockets hold no reference on the netns: close them now. */
+	kgate_l7_close_all(kn);
 	mutex_unlock(&kn->lock);
+	kgate_l7_net_pre_exit(kn);
 }
 
 static void __net_exit kgate_net_exit(struct net *net)
@@ -79,6 +89,7 @@ static void __net_exit kgate_net_exit(struct net *net)
 	struct kgate_net *kn = kgate_pernet(net);
 
 	kgate_txns_destroy(kn);
+	kgate_l7_net_exit(kn);
 	/* Module unload: the VIPs stop working, their flows with them. */
 	if (kn->forget)
 		kgate_flows_forget_all(kn);
@@ -114,9 +125,12 @@ static int __init kgate_init(void)
 	err = kgate_nat_module_init();
 	if (err)
 		goto err_wq;
-	err = register_pernet_subsys(&kgate_net_ops);
+	err = kgate_l7_module_init();
 	if (err)
 		goto err_nat;
+	err = register_pernet_subsys(&kgate_net_ops);
+	if (err)
+		goto err_l7;
 	err = kgate_txn_notifier_register();
 	if (err)
 		goto err_pernet;
@@ -129,6 +143,8 @@ err_notifier:
 	kgate_txn_notifier_unregister();
 err_pernet:
 	unregister_pernet_subsys(&kgate_net_ops);
+err_l7:
+	kgate_l7_module_exit();
 err_nat:
 	kgate_nat_module_exit();
 err_wq:
@@ -141,6 +157,7 @@ static void __exit kgate_exit(void)
 	kgate_genl_unregister();
 	kgate_txn_notifier_unregister();
 	unregister_pernet_subsys(&kgate_net_ops);
+	kgate_l7_module_exit();
 	kgate_nat_module_exit();
 	/*
 	 * Objects retired by the last commits wait for a grace period, then

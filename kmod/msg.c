@@ -317,30 +317,45 @@ int kgate_fill_node(struct sk_buff *skb, const struct kgate_node *node)
 	return 0;
 }
 
+/* The ADD, REPLACE and DEL commands of each type, in that order. */
+static const u8 obj_cmds[__KGATE_OBJ_MAX] = {
+	[KGATE_OBJ_SERVICE] = KGATE_CMD_SERVICE_ADD,
+	[KGATE_OBJ_LISTENER] = KGATE_CMD_LISTENER_ADD,
+	[KGATE_OBJ_ROUTE] = KGATE_CMD_ROUTE_ADD,
+};
+
+static const u16 obj_nests[__KGATE_OBJ_MAX] = {
+	[KGATE_OBJ_SERVICE] = KGATE_A_SERVICE,
+	[KGATE_OBJ_LISTENER] = KGATE_A_LISTENER,
+	[KGATE_OBJ_ROUTE] = KGATE_A_ROUTE,
+};
+
 /*
- * The event a commit to @gen owes for @svc, one of the objects it touched,
+ * The event a commit to @gen owes for @obj, one of the objects it touched,
  * 0 for none.  Events tell the net effect on each name, whatever the
  * commands: the object the name ends with says ADD or REPLACE (whether
  * the name existed before), the object it had before says DEL (when the
  * name is gone after; a FLUSH says that for all of them).  Every other
- * object the commit touched was made and retired within it.  Runs after
- * the flip, before the retired objects are unlinked.
+ * object the commit touched was made and retired within it, or was only
+ * looked at (a listener whose routes changed).  Runs after the flip,
+ * before the retired objects are unlinked.
  */
-static u8 event_of(struct kgate_net *kn, const struct kgate_service *svc,
+static u8 event_of(struct kgate_net *kn, const struct kgate_obj *obj,
 		   bool flushed, u64 gen)
 {
-	bool before = kgate_svc_lookup(kn, svc->name, gen - 1);
+	bool before = kgate_obj_lookup(kn, obj->type, obj->name, gen - 1);
+	u8 add = obj_cmds[obj->type];
 
-	if (svc->gen_add == gen && svc->gen_del == KGATE_GEN_NEVER)
-		return before ? KGATE_CMD_SERVICE_REPLACE : KGATE_CMD_SERVICE_ADD;
-	if (svc->gen_add < gen && !flushed &&
-	    !kgate_svc_lookup(kn, svc->name, gen))
-		return KGATE_CMD_SERVICE_DEL;
+	if (obj->gen_add == gen && obj->gen_del == KGATE_GEN_NEVER)
+		return before ? add + 1 : add;
+	if (obj->gen_add < gen && obj->gen_del == gen && !flushed &&
+	    !kgate_obj_lookup(kn, obj->type, obj->name, gen))
+		return add + 2;
 	return 0;
 }
 
-/* An event with a header and, optionally, a service's name or the node. */
-static struct sk_buff *event_msg(u8 event, const char *name,
+/* An event with a header and, optionally, an object's name or the node. */
+static struct sk_buff *event_msg(u8 event, const struct kgate_obj *obj,
 				 const struct kgate_node *node)
 {
 	struct sk_buff *skb;
@@ -353,9 +368,10 @@ static struct sk_buff *event_msg(u8 event, const char *name,
 	hdr = genlmsg_put(skb, 0, 0, &kgate_family, 0, event);
 	if (!hdr)
 		goto err;
-	if (name) {
-		nest = nla_nest_start(skb, KGATE_A_SERVICE);
-		if (!nest || nla_put_string(skb, KGATE_SVC_A_NAME, name))
+	if (obj) {
+		/* Every object's name is attribute 1 of its nest. */
+		nest = nla_nest_start(skb, obj_nests[obj->type]);
+		if (!nest || nla_put_string(skb, KGATE_SVC_A_NAME, obj->name))
 			goto err;
 		nla_nest_end(skb, nest);
 	}
@@ -366,6 +382,23 @@ static struct sk_buff *event_msg(u8 event, const char *name,
 err:
 	nlmsg_free(skb);
 	return ERR_PTR(-EMSGSIZE);
+}
+
+/* A whole object, for its ADD or REPLACE event. */
+static struct sk_buff *obj_msg(const struct kgate_obj *obj, u8 event)
+{
+	switch (obj->type) {
+	case KGATE_OBJ_SERVICE:
+		return kgate_service_msg(container_of(obj, struct kgate_service,
+						      obj), 0, 0, event);
+	case KGATE_OBJ_LISTENER:
+		return kgate_listener_msg(container_of(obj,
+						       struct kgate_listener,
+						       obj), 0, 0, event);
+	default:
+		return kgate_route_msg(container_of(obj, struct kgate_route,
+						    obj), 0, 0, event);
+	}
 }
 
 static struct sk_buff *commit_msg(u64 gen)
@@ -396,13 +429,13 @@ static void multicast(struct kgate_net *kn, struct sk_buff *skb)
 
 /*
  * After a commit to @gen: FLUSH if it had one, the node's settings if
- * they changed (@node), the net effect on each service it @touched, in
+ * they changed (@node), the net effect on each object it @touched, in
  * the order they were first touched, then the commit.
  */
 void kgate_notify(struct kgate_net *kn, struct list_head *touched,
 		  const struct kgate_node *node, bool flushed, u64 gen)
 {
-	struct kgate_service *svc;
+	struct kgate_obj *obj;
 	u8 event;
 
 	if (!genl_has_listeners(&kgate_family, kn->net, 0))
@@ -411,12 +444,12 @@ void kgate_notify(struct kgate_net *kn, struct list_head *touched,
 		multicast(kn, event_msg(KGATE_CMD_FLUSH, NULL, NULL));
 	if (node)
 		multicast(kn, event_msg(KGATE_CMD_NODE_SET, NULL, node));
-	list_for_each_entry(svc, touched, touched) {
-		event = event_of(kn, svc, flushed, gen);
-		if (event == KGATE_CMD_SERVICE_DEL)
-			multicast(kn, event_msg(event, svc->name, NULL));
+	list_for_each_entry(obj, touched, touched) {
+		event = event_of(kn, obj, flushed, gen);
+		if (event == obj_cmds[obj->type] + 2)
+			multicast(kn, event_msg(event, obj, NULL));
 		else if (event)
-			multicast(kn, kgate_service_msg(svc, 0, 0, event));
+			multicast(kn, obj_msg(obj, event));
 	}
 	multicast(kn, commit_msg(gen));
 }

@@ -13,6 +13,7 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "core/http.h"
 #include "kgate.h"
 
 static int validate_addr(const struct nlattr *attr,
@@ -84,14 +85,143 @@ static const struct nla_policy kgate_node_policy[KGATE_NODE_A_MAX + 1] = {
 	[KGATE_NODE_A_LOCAL_RANGES] = NLA_POLICY_NESTED_ARRAY(kgate_range_policy),
 };
 
+#define NAME_POLICY { .type = NLA_NUL_STRING, .len = KGATE_NAME_MAX - 1 }
+#define STR_POLICY(n) { .type = NLA_NUL_STRING, .len = (n) }
+
+static struct netlink_range_validation head_range = {
+	.min = 1024,
+	.max = KG_HTTP_HEAD_MAX,
+};
+
+static struct netlink_range_validation uri_range = {
+	.min = 16,
+	.max = KG_HTTP_HEAD_MAX,
+};
+
+static struct netlink_range_validation ms_range = {
+	.min = 1,
+	.max = KGATE_MS_MAX,
+};
+
+static struct netlink_range_validation conns_range = {
+	.min = 1,
+	.max = KGATE_CONNS_MAX,
+};
+
+static struct netlink_range_validation weight_range = {
+	.max = KG_MATCH_WEIGHT_MAX,
+};
+
+static const struct nla_policy kgate_lim_policy[KGATE_LIM_A_MAX + 1] = {
+	[KGATE_LIM_A_HEAD_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &head_range),
+	[KGATE_LIM_A_HEADERS] = NLA_POLICY_RANGE(NLA_U32, 1, KGATE_HEADERS_MAX),
+	[KGATE_LIM_A_URI_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &uri_range),
+	[KGATE_LIM_A_BODY_BYTES] = { .type = NLA_U64 },
+	[KGATE_LIM_A_HEAD_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ms_range),
+	[KGATE_LIM_A_IDLE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ms_range),
+	[KGATE_LIM_A_CONNECT_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &ms_range),
+	[KGATE_LIM_A_RESPONSE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							       &ms_range),
+};
+
+static const struct nla_policy kgate_lis_policy[KGATE_LIS_A_MAX + 1] = {
+	[KGATE_LIS_A_NAME] = NAME_POLICY,
+	[KGATE_LIS_A_ADDR] = ADDR_POLICY,
+	[KGATE_LIS_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KGATE_LIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, __KGATE_MODE_MAX - 1),
+	[KGATE_LIS_A_DEFAULT_BACKEND] = NAME_POLICY,
+	[KGATE_LIS_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, KGATE_LIS_F_ALL),
+	[KGATE_LIS_A_MAX_CONNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &conns_range),
+	[KGATE_LIS_A_LIMITS] = NLA_POLICY_NESTED(kgate_lim_policy),
+	[KGATE_LIS_A_COUNTERS] = READ_ONLY,
+};
+
+/* Lists of strings: every entry a KGATE_A_LIST_ITEM. */
+static const struct nla_policy kgate_names_policy[KGATE_A_LIST_ITEM + 1] = {
+	[KGATE_A_LIST_ITEM] = NAME_POLICY,
+};
+
+static const struct nla_policy kgate_hosts_policy[KGATE_A_LIST_ITEM + 1] = {
+	[KGATE_A_LIST_ITEM] = STR_POLICY(KG_MATCH_NAME_MAX),
+};
+
+static const struct nla_policy kgate_fields_policy[KGATE_A_LIST_ITEM + 1] = {
+	[KGATE_A_LIST_ITEM] = STR_POLICY(KG_MATCH_FIELD_MAX),
+};
+
+static const struct nla_policy kgate_kv_policy[KGATE_KV_A_MAX + 1] = {
+	[KGATE_KV_A_NAME] = STR_POLICY(KG_MATCH_FIELD_MAX),
+	[KGATE_KV_A_VALUE] = STR_POLICY(KG_MATCH_VALUE_MAX),
+};
+
+static const struct nla_policy kgate_match_policy[KGATE_MATCH_A_MAX + 1] = {
+	[KGATE_MATCH_A_PATH_TYPE] = NLA_POLICY_MAX(NLA_U8, __KGATE_PATH_MAX - 1),
+	[KGATE_MATCH_A_PATH] = STR_POLICY(KG_MATCH_PATH_MAX),
+	[KGATE_MATCH_A_METHOD] = STR_POLICY(KG_MATCH_METHOD_MAX),
+	[KGATE_MATCH_A_HEADERS] = NLA_POLICY_NESTED_ARRAY(kgate_kv_policy),
+	[KGATE_MATCH_A_QUERY] = NLA_POLICY_NESTED_ARRAY(kgate_kv_policy),
+};
+
+static const struct nla_policy kgate_ref_policy[KGATE_REF_A_MAX + 1] = {
+	[KGATE_REF_A_SERVICE] = NAME_POLICY,
+	[KGATE_REF_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32, &weight_range),
+};
+
+static const struct nla_policy kgate_hdrmod_policy[KGATE_HDRMOD_A_MAX + 1] = {
+	[KGATE_HDRMOD_A_SET] = NLA_POLICY_NESTED_ARRAY(kgate_kv_policy),
+	[KGATE_HDRMOD_A_ADD] = NLA_POLICY_NESTED_ARRAY(kgate_kv_policy),
+	[KGATE_HDRMOD_A_REMOVE] = NLA_POLICY_NESTED(kgate_fields_policy),
+};
+
+static const struct nla_policy kgate_redir_policy[KGATE_REDIR_A_MAX + 1] = {
+	[KGATE_REDIR_A_SCHEME] = STR_POLICY(8),
+	[KGATE_REDIR_A_HOSTNAME] = STR_POLICY(KG_MATCH_NAME_MAX),
+	[KGATE_REDIR_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KGATE_REDIR_A_PATH_TYPE] = NLA_POLICY_MAX(NLA_U8,
+						   __KGATE_PATHMOD_MAX - 1),
+	[KGATE_REDIR_A_PATH] = STR_POLICY(KG_MATCH_PATH_MAX),
+	[KGATE_REDIR_A_STATUS] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy kgate_rewr_policy[KGATE_REWR_A_MAX + 1] = {
+	[KGATE_REWR_A_HOSTNAME] = STR_POLICY(KG_MATCH_NAME_MAX),
+	[KGATE_REWR_A_PATH_TYPE] = NLA_POLICY_MAX(NLA_U8,
+						  __KGATE_PATHMOD_MAX - 1),
+	[KGATE_REWR_A_PATH] = STR_POLICY(KG_MATCH_PATH_MAX),
+};
+
+static const struct nla_policy kgate_rule_policy[KGATE_RULE_A_MAX + 1] = {
+	[KGATE_RULE_A_MATCHES] = NLA_POLICY_NESTED_ARRAY(kgate_match_policy),
+	[KGATE_RULE_A_BACKENDS] = NLA_POLICY_NESTED_ARRAY(kgate_ref_policy),
+	[KGATE_RULE_A_REQ_HEADERS] = NLA_POLICY_NESTED(kgate_hdrmod_policy),
+	[KGATE_RULE_A_RESP_HEADERS] = NLA_POLICY_NESTED(kgate_hdrmod_policy),
+	[KGATE_RULE_A_REDIRECT] = NLA_POLICY_NESTED(kgate_redir_policy),
+	[KGATE_RULE_A_REWRITE] = NLA_POLICY_NESTED(kgate_rewr_policy),
+};
+
+static const struct nla_policy kgate_rt_policy[KGATE_RT_A_MAX + 1] = {
+	[KGATE_RT_A_NAME] = NAME_POLICY,
+	[KGATE_RT_A_KIND] = NLA_POLICY_MAX(NLA_U8, __KGATE_ROUTE_KIND_MAX - 1),
+	[KGATE_RT_A_LISTENERS] = NLA_POLICY_NESTED(kgate_names_policy),
+	[KGATE_RT_A_HOSTNAMES] = NLA_POLICY_NESTED(kgate_hosts_policy),
+	[KGATE_RT_A_RULES] = NLA_POLICY_NESTED_ARRAY(kgate_rule_policy),
+	[KGATE_RT_A_REWRITE_TARGET] = STR_POLICY(KG_MATCH_PATH_MAX),
+	[KGATE_RT_A_RATE] = { .type = NLA_U32 },
+	[KGATE_RT_A_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KGATE_RT_A_ALLOW] = NLA_POLICY_NESTED_ARRAY(kgate_range_policy),
+	[KGATE_RT_A_COUNTERS] = READ_ONLY,
+};
+
 static const struct nla_policy kgate_policy[KGATE_A_MAX + 1] = {
 	[KGATE_A_SERVICE] = NLA_POLICY_NESTED(kgate_svc_policy),
 	[KGATE_A_STATS] = READ_ONLY,
 	[KGATE_A_GENERATION] = READ_ONLY,
 	[KGATE_A_NODE] = NLA_POLICY_NESTED(kgate_node_policy),
-	[KGATE_A_LISTENER] = RESERVED,
-	[KGATE_A_ROUTE] = RESERVED,
+	[KGATE_A_LISTENER] = NLA_POLICY_NESTED(kgate_lis_policy),
+	[KGATE_A_ROUTE] = NLA_POLICY_NESTED(kgate_rt_policy),
 	[KGATE_A_CERT] = RESERVED,
+	[KGATE_A_ACCESS] = READ_ONLY,
 };
 
 static int parse(struct genl_info *info, struct nlattr **tb)
@@ -119,7 +249,36 @@ static struct kgate_sender info_sender(struct sk_buff *skb,
 	};
 }
 
-/* SERVICE_ADD / _REPLACE / _DEL, BACKEND_*, FLUSH, NODE_SET */
+/* The top-level attribute command @cmd takes, 0 for none. */
+static int cmd_nest(u8 cmd)
+{
+	if (cmd == KGATE_CMD_FLUSH)
+		return 0;
+	if (cmd == KGATE_CMD_NODE_SET)
+		return KGATE_A_NODE;
+	if (cmd >= KGATE_CMD_ROUTE_ADD)
+		return KGATE_A_ROUTE;
+	if (cmd >= KGATE_CMD_LISTENER_ADD)
+		return KGATE_A_LISTENER;
+	return KGATE_A_SERVICE;
+}
+
+/* Nothing but @cmd's own object: a stray one would be silently ignored. */
+static int only_own(struct nlattr **tb, u8 cmd, struct netlink_ext_ack *extack)
+{
+	int i, own = cmd_nest(cmd);
+
+	for (i = 1; i <= KGATE_A_MAX; i++) {
+		if (tb[i] && i != own) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "attribute not used by this command");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* SERVICE_*, BACKEND_*, FLUSH, NODE_SET, LISTENER_*, ROUTE_* changes */
 static int kgate_nl_change(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kgate_sender from = info_sender(skb, info);
@@ -128,7 +287,7 @@ static int kgate_nl_change(struct sk_buff *skb, struct genl_info *info)
 	struct kgate_op *op;
 	int err;
 
-	err = parse(info, tb);
+	err = parse(info, tb) ?: only_own(tb, info->genlhdr->cmd, info->extack);
 	op = err ? ERR_PTR(err) :
 		   kgate_parse_op(info->genlhdr->cmd, tb, info->extack);
 	if (IS_ERR(op)) {
@@ -228,7 +387,7 @@ static struct kgate_service *dump_resume(struct kgate_net *kn,
 	if (cb->args[2] && cb->args[1] == gen)
 		return (struct kgate_service *)cb->args[2];
 	cb->args[3] = 0;
-	list_for_each_entry_rcu(svc, &kn->services, list)
+	list_for_each_entry_rcu(svc, &kn->objs[KGATE_OBJ_SERVICE], obj.list)
 		if (kgate_svc_live(svc, gen) && !skip--)
 			return svc;
 	return NULL;
@@ -329,8 +488,9 @@ static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	gen = kgate_gen(kn);
 	cb->seq = dump_seq(gen);
 	for (svc = dump_resume(kn, cb, gen); svc;
-	     svc = list_next_or_null_rcu(&kn->services, &svc->list,
-					 struct kgate_service, list)) {
+	     svc = list_next_or_null_rcu(&kn->objs[KGATE_OBJ_SERVICE],
+					 &svc->obj.list, struct kgate_service,
+					 obj.list)) {
 		if (!kgate_svc_live(svc, gen))
 			continue;
 		pos = cb->args[3];
@@ -349,6 +509,139 @@ static int kgate_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	cb->args[1] = gen;
 	cb->args[2] = (long)svc;
+	rcu_read_unlock();
+	return dump_end(skb, err);
+}
+
+static u8 l7_type(u8 cmd)
+{
+	return cmd < KGATE_CMD_ROUTE_ADD ? KGATE_OBJ_LISTENER : KGATE_OBJ_ROUTE;
+}
+
+static size_t l7_size(const struct kgate_obj *obj)
+{
+	const struct kgate_route *rt;
+
+	if (obj->type == KGATE_OBJ_LISTENER)
+		return NLMSG_GOODSIZE;
+	rt = container_of(obj, struct kgate_route, obj);
+	return nla_total_size(nla_len(rt->nest)) + NLMSG_GOODSIZE;
+}
+
+/* One listener or route as a message of its own, with its counters. */
+static int l7_fill(struct sk_buff *skb, const struct kgate_obj *obj,
+		   u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &kgate_family, flags, cmd);
+	int err;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (obj->type == KGATE_OBJ_LISTENER)
+		err = kgate_listener_fill(skb, container_of(obj,
+							    struct kgate_listener,
+							    obj), true);
+	else
+		err = kgate_route_fill(skb, container_of(obj, struct kgate_route,
+							 obj), true);
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* LISTENER_GET, ROUTE_GET by name; built without kn->lock, as for services. */
+static int kgate_nl_l7_get(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd, type = l7_type(cmd);
+	const char *what = type == KGATE_OBJ_LISTENER ? "listener" : "route";
+	struct kgate_net *kn = info_kn(info);
+	struct nlattr *tb[KGATE_A_MAX + 1];
+	char name[KGATE_NAME_MAX];
+	struct kgate_obj *obj;
+	struct sk_buff *msg;
+	int err, tries;
+	size_t size;
+
+	err = parse(info, tb) ?:
+	      kgate_parse_obj_name(tb, type == KGATE_OBJ_LISTENER ?
+				   KGATE_A_LISTENER : KGATE_A_ROUTE, name,
+				   info->extack);
+	if (err)
+		return err;
+	for (tries = 0; tries < 4; tries++) {
+		rcu_read_lock();
+		obj = kgate_obj_find(kn, type, name, NULL);
+		size = obj ? l7_size(obj) : 0;
+		rcu_read_unlock();
+		if (!obj)
+			break;
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		rcu_read_lock();
+		obj = kgate_obj_find(kn, type, name, NULL);
+		err = obj ? l7_fill(msg, obj, info->snd_portid, info->snd_seq,
+				    0, cmd) : -ENOENT;
+		rcu_read_unlock();
+		if (!err)
+			return genlmsg_reply(msg, info);
+		nlmsg_free(msg);
+		if (err != -EMSGSIZE)
+			break;
+	}
+	if (obj) {
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "changing too fast to read: %s %s", what,
+				   name);
+		return -EAGAIN;
+	}
+	NL_SET_ERR_MSG_FMT(info->extack, "no %s %s", what, name);
+	return -ENOENT;
+}
+
+/*
+ * cb->args: [0] objects dumped, [1] their generation, [2] the object to
+ * resume at, trusted while the generation holds (see dump_resume()).
+ */
+static int kgate_nl_l7_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kgate_net *kn = kgate_pernet(sock_net(skb->sk));
+	const struct genlmsghdr *g = nlmsg_data(cb->nlh);
+	struct list_head *head = &kn->objs[l7_type(g->cmd)];
+	struct kgate_obj *obj;
+	long skip = cb->args[0];
+	int err = 0;
+	u64 gen;
+
+	rcu_read_lock();
+	gen = kgate_gen(kn);
+	cb->seq = dump_seq(gen);
+	if (cb->args[2] && cb->args[1] == gen) {
+		obj = (struct kgate_obj *)cb->args[2];
+	} else {
+		list_for_each_entry_rcu(obj, head, list)
+			if (kgate_obj_live(obj, gen) && !skip--)
+				break;
+		if (list_entry_is_head(obj, head, list))
+			obj = NULL;
+	}
+	for (; obj; obj = list_next_or_null_rcu(head, &obj->list,
+						struct kgate_obj, list)) {
+		if (!kgate_obj_live(obj, gen))
+			continue;
+		err = l7_fill(skb, obj, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, g->cmd);
+		if (err != -EMSGSIZE)
+			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		if (err)
+			break;
+		cb->args[0]++;
+	}
+	cb->args[1] = gen;
+	cb->args[2] = (long)obj;
 	rcu_read_unlock();
 	return dump_end(skb, err);
 }
@@ -433,6 +726,8 @@ static int kgate_nl_batch(struct sk_buff *skb, struct genl_info *info)
  */
 #define CHANGE(c) { .cmd = (c), .doit = kgate_nl_change, .flags = GENL_ADMIN_PERM }
 #define BATCH(c) { .cmd = (c), .doit = kgate_nl_batch, .flags = GENL_ADMIN_PERM }
+#define L7_GET(c) { .cmd = (c), .doit = kgate_nl_l7_get, \
+		    .dumpit = kgate_nl_l7_dump, .flags = GENL_ADMIN_PERM }
 
 static const struct genl_small_ops kgate_ops[] = {
 	CHANGE(KGATE_CMD_SERVICE_ADD),
@@ -462,6 +757,14 @@ static const struct genl_small_ops kgate_ops[] = {
 		.doit = kgate_nl_node_get,
 		.flags = GENL_ADMIN_PERM,
 	},
+	CHANGE(KGATE_CMD_LISTENER_ADD),
+	CHANGE(KGATE_CMD_LISTENER_REPLACE),
+	CHANGE(KGATE_CMD_LISTENER_DEL),
+	L7_GET(KGATE_CMD_LISTENER_GET),
+	CHANGE(KGATE_CMD_ROUTE_ADD),
+	CHANGE(KGATE_CMD_ROUTE_REPLACE),
+	CHANGE(KGATE_CMD_ROUTE_DEL),
+	L7_GET(KGATE_CMD_ROUTE_GET),
 };
 
 static const struct genl_multicast_group kgate_mcgrps[] = {
@@ -475,7 +778,7 @@ struct genl_family kgate_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = kgate_ops,
 	.n_small_ops = ARRAY_SIZE(kgate_ops),
-	.resv_start_op = KGATE_CMD_NODE_GET + 1,
+	.resv_start_op = KGATE_CMD_ROUTE_GET + 1,
 	.mcgrps = kgate_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(kgate_mcgrps),
 };

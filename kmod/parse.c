@@ -25,8 +25,8 @@ static u32 get_u32(const struct nlattr *attr, u32 def)
 	return attr ? nla_get_u32(attr) : def;
 }
 
-static int need(struct nlattr *nest, struct nlattr **tb, int type,
-		const char *what, struct netlink_ext_ack *extack)
+int kgate_need(struct nlattr *nest, struct nlattr **tb, int type,
+	       const char *what, struct netlink_ext_ack *extack)
 {
 	if (tb[type])
 		return 0;
@@ -35,8 +35,8 @@ static int need(struct nlattr *nest, struct nlattr **tb, int type,
 	return -EINVAL;
 }
 
-static int list_len(const struct nlattr *list, u32 max, const char *what,
-		    struct netlink_ext_ack *extack)
+int kgate_list_len(const struct nlattr *list, u32 max, const char *what,
+		   struct netlink_ext_ack *extack)
 {
 	const struct nlattr *item;
 	int rem, n = 0;
@@ -60,15 +60,15 @@ static int list_len(const struct nlattr *list, u32 max, const char *what,
 }
 
 /* Address attribute (4 or 16 bytes, see the policy) into @addr. */
-static u8 get_addr(const struct nlattr *attr, struct in6_addr *addr)
+u8 kgate_get_addr(const struct nlattr *attr, struct in6_addr *addr)
 {
 	memset(addr, 0, sizeof(*addr));
 	nla_memcpy(addr, attr, sizeof(*addr));
 	return nla_len(attr) == 4 ? AF_INET : AF_INET6;
 }
 
-static int check_addr(const struct nlattr *attr, const char *what,
-		      struct netlink_ext_ack *extack)
+int kgate_check_addr(const struct nlattr *attr, const char *what,
+		     struct netlink_ext_ack *extack)
 {
 	const char *why = kg_addr_unusable(nla_data(attr), nla_len(attr));
 
@@ -90,12 +90,12 @@ static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 			       extack);
 	if (err)
 		return err;
-	err = need(item, tb, KGATE_FE_A_ADDR, "frontend address", extack) ?:
-	      need(item, tb, KGATE_FE_A_PORT, "frontend port", extack);
+	err = kgate_need(item, tb, KGATE_FE_A_ADDR, "frontend address", extack) ?:
+	      kgate_need(item, tb, KGATE_FE_A_PORT, "frontend port", extack);
 	if (err)
 		return err;
 
-	key->family = get_addr(tb[KGATE_FE_A_ADDR], &key->addr);
+	key->family = kgate_get_addr(tb[KGATE_FE_A_ADDR], &key->addr);
 	key->port = htons(nla_get_u16(tb[KGATE_FE_A_PORT]));
 	key->proto = get_u8(tb[KGATE_FE_A_PROTO], IPPROTO_TCP);
 	fe->kind = get_u8(tb[KGATE_FE_A_KIND], KGATE_FE_CLUSTER);
@@ -112,7 +112,7 @@ static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 				    "only a nodeport frontend takes the unspecified address");
 		return -EINVAL;
 	}
-	return check_addr(tb[KGATE_FE_A_ADDR], "frontend", extack);
+	return kgate_check_addr(tb[KGATE_FE_A_ADDR], "frontend", extack);
 }
 
 static int parse_backend(struct kgate_backend *be, u8 *mask,
@@ -125,12 +125,12 @@ static int parse_backend(struct kgate_backend *be, u8 *mask,
 			       extack);
 	if (err)
 		return err;
-	err = need(item, tb, KGATE_BE_A_ADDR, "backend address", extack) ?:
-	      need(item, tb, KGATE_BE_A_PORT, "backend port", extack);
+	err = kgate_need(item, tb, KGATE_BE_A_ADDR, "backend address", extack) ?:
+	      kgate_need(item, tb, KGATE_BE_A_PORT, "backend port", extack);
 	if (err)
 		return err;
 
-	be->family = get_addr(tb[KGATE_BE_A_ADDR], &be->addr);
+	be->family = kgate_get_addr(tb[KGATE_BE_A_ADDR], &be->addr);
 	be->port = nla_get_u16(tb[KGATE_BE_A_PORT]);
 	be->weight = get_u32(tb[KGATE_BE_A_WEIGHT], 1);
 	be->state = get_u8(tb[KGATE_BE_A_STATE], KGATE_BE_READY);
@@ -144,11 +144,11 @@ static int parse_backend(struct kgate_backend *be, u8 *mask,
 				    "backend address is unspecified");
 		return -EINVAL;
 	}
-	return check_addr(tb[KGATE_BE_A_ADDR], "backend", extack);
+	return kgate_check_addr(tb[KGATE_BE_A_ADDR], "backend", extack);
 }
 
-static int parse_range(struct kgate_range *r, struct nlattr *item,
-		       struct netlink_ext_ack *extack)
+int kgate_parse_range(struct kgate_range *r, struct nlattr *item,
+		      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KGATE_RANGE_A_MAX + 1];
 	unsigned int len;
@@ -158,14 +158,14 @@ static int parse_range(struct kgate_range *r, struct nlattr *item,
 			       NULL, extack);
 	if (err)
 		return err;
-	err = need(item, tb, KGATE_RANGE_A_ADDR, "source range address",
-		   extack) ?:
-	      need(item, tb, KGATE_RANGE_A_PLEN, "source range prefix length",
-		   extack);
+	err = kgate_need(item, tb, KGATE_RANGE_A_ADDR, "source range address",
+			 extack) ?:
+	      kgate_need(item, tb, KGATE_RANGE_A_PLEN,
+			 "source range prefix length", extack);
 	if (err)
 		return err;
 
-	r->family = get_addr(tb[KGATE_RANGE_A_ADDR], &r->addr);
+	r->family = kgate_get_addr(tb[KGATE_RANGE_A_ADDR], &r->addr);
 	r->plen = nla_get_u8(tb[KGATE_RANGE_A_PLEN]);
 	len = nla_len(tb[KGATE_RANGE_A_ADDR]);
 	if (r->plen > len * 8) {
@@ -246,7 +246,7 @@ static int parse_ranges(struct kgate_service *svc, struct nlattr *list,
 	if (!list)
 		return 0;
 	nla_for_each_nested(item, list, rem) {
-		err = parse_range(&svc->ranges[svc->n_ranges], item, extack);
+		err = kgate_parse_range(&svc->ranges[svc->n_ranges], item, extack);
 		if (err)
 			return err;
 		svc->n_ranges++;
@@ -296,11 +296,11 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 			       extack);
 	if (err)
 		return ERR_PTR(err);
-	err = need(nest, tb, KGATE_SVC_A_NAME, "service name", extack);
+	err = kgate_need(nest, tb, KGATE_SVC_A_NAME, "service name", extack);
 	if (!err && whole)
-		err = need(nest, tb, KGATE_SVC_A_FRONTENDS, "frontends", extack);
+		err = kgate_need(nest, tb, KGATE_SVC_A_FRONTENDS, "frontends", extack);
 	if (!err && backends && !whole)
-		err = need(nest, tb, KGATE_SVC_A_BACKENDS, "backends", extack);
+		err = kgate_need(nest, tb, KGATE_SVC_A_BACKENDS, "backends", extack);
 	if (err)
 		return ERR_PTR(err);
 
@@ -312,10 +312,11 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 	}
 
 	if (whole) {
-		n_fe = list_len(tb[KGATE_SVC_A_FRONTENDS], KGATE_FRONTENDS_MAX,
-				"frontends", extack);
-		n_rng = list_len(tb[KGATE_SVC_A_SOURCE_RANGES],
-				 KGATE_RANGES_MAX, "source ranges", extack);
+		n_fe = kgate_list_len(tb[KGATE_SVC_A_FRONTENDS],
+				      KGATE_FRONTENDS_MAX, "frontends", extack);
+		n_rng = kgate_list_len(tb[KGATE_SVC_A_SOURCE_RANGES],
+				       KGATE_RANGES_MAX, "source ranges",
+				       extack);
 		if (n_fe < 0 || n_rng < 0)
 			return ERR_PTR(n_fe < 0 ? n_fe : n_rng);
 		if (!n_fe) {
@@ -325,8 +326,8 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 		}
 	}
 	if (backends) {
-		n_be = list_len(tb[KGATE_SVC_A_BACKENDS], KGATE_BACKENDS_MAX,
-				"backends", extack);
+		n_be = kgate_list_len(tb[KGATE_SVC_A_BACKENDS],
+				      KGATE_BACKENDS_MAX, "backends", extack);
 		if (n_be < 0)
 			return ERR_PTR(n_be);
 		if (!whole && !n_be) {
@@ -392,7 +393,7 @@ static struct kgate_node *parse_node(struct nlattr *nest,
 	if (err)
 		return ERR_PTR(err);
 	list = tb[KGATE_NODE_A_LOCAL_RANGES];
-	n = list_len(list, KGATE_RANGES_MAX, "local ranges", extack);
+	n = kgate_list_len(list, KGATE_RANGES_MAX, "local ranges", extack);
 	if (n < 0)
 		return ERR_PTR(n);
 	node = kzalloc(struct_size(node, local, n), GFP_KERNEL_ACCOUNT);
@@ -400,8 +401,8 @@ static struct kgate_node *parse_node(struct nlattr *nest,
 		return ERR_PTR(-ENOMEM);
 	if (list) {
 		nla_for_each_nested(item, list, rem) {
-			err = parse_range(&node->local[node->n_local], item,
-					  extack);
+			err = kgate_parse_range(&node->local[node->n_local],
+						item, extack);
 			if (err) {
 				kfree(node);
 				return ERR_PTR(err);
@@ -412,17 +413,68 @@ static struct kgate_node *parse_node(struct nlattr *nest,
 	return node;
 }
 
+static int need_nest(struct nlattr **tb, u16 type, const char *what,
+		     struct netlink_ext_ack *extack)
+{
+	if (tb[type])
+		return 0;
+	NL_SET_ERR_ATTR_MISS(extack, NULL, type);
+	NL_SET_ERR_MSG_FMT(extack, "missing %s", what);
+	return -EINVAL;
+}
+
+/* LISTENER_* and ROUTE_* into @op. */
+static int parse_l7(struct kgate_op *op, struct nlattr **tb,
+		    struct netlink_ext_ack *extack)
+{
+	bool lis = op->cmd < KGATE_CMD_ROUTE_ADD;
+	u16 nest = lis ? KGATE_A_LISTENER : KGATE_A_ROUTE;
+	char name[KGATE_NAME_MAX];
+	int err;
+
+	err = need_nest(tb, nest, lis ? "listener" : "route", extack);
+	if (err)
+		return err;
+	if (op->cmd == KGATE_CMD_LISTENER_DEL ||
+	    op->cmd == KGATE_CMD_ROUTE_DEL) {
+		err = kgate_parse_obj_name(tb, nest, name, extack);
+		if (err)
+			return err;
+		op->name = kstrdup(name, GFP_KERNEL_ACCOUNT);
+		return op->name ? 0 : -ENOMEM;
+	}
+	if (lis) {
+		op->lis = kgate_listener_parse(tb[nest], extack);
+		err = PTR_ERR_OR_ZERO(op->lis);
+		if (err)
+			op->lis = NULL;
+	} else {
+		op->rt = kgate_route_parse(tb[nest], extack);
+		err = PTR_ERR_OR_ZERO(op->rt);
+		if (err)
+			op->rt = NULL;
+	}
+	return err;
+}
+
 /* A staged command from a request's top level attributes. */
 struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 				struct netlink_ext_ack *extack)
 {
 	struct kgate_op *op;
+	int err;
 
 	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
 	if (!op)
 		return ERR_PTR(-ENOMEM);
 	op->cmd = cmd;
-	if (cmd == KGATE_CMD_NODE_SET) {
+	if (cmd >= KGATE_CMD_LISTENER_ADD) {
+		err = parse_l7(op, tb, extack);
+		if (err) {
+			kgate_op_free(op);
+			return ERR_PTR(err);
+		}
+	} else if (cmd == KGATE_CMD_NODE_SET) {
 		if (!tb[KGATE_A_NODE]) {
 			NL_SET_ERR_ATTR_MISS(extack, NULL, KGATE_A_NODE);
 			NL_SET_ERR_MSG(extack, "missing node");
@@ -456,6 +508,41 @@ struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 	return op;
 }
 
+/* A name attribute (NUL-terminated by the policy): printable, no space. */
+int kgate_check_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (kg_name_valid(nla_data(attr), nla_len(attr) - 1))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "name must be printable ASCII without spaces");
+	return -EINVAL;
+}
+
+/*
+ * The name in a request's @nest (KGATE_A_SERVICE, _LISTENER, _ROUTE): in
+ * each, the name is attribute 1, a string.
+ */
+int kgate_parse_obj_name(struct nlattr **tb, u16 nest, char *name,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *ntb[KGATE_SVC_A_NAME + 1];
+	int err;
+
+	err = need_nest(tb, nest, nest == KGATE_A_LISTENER ? "listener" :
+			nest == KGATE_A_ROUTE ? "route" : "service", extack);
+	if (err)
+		return err;
+	/* The policy checked the nest's attributes; only the name is read. */
+	err = nla_parse_nested_deprecated(ntb, KGATE_SVC_A_NAME, tb[nest],
+					  NULL, extack) ?:
+	      kgate_need(tb[nest], ntb, KGATE_SVC_A_NAME, "name", extack) ?:
+	      kgate_check_name(ntb[KGATE_SVC_A_NAME], extack);
+	if (err)
+		return err;
+	nla_strscpy(name, ntb[KGATE_SVC_A_NAME], KGATE_NAME_MAX);
+	return 0;
+}
+
 /* The name in a request's service nest, for SERVICE_GET. */
 int kgate_parse_name(struct nlattr **tb, char *name,
 		     struct netlink_ext_ack *extack)
@@ -470,8 +557,8 @@ int kgate_parse_name(struct nlattr **tb, char *name,
 	}
 	err = nla_parse_nested(stb, KGATE_SVC_A_MAX, tb[KGATE_A_SERVICE],
 			       NULL, extack) ?:
-	      need(tb[KGATE_A_SERVICE], stb, KGATE_SVC_A_NAME, "service name",
-		   extack);
+	      kgate_need(tb[KGATE_A_SERVICE], stb, KGATE_SVC_A_NAME,
+			 "service name", extack);
 	if (err)
 		return err;
 	if (!kg_name_valid(nla_data(stb[KGATE_SVC_A_NAME]),

@@ -14,6 +14,7 @@
  */
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "core/maglev.h"
@@ -283,4 +284,81 @@ const struct kgate_backend *kgate_pick(const struct kgate_frontend *fe,
 	if (svc->aff)
 		kgate_aff_set(fe, ct, be);
 	return be;
+}
+
+static bool be_is(const struct kgate_backend *be,
+		  const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+
+	if (!ss || be->family != ss->ss_family)
+		return false;
+	if (be->family == AF_INET)
+		return ntohs(sin->sin_port) == be->port &&
+		       !memcmp(&sin->sin_addr, &be->addr, 4);
+	return ntohs(sin6->sin6_port) == be->port &&
+	       ipv6_addr_equal(&sin6->sin6_addr, &be->addr);
+}
+
+static void be_sockaddr(const struct kgate_backend *be,
+			struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (void *)ss;
+	struct sockaddr_in *sin = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (be->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(be->port);
+		memcpy(&sin->sin_addr, &be->addr, 4);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(be->port);
+		sin6->sin6_addr = be->addr;
+	}
+}
+
+/* Slots of the table tried for a backend other than the one to avoid. */
+#define L7_TRIES	8
+
+/*
+ * The proxy's choice among @name's backends that take new connections
+ * (l7.h): Maglev by the request's hash, or round robin; IPv4 backends
+ * first for a dual-stack service.  Traffic policies and ClientIP affinity
+ * are the L4 frontends' and do not apply: an ingress proxy sends to the
+ * endpoints, as ingress-nginx does.
+ */
+int kgate_l7_pick(struct kgate_net *kn, const char *name, u32 hash,
+		  const struct sockaddr_storage *avoid,
+		  struct sockaddr_storage *dst)
+{
+	const struct kgate_backend *be = NULL;
+	const struct kgate_service *svc;
+	struct kgate_lb *lb;
+	int i, err = 0;
+
+	rcu_read_lock();
+	svc = kgate_svc_find(kn, name, NULL);
+	lb = svc ? svc->lb[0][0] ?: svc->lb[1][0] : NULL;
+	if (!svc) {
+		err = -ENOENT;
+	} else if (!lb) {
+		err = -EHOSTUNREACH;
+	} else {
+		for (i = 0; i < L7_TRIES; i++) {
+			if (lb->turns)
+				be = &svc->backends[lb->turns[(u32)atomic_inc_return(&lb->cursor) %
+							      lb->size]];
+			else
+				be = &svc->backends[kg_maglev_lookup(lb->table,
+								     lb->size,
+								     hash + i * 0x9e3779b9U)];
+			if (!be_is(be, avoid))
+				break;
+		}
+		be_sockaddr(be, dst);
+	}
+	rcu_read_unlock();
+	return err;
 }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Service objects and the two per-netns indexes: by name (control plane)
- * and by frontend (the data plane's lookup, O(1) in the number of
- * services).  Both are rhltables because, during a commit, an object and
- * its replacement share a name and frontends; the generation tells them
- * apart.
+ * Service objects and the per-netns index by frontend (the data plane's
+ * lookup, O(1) in the number of services; the index by name is every
+ * object's, obj.c).  It is an rhltable because, during a commit, an object
+ * and its replacement share frontends; the generation tells them apart.
  */
 #include <linux/jhash.h>
 #include <linux/log2.h>
@@ -14,36 +13,6 @@
 #include <net/ipv6.h>
 
 #include "kgate.h"
-
-static u32 name_hash(const void *data, u32 len, u32 seed)
-{
-	const char *name = data;
-
-	return jhash(name, strlen(name), seed);
-}
-
-static u32 name_obj_hash(const void *data, u32 len, u32 seed)
-{
-	const struct kgate_service *svc = data;
-
-	return jhash(svc->name, strlen(svc->name), seed);
-}
-
-static int name_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	const struct kgate_service *svc = obj;
-
-	return strcmp(arg->key, svc->name);
-}
-
-static const struct rhashtable_params name_params = {
-	.head_offset = offsetof(struct kgate_service, node),
-	.key_offset = offsetof(struct kgate_service, name),
-	.hashfn = name_hash,
-	.obj_hashfn = name_obj_hash,
-	.obj_cmpfn = name_cmp,
-	.automatic_shrinking = true,
-};
 
 static const struct rhashtable_params fe_params = {
 	.head_offset = offsetof(struct kgate_frontend, node),
@@ -56,7 +25,7 @@ int kgate_tables_init(struct kgate_net *kn)
 {
 	int err;
 
-	err = rhltable_init(&kn->names, &name_params);
+	err = kgate_names_init(kn);
 	if (err)
 		return err;
 	err = rhltable_init(&kn->frontends, &fe_params);
@@ -68,14 +37,8 @@ int kgate_tables_init(struct kgate_net *kn)
 /* Only when nothing can reach the netns any more. */
 void kgate_tables_destroy(struct kgate_net *kn)
 {
-	struct kgate_service *svc, *tmp;
-
-	list_for_each_entry_safe(svc, tmp, &kn->services, list) {
-		list_del(&svc->list);
-		kgate_svc_free_rcu(svc);
-	}
+	kgate_names_destroy(kn);
 	rhltable_destroy(&kn->frontends);
-	rhltable_destroy(&kn->names);
 }
 
 struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
@@ -86,10 +49,7 @@ struct kgate_service *kgate_svc_alloc(size_t name_len, u32 n_fe, u32 n_rng,
 	svc = kzalloc(struct_size(svc, name, name_len + 1), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return NULL;
-	INIT_LIST_HEAD(&svc->list);
-	INIT_LIST_HEAD(&svc->touched);
-	svc->gen_add = KGATE_GEN_NEVER;
-	svc->gen_del = KGATE_GEN_NEVER;
+	kgate_obj_init(&svc->obj, KGATE_OBJ_SERVICE, svc->name);
 	svc->timeout = KGATE_TIMEOUT_DEFAULT;
 	if (n_fe) {
 		svc->frontends = kcalloc(n_fe, sizeof(*svc->frontends),
@@ -170,60 +130,23 @@ void kgate_svc_free(struct kgate_service *svc)
 	kfree(svc);
 }
 
-static void svc_free_work(struct work_struct *work)
-{
-	kgate_svc_free(container_of(to_rcu_work(work), struct kgate_service,
-				    free_work));
-}
-
-/*
- * For objects readers may still be looking at.  Freed from a work item,
- * not an RCU callback: an affinity table is an rhashtable, whose
- * destruction sleeps.
- */
-void kgate_svc_free_rcu(struct kgate_service *svc)
-{
-	INIT_RCU_WORK(&svc->free_work, svc_free_work);
-	queue_rcu_work(kgate_wq, &svc->free_work);
-}
-
 struct kgate_service *kgate_svc_lookup(struct kgate_net *kn, const char *name,
 				       u64 gen)
 {
-	struct kgate_service *svc;
-	struct rhlist_head *list, *pos;
+	struct kgate_obj *obj = kgate_obj_lookup(kn, KGATE_OBJ_SERVICE, name,
+						 gen);
 
-	rcu_read_lock();
-	list = rhltable_lookup(&kn->names, name, name_params);
-	rhl_for_each_entry_rcu(svc, pos, list, node) {
-		if (kgate_svc_live(svc, gen)) {
-			rcu_read_unlock();
-			return svc;
-		}
-	}
-	rcu_read_unlock();
-	return NULL;
+	return obj ? container_of(obj, struct kgate_service, obj) : NULL;
 }
 
-/*
- * The service @name of the current generation, for readers: a commit
- * unlinks what it retired right after the generation flip, so a miss is
- * only trusted if the generation held.  The generation it was found in
- * goes to *@genp, if given.  Under RCU.
- */
+/* The service @name of the current generation, for readers (RCU). */
 struct kgate_service *kgate_svc_find(struct kgate_net *kn, const char *name,
 				     u64 *genp)
 {
-	struct kgate_service *svc;
-	u64 gen;
+	struct kgate_obj *obj = kgate_obj_find(kn, KGATE_OBJ_SERVICE, name,
+					       genp);
 
-	do {
-		gen = kgate_gen(kn);
-		svc = kgate_svc_lookup(kn, name, gen);
-	} while (!svc && gen != kgate_gen(kn));
-	if (genp)
-		*genp = gen;
-	return svc;
+	return obj ? container_of(obj, struct kgate_service, obj) : NULL;
 }
 
 /* The frontend @key of generation @gen, if any.  Under RCU. */
@@ -262,8 +185,7 @@ int kgate_svc_link(struct kgate_net *kn, struct kgate_service *svc)
 	int err;
 	u32 i;
 
-	list_add_tail_rcu(&svc->list, &kn->services);
-	err = rhltable_insert(&kn->names, &svc->node, name_params);
+	err = kgate_obj_link(kn, &svc->obj);
 	if (err)
 		return err;
 	for (i = 0; i < svc->n_frontends; i++) {
@@ -283,8 +205,7 @@ void kgate_svc_unlink(struct kgate_net *kn, struct kgate_service *svc)
 	for (i = 0; i < svc->n_frontends; i++)
 		rhltable_remove(&kn->frontends, &svc->frontends[i].node,
 				fe_params);
-	rhltable_remove(&kn->names, &svc->node, name_params);
-	list_del_rcu(&svc->list);
+	kgate_obj_unlink(kn, &svc->obj);
 }
 
 static u32 be_hash(u8 family, const void *addr, u16 port)

@@ -5,7 +5,9 @@
  * commit builds the next generation beside the current one (new objects
  * with gen_add = next, retired ones with gen_del = next), flips the netns
  * generation, and only then unlinks what was retired.  A failure before the
- * flip rolls back, so nothing is ever half-applied.
+ * flip rolls back, so nothing is ever half-applied.  What is generic here
+ * works on struct kgate_obj: services, listeners and routes alike; what
+ * is particular to listeners and routes is in l7commit.c.
  */
 #include <linux/netlink.h>
 #include <linux/notifier.h>
@@ -18,22 +20,12 @@
 #include "compat.h"
 #include "kgate.h"
 
-struct kgate_commit {
-	struct kgate_net *kn;
-	u64 next;
-	struct list_head touched;
-	/* The last NODE_SET of the commit, if any; its settings go in. */
-	struct kgate_op *node;
-	bool flushed;
-	/* Changes to the totals, applied on success. */
-	s64 d_services;
-	s64 d_frontends;
-	s64 d_backends;
-};
-
 void kgate_op_free(struct kgate_op *op)
 {
 	kgate_svc_free(op->svc);
+	kgate_listener_free(op->lis);
+	kgate_route_put(op->rt);
+	kfree(op->name);
 	kgate_node_free(op->settings);
 	kfree(op->masks);
 	kfree(op);
@@ -65,19 +57,75 @@ static const char *be_str(const struct kgate_backend *be, char *buf)
 	return buf;
 }
 
-static void touch(struct kgate_commit *c, struct kgate_service *svc)
+void kgate_touch(struct kgate_commit *c, struct kgate_obj *obj)
 {
-	if (list_empty(&svc->touched))
-		list_add_tail(&svc->touched, &c->touched);
+	if (list_empty(&obj->touched))
+		list_add_tail(&obj->touched, &c->touched);
 }
 
-static void retire(struct kgate_commit *c, struct kgate_service *svc)
+static struct kgate_service *obj_svc(struct kgate_obj *obj)
 {
-	WRITE_ONCE(svc->gen_del, c->next);
-	touch(c, svc);
-	c->d_services--;
-	c->d_frontends -= svc->n_frontends;
-	c->d_backends -= svc->n_backends;
+	return obj->type == KGATE_OBJ_SERVICE ?
+	       container_of(obj, struct kgate_service, obj) : NULL;
+}
+
+void kgate_retire(struct kgate_commit *c, struct kgate_obj *obj)
+{
+	struct kgate_service *svc = obj_svc(obj);
+
+	WRITE_ONCE(obj->gen_del, c->next);
+	kgate_touch(c, obj);
+	c->d_objs[obj->type]--;
+	if (svc) {
+		c->d_frontends -= svc->n_frontends;
+		c->d_backends -= svc->n_backends;
+	}
+}
+
+static u32 n_live(const struct kgate_commit *c, u8 type)
+{
+	const struct kgate_net *kn = c->kn;
+	u32 n = type == KGATE_OBJ_SERVICE ? kn->n_services :
+		type == KGATE_OBJ_LISTENER ? kn->n_listeners : kn->n_routes;
+
+	return n + c->d_objs[type];
+}
+
+/*
+ * Put @obj into the next generation in place of @old (may be NULL), at
+ * most @max objects of its type.  On failure the caller still owns @obj
+ * if it is not on the touched list.
+ */
+int kgate_obj_install(struct kgate_commit *c, struct kgate_obj *obj,
+		      struct kgate_obj *old, u32 max,
+		      struct netlink_ext_ack *extack)
+{
+	static const char * const what[] = {
+		[KGATE_OBJ_SERVICE] = "max_services",
+		[KGATE_OBJ_LISTENER] = "KGATE_LISTENERS_MAX",
+		[KGATE_OBJ_ROUTE] = "KGATE_ROUTES_MAX",
+	};
+	int err;
+
+	if (!old && n_live(c, obj->type) >= max) {
+		NL_SET_ERR_MSG_FMT(extack, "more than %s (%u)",
+				   what[obj->type], max);
+		return -ENOSPC;
+	}
+	obj->gen_add = c->next;
+	obj->gen_del = KGATE_GEN_NEVER;
+	kgate_touch(c, obj);
+	err = obj->type == KGATE_OBJ_SERVICE ?
+	      kgate_svc_link(c->kn, obj_svc(obj)) :
+	      kgate_obj_link(c->kn, obj);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory for the index");
+		return err;
+	}
+	if (old)
+		kgate_retire(c, old);
+	c->d_objs[obj->type]++;
+	return 0;
 }
 
 static int check_frontends(struct kgate_commit *c, struct kgate_service *svc,
@@ -141,11 +189,6 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 		err = check_frontends(c, svc, old, extack);
 	if (err)
 		return err;
-	if (!old && c->kn->n_services + c->d_services >= kgate_max_services) {
-		NL_SET_ERR_MSG_FMT(extack, "more than max_services (%u)",
-				   kgate_max_services);
-		return -ENOSPC;
-	}
 	/* Before it is linked: on failure the caller still owns @svc. */
 	err = kgate_be_index_build(svc) ?: kgate_cnt_share(svc, old) ?:
 	      kgate_aff_share(c->kn, svc, old);
@@ -153,17 +196,10 @@ static int install(struct kgate_commit *c, struct kgate_service *svc,
 		NL_SET_ERR_MSG(extack, "out of memory for the service");
 		return err;
 	}
-	svc->gen_add = c->next;
-	svc->gen_del = KGATE_GEN_NEVER;
-	touch(c, svc);
-	err = kgate_svc_link(c->kn, svc);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "out of memory for the service index");
+	err = kgate_obj_install(c, &svc->obj, old ? &old->obj : NULL,
+				kgate_max_services, extack);
+	if (err)
 		return err;
-	}
-	if (old)
-		retire(c, old);
-	c->d_services++;
 	c->d_frontends += svc->n_frontends;
 	c->d_backends += svc->n_backends;
 	return 0;
@@ -193,7 +229,7 @@ static int do_service(struct kgate_commit *c, struct kgate_op *op,
 	/* The staged object goes in as is: from here on the commit owns it. */
 	err = install(c, op->svc, old, extack);
 	if (err) {
-		if (!list_empty(&op->svc->touched))
+		if (!list_empty(&op->svc->obj.touched))
 			op->svc = NULL;
 		return err;
 	}
@@ -209,18 +245,20 @@ static int do_del(struct kgate_commit *c, struct kgate_op *op,
 
 	if (!old)
 		return -ENOENT;
-	retire(c, old);
+	kgate_retire(c, &old->obj);
 	op->result = old;
 	return 0;
 }
 
 static int do_flush(struct kgate_commit *c, struct kgate_op *op)
 {
-	struct kgate_service *svc;
+	struct kgate_obj *obj;
+	int i;
 
-	list_for_each_entry(svc, &c->kn->services, list)
-		if (kgate_svc_live(svc, c->next))
-			retire(c, svc);
+	for (i = 0; i < __KGATE_OBJ_MAX; i++)
+		list_for_each_entry(obj, &c->kn->objs[i], list)
+			if (kgate_obj_live(obj, c->next))
+				kgate_retire(c, obj);
 	c->flushed = true;
 	return 0;
 }
@@ -299,7 +337,7 @@ static int do_backends(struct kgate_commit *c, struct kgate_op *op,
 
 	err = install(c, svc, old, extack);
 	if (err) {
-		if (list_empty(&svc->touched))
+		if (list_empty(&svc->obj.touched))
 			kgate_svc_free(svc);
 		return err;
 	}
@@ -321,8 +359,12 @@ static int apply(struct kgate_commit *c, struct kgate_op *op,
 	case KGATE_CMD_NODE_SET:
 		c->node = op;
 		return 0;
-	default:
+	case KGATE_CMD_BACKEND_ADD:
+	case KGATE_CMD_BACKEND_DEL:
+	case KGATE_CMD_BACKEND_SET:
 		return do_backends(c, op, extack);
+	default:
+		return kgate_l7_apply(c, op, extack);
 	}
 }
 
@@ -335,11 +377,13 @@ static int build_tables(struct kgate_commit *c,
 			struct netlink_ext_ack *extack)
 {
 	struct kgate_service *svc;
+	struct kgate_obj *obj;
 	int err;
 
-	list_for_each_entry(svc, &c->touched, touched) {
-		if (svc->gen_add != c->next || svc->gen_del != KGATE_GEN_NEVER ||
-		    svc->lb_built)
+	list_for_each_entry(obj, &c->touched, touched) {
+		svc = obj_svc(obj);
+		if (!svc || obj->gen_add != c->next ||
+		    obj->gen_del != KGATE_GEN_NEVER || svc->lb_built)
 			continue;
 		err = kgate_lb_build(svc);
 		if (err) {
@@ -350,32 +394,42 @@ static int build_tables(struct kgate_commit *c,
 	return 0;
 }
 
+static void unlink_obj(struct kgate_commit *c, struct kgate_obj *obj)
+{
+	if (obj->type == KGATE_OBJ_SERVICE)
+		kgate_svc_unlink(c->kn, obj_svc(obj));
+	else
+		kgate_obj_unlink(c->kn, obj);
+}
+
 static void rollback(struct kgate_commit *c)
 {
-	struct kgate_service *svc, *tmp;
+	struct kgate_obj *obj, *tmp;
 
-	list_for_each_entry_safe(svc, tmp, &c->touched, touched) {
-		list_del_init(&svc->touched);
-		if (svc->gen_add == c->next) {
-			kgate_svc_unlink(c->kn, svc);
-			kgate_svc_free_rcu(svc);
+	list_for_each_entry_safe(obj, tmp, &c->touched, touched) {
+		list_del_init(&obj->touched);
+		kgate_l7_rollback(c, obj);
+		if (obj->gen_add == c->next) {
+			unlink_obj(c, obj);
+			kgate_obj_free_rcu(obj);
 		} else {
-			WRITE_ONCE(svc->gen_del, KGATE_GEN_NEVER);
+			WRITE_ONCE(obj->gen_del, KGATE_GEN_NEVER);
 		}
 	}
 }
 
 static void finish(struct kgate_commit *c)
 {
-	struct kgate_service *svc, *tmp;
+	struct kgate_obj *obj, *tmp;
 
-	list_for_each_entry_safe(svc, tmp, &c->touched, touched) {
-		list_del_init(&svc->touched);
-		if (svc->gen_del == c->next) {
-			kgate_svc_unlink(c->kn, svc);
-			kgate_svc_free_rcu(svc);
-		} else {
-			kgate_aff_commit(svc);
+	list_for_each_entry_safe(obj, tmp, &c->touched, touched) {
+		list_del_init(&obj->touched);
+		kgate_l7_finish(c, obj);
+		if (obj->gen_del == c->next) {
+			unlink_obj(c, obj);
+			kgate_obj_free_rcu(obj);
+		} else if (obj->type == KGATE_OBJ_SERVICE) {
+			kgate_aff_commit(obj_svc(obj));
 		}
 	}
 }
@@ -388,9 +442,11 @@ static void finish(struct kgate_commit *c)
 static bool stranded(struct kgate_commit *c)
 {
 	struct kgate_service *svc;
+	struct kgate_obj *obj;
 
-	list_for_each_entry(svc, &c->touched, touched) {
-		if (svc->gen_add == c->next || svc->gen_del != c->next)
+	list_for_each_entry(obj, &c->touched, touched) {
+		svc = obj_svc(obj);
+		if (!svc || obj->gen_add == c->next || obj->gen_del != c->next)
 			continue;
 		if (kgate_flows_removed(svc, kgate_svc_lookup(c->kn, svc->name,
 							      c->next)))
@@ -445,7 +501,7 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 		}
 	}
 
-	err = build_tables(&c, extack);
+	err = build_tables(&c, extack) ?: kgate_l7_prepare(&c, extack);
 	if (err) {
 		rollback(&c);
 		return err;
@@ -454,7 +510,7 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 	 * Traffic to the services needs the NAT hooks before they are seen.
 	 * Once in, they stay while kgate's flows may exist (nat.c).
 	 */
-	if (kn->n_services + c.d_services) {
+	if (kn->n_services + c.d_objs[KGATE_OBJ_SERVICE]) {
 		err = kgate_nat_enable(kn);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "cannot register the NAT hooks");
@@ -466,7 +522,12 @@ static int kgate_commit(struct kgate_net *kn, struct list_head *ops,
 	/* Readers switch here; see kgate_gen(). */
 	smp_store_release(&kn->gen, c.next);
 	node = set_node(&c);
-	WRITE_ONCE(kn->n_services, kn->n_services + c.d_services);
+	kgate_l7_publish(&c);
+	WRITE_ONCE(kn->n_services,
+		   kn->n_services + c.d_objs[KGATE_OBJ_SERVICE]);
+	WRITE_ONCE(kn->n_listeners,
+		   kn->n_listeners + c.d_objs[KGATE_OBJ_LISTENER]);
+	WRITE_ONCE(kn->n_routes, kn->n_routes + c.d_objs[KGATE_OBJ_ROUTE]);
 	WRITE_ONCE(kn->n_frontends, kn->n_frontends + c.d_frontends);
 	WRITE_ONCE(kn->n_backends, kn->n_backends + c.d_backends);
 	WRITE_ONCE(kn->commits, kn->commits + 1);

@@ -691,26 +691,31 @@ CASE(get_unknown_service, .cmd = KGATE_CMD_SERVICE_GET, .base = B_NAME,
      .name = "nope/nope:1", .err = ENOENT);
 CASE(top_unknown_attr, ONE(INT(KT_W_TOP, KGATE_A_MAX + 1, 4, 0)),
      .err = EINVAL, .at = AT_OFFS);
-/* Reserved L7 attributes: as a nest (NLA_F_NESTED, as libmnl writes
- * nests) and as a plain empty attribute, so that the refusal does not rest
- * on the nested flag alone.
+/* Another command's object in a service command: as a nest (NLA_F_NESTED,
+ * as libmnl writes nests) and as a plain empty attribute, so that the
+ * refusal does not rest on the nested flag alone.  And the reserved one.
  */
-CASE(top_reserved_listener_nest,
+CASE(top_foreign_listener_nest,
      ONE(OVR(KT_W_TOP, KGATE_A_LISTENER, KT_EMPTY_NEST)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "not used by this command");
+CASE(top_foreign_listener, ONE(BYTES(KT_W_TOP, KGATE_A_LISTENER, "")),
      .err = EINVAL, .at = AT_OFFS);
-CASE(top_reserved_listener, ONE(BYTES(KT_W_TOP, KGATE_A_LISTENER, "")),
+CASE(top_foreign_route, ONE(BYTES(KT_W_TOP, KGATE_A_ROUTE, "")),
      .err = EINVAL, .at = AT_OFFS);
-CASE(top_reserved_route, ONE(BYTES(KT_W_TOP, KGATE_A_ROUTE, "")),
-     .err = EINVAL, .at = AT_OFFS);
+CASE(top_foreign_node, ONE(OVR(KT_W_TOP, KGATE_A_NODE, KT_EMPTY_NEST)),
+     .err = EINVAL, .at = AT_OFFS, .msg = "not used by this command");
 CASE(top_reserved_cert, ONE(BYTES(KT_W_TOP, KGATE_A_CERT, "")),
      .err = EINVAL, .at = AT_OFFS);
 CASE(top_generation_in_request, ONE(INT(KT_W_TOP, KGATE_A_GENERATION, 8, 1)),
      .err = EINVAL, .at = AT_OFFS);
 
-/* Reserved commands: genetlink answers them (no extack message). */
-CASE(cmd_reserved_listener, .cmd = KGATE_CMD_LISTENER_BASE, .base = B_NAME,
-     .err = EOPNOTSUPP, .no_msg = true);
-CASE(cmd_reserved_route, .cmd = KGATE_CMD_ROUTE_BASE, .base = B_NAME,
+/*
+ * Reserved and unknown commands: genetlink answers them (no extack
+ * message).  ACCESS is an event, not a request.
+ */
+CASE(cmd_unknown_after_listener, .cmd = KGATE_CMD_LISTENER_GET + 1,
+     .base = B_NAME, .err = EOPNOTSUPP, .no_msg = true);
+CASE(cmd_access_is_an_event, .cmd = KGATE_CMD_ACCESS, .base = B_NAME,
      .err = EOPNOTSUPP, .no_msg = true);
 CASE(cmd_reserved_cert, .cmd = KGATE_CMD_CERT_BASE, .base = B_NAME,
      .err = EOPNOTSUPP, .no_msg = true);
