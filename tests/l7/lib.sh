@@ -182,7 +182,7 @@ each() {
 	local n=$1 host=$2 path=$3 args=() i
 	shift 3
 	for ((i = 0; i < n; i++)); do args+=(-o /dev/null "http://$NODE:$LPORT$path"); done
-	ccurl --max-time 300 -w '%{http_code} %header{x-backend}\n' -H "Host: $host" \
+	ccurl --max-time $((10 + n / 5)) -w '%{http_code} %header{x-backend}\n' -H "Host: $host" \
 		"$@" "${args[@]}"
 }
 
