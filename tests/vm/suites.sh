@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/tools/tap.sh
 
-suites=(netlink l4)
+suites=(netlink l4 l7)
 kvers=$(tests/vm/kernels.sh list) || { tap_plan 1; echo "not ok - pick kernels"; exit 1; }
 nk=$(wc -w <<<"$kvers")
 tap_plan $((nk * (1 + ${#suites[@]})))
