@@ -241,6 +241,17 @@ static int parse_rule(struct rt_parse *p, struct kg_match_rule_in *r,
 		       "matches", sizeof(*m), (void **)&m);
 	if (n < 0)
 		return n;
+	if (!n && p->rt->kind == KGATE_ROUTE_INGRESS) {
+		/* The header's default for a rule without matches, as the
+		 * matcher gives an HTTPRoute rule: PathPrefix "/".
+		 */
+		m = alloc(p, 1, sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		m->path_type = KG_PATH_PREFIX;
+		m->path = (struct kg_mstr){ .s = "/", .len = 1 };
+		r->nmatches = 1;
+	}
 	r->matches = m;
 	if (n) {
 		nla_for_each_nested(e, tb[KGATE_RULE_A_MATCHES], rem) {

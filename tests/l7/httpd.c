@@ -26,6 +26,8 @@
  *   /smuggle/cl-te a response with Content-Length and Transfer-Encoding
  *   /smuggle/cl-cl a response with two differing Content-Length fields
  *   anything else  200 "NAME\n"
+ * A request with an X-Echo field is answered as /echo whatever its path
+ * (what a rewrite or a header modifier made of it).
  * Every response has "X-Backend: NAME" and "X-Conn: N" (the connection's
  * number, from 1).  HEAD: the GET response's head, no body.  Expect:
  * 100-continue gets 100 Continue before the body is read.  Keep-alive per
@@ -536,7 +538,8 @@ static void dispatch(struct conn *c, const char *hex)
 
 	target_path(c->target, path, sizeof(path));
 	c->st = ST_SEND;
-	if (!strcmp(path, "/echo") || !strcmp(path, "/upload")) {
+	if (!strcmp(path, "/echo") || !strcmp(path, "/upload") ||
+	    hdr_get(c, "X-Echo")) {
 		respond_echo(c, hex);
 	} else if (sscanf(path, "/status/%3d", &code) == 1 && code >= 200 &&
 		   code <= 599) {

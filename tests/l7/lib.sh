@@ -143,7 +143,7 @@ head_of() {
 echo_field() {
 	local host=$1 path=$2 field=$3
 	shift 3
-	body "$host" "$path" "$@" | sed -n "s/^$field: //p"
+	body "$host" "$path" -H 'X-Echo: 1' "$@" | sed -n "s/^$field: //p"
 }
 
 # raw [-t MS] ACTION...: rawreq from the client to the listener.
