@@ -738,6 +738,32 @@ static bool conn_route_rule(struct kgate_conn *c, const struct kg_match_table *t
 	return true;
 }
 
+/*
+ * The body bytes that came with the head, checked before any upstream sees
+ * the head: a request whose body is known to be malformed already (a bad
+ * chunk size in the same segment) never reaches a backend.
+ */
+static bool req_body_ahead(struct kgate_conn *c)
+{
+	struct kgate_req *r = c->req;
+	struct kgate_pipe *p = &c->in;
+	struct kg_http_body b;
+	size_t used;
+	int rc;
+
+	if (kp_empty(p) || (r->h.framing != KG_HTTP_BODY_LENGTH &&
+			    r->h.framing != KG_HTTP_BODY_CHUNKED))
+		return true;
+	kg_http_body_init(&b, &r->h);
+	b.max_payload = r->conf->lim.body_bytes;
+	rc = kg_http_body_feed(&b, kp_data(p) + p->head, p->tail - p->head,
+			       &used);
+	if (rc >= 0)
+		return true;
+	conn_answer(c, kg_http_status(rc), true);
+	return false;
+}
+
 static void conn_route(struct kgate_conn *c)
 {
 	struct kgate_req *r = c->req;
@@ -771,6 +797,8 @@ static void conn_route(struct kgate_conn *c)
 	} else if (!conn_route_rule(c, t)) {
 		return;
 	}
+	if (!req_body_ahead(c))
+		return;
 	c->state = KC_CONNECT;
 	c->since = jiffies;
 }
