@@ -83,7 +83,8 @@ check "a head not complete within head-timeout 1s: 408 and closed after ~1 s" \
 idle_close() {	# one answer, then nothing but the close, 2..6 s later
 	local t0 ms out rc=0
 	t0=$(date +%s%N)
-	out=$(raw -t 8000 "s:$GET\r\n" 'w:pod1\n' | tr -d '\r') || rc=$?
+	out=$(raw -t 8000 "s:$GET\r\n" 'w:pod1\n') || rc=$?
+	out=$(tr -d '\r' <<<"$out")
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	[ "$rc" = 0 ] && [ "$ms" -ge 1800 ] && [ "$ms" -le 6000 ] &&
 		[ "$(grep -c '^HTTP/' <<<"$out")" = 1 ] && [ "$(tail -n1 <<<"$out")" = pod1 ] &&

@@ -76,7 +76,8 @@ h10_keep() {
 	local out rc=0
 	out=$(raw -t 1500 's:GET / HTTP/1.0\r\nHost: p.example\r\nConnection: keep-alive\r\n\r\n' \
 		'w:pod1\n' 's:GET / HTTP/1.0\r\nHost: q.example\r\nConnection: keep-alive\r\n\r\n' \
-		'w:pod2\n' | tr -d '\r') || rc=$?
+		'w:pod2\n') || rc=$?
+	out=$(tr -d '\r' <<<"$out")
 	[ "$rc" = 2 ] && [ "$(grep -c '^HTTP/1.. 200' <<<"$out")" = 2 ] &&
 		grep -qi '^Connection: keep-alive' <<<"$out" && return 0
 	echo "# status $rc (2: still open), got: ${out//$'\n'/ | }"
@@ -166,8 +167,9 @@ check "that 10 MB download by a slow reader (the client, 2 MB/s) arrived whole" 
 then_get() {	# then_get REQUEST-HEAD-LINE: it, then a GET on the same connection
 	local out rc=0
 	out=$(raw -t 5000 "s:$1 HTTP/1.1\r\nHost: p.example\r\n\r\n" 'w:\r\n\r\n' \
-		's:GET / HTTP/1.1\r\nHost: p.example\r\nConnection: close\r\n\r\n' |
-		tr -d '\r') || rc=$?
+		's:GET / HTTP/1.1\r\nHost: p.example\r\nConnection: close\r\n\r\n') ||
+		rc=$?
+	out=$(tr -d '\r' <<<"$out")
 	# Two heads, and the bytes after the first are exactly the second response.
 	if [ "$rc" = 0 ] && [ "$(grep -c '^HTTP/1.1 ' <<<"$out")" = 2 ] &&
 	   [ "$(awk 'BEGIN { RS = "" } NR == 2 { print $1 }' <<<"$out")" = HTTP/1.1 ] &&

@@ -52,7 +52,8 @@ check "a valid request through the same route reaches the backend's log" control
 
 refused() {	# refused STATUS BYTES: that status, then the connection closed
 	local out rc=0 st
-	out=$(raw -t 5000 "s:$2" | tr -d '\r') || rc=$?
+	out=$(raw -t 5000 "s:$2") || rc=$?	# rawreq's status, not a pipe's
+	out=$(tr -d '\r' <<<"$out")
 	st=$(status_of <<<"$out")
 	[ "$st" = "$1" ] && [ "$rc" = 0 ] && return 0
 	echo "# expected $1 and the connection closed; got status '$st', rawreq status $rc (0: closed):"
