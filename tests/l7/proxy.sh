@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 35
+plan 38
 
 LISTENER_SPEC="body-bytes unlimited" l7_up 3 || l7_bail $?
 trap l7_down EXIT
@@ -230,5 +230,31 @@ post_ok() { grep -qE '^[0-9]+ 502 -$' <<<"$posts" &&
 	! grep -vqE '^[0-9]+ (502 -|200 pod2)$' <<<"$posts"; }
 check "backend down: a POST is not retried: those sent to the dead one get 502" post_ok
 check "a service without endpoints answers 503" is "503 -" req empty.example /
+
+# --- the access log -----------------------------------------------------------------
+# A listener asked for it sends one record per request on the events group;
+# kgate monitor access prints it in the combined log format (-j: JSON).
+kgate listener replace web "$NODE:$LPORT" body-bytes unlimited access-log
+in_ns node "$KGATE" monitor access >"$work/access.txt" 2>&1 &
+mon1=$!
+in_ns node "$KGATE" -j monitor access >"$work/access.json" 2>&1 &
+mon2=$!
+# logged FILE REGEX: a request until FILE has a line matching REGEX (the
+# monitors join the group at their own pace; each try is a new request).
+logged() {
+	req p.example /access-probe >/dev/null
+	grep -qE -- "$2" "$1"
+}
+clf='^198\.18\.0\.2 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} \+0000\] "GET /access-probe HTTP/1\.1" 200 [0-9]+ .*host=p\.example.*listener=web.*route=default/px.*upstream=10\.244\.1\.2:8080'
+check "kgate monitor access prints the request in the combined log format" \
+	wait_for 20 logged "$work/access.txt" "$clf"
+check "kgate -j monitor access prints it as JSON, status and route included" \
+	wait_for 20 logged "$work/access.json" '"status": ?200.*"route": ?"default/px"|"route": ?"default/px".*"status": ?200'
+kill "$mon1" "$mon2" 2>/dev/null
+wait "$mon1" "$mon2" 2>/dev/null
+nodrop() { kgate -s listener show web | grep -qE 'log-dropped 0( |$)'; }
+check "no access-log record was dropped (listener counter log-dropped 0)" nodrop
+[ -s "$work/access.txt" ] || echo "# monitor access printed nothing"
+sed -n '1,2s/^/# /p' "$work/access.txt" "$work/access.json"
 
 [ "$TAP_FAILED" = 0 ]

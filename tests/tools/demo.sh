@@ -10,9 +10,10 @@ tests/tools/deps.sh
 kver=$(tests/vm/kernels.sh list | awk '{print $1}')
 echo "demo: fetching kernel $kver"
 tests/vm/kernels.sh fetch "$kver"
-echo "demo: building the module, the CLI and the test pods' server"
+echo "demo: building the module, the CLI and the test pods' servers"
 make -s module KVER="$kver"
 make -s userspace
-make -s -C tests/selftests O="$top/build/selftests" "$top/build/selftests/podserve"
+make -s -C tests/selftests O="$top/build/selftests" "$top/build/selftests/podserve" \
+	"$top/build/selftests/httpd"
 echo "demo: booting $kver in QEMU"
 tests/vm/run.sh "$kver" tests/vm/demo-guest.sh

@@ -5,10 +5,13 @@
 # "podN ADDRESS-IT-SEES"), make services with the CLI and send traffic
 # through them: connections landing on the pods, a backend added, a weight
 # changed, a backend turning terminating, ClientIP affinity, a Local
-# LoadBalancer with a source range; then show, stats, a refusal, unload.
+# LoadBalancer with a source range; an HTTP listener and a route sending
+# requests by host and path to two services; then show, stats, a refusal,
+# unload.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/l4/lib.sh
+HTTPD=${HTTPD:-$PWD/build/selftests/httpd}
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; "$@"; }
 note() { printf '\n\033[1;34m# %s\033[0m\n' "$*"; }
@@ -82,6 +85,33 @@ note "from 192.0.2.9, outside the source range: refused"
 say "socat -u TCP:203.0.113.7:443,bind=192.0.2.9 -   # in the client"
 in_ns client socat -T 3 -u TCP:203.0.113.7:443,bind=192.0.2.9,connect-timeout=3 - 2>&1 |
 	sed 's/^.*socat[^ ]* E /  /' || true
+
+note "Ingress: an HTTP listener in the kernel, routing by host and path to services"
+for i in 1 2 3; do
+	in_ns "pod$i" "$HTTPD" --name "pod$i" --listen "10.244.$i.2:8081" &
+	disown
+	wait_for 10 sh -c "ip netns exec $(ns "pod$i") ss -ltn | grep -q ':8081 '"
+done
+echo "  every pod also answers HTTP on 8081 with its name (X-Backend: podN)"
+run kgate service add shop/api:http cluster 10.96.0.20:80/tcp \
+	backend 10.244.1.2:8081 backend 10.244.2.2:8081
+run kgate service add shop/web:http cluster 10.96.0.21:80/tcp backend 10.244.3.2:8081
+run kgate listener add web 198.18.0.1:80
+run kgate route add shop/shop listener web host shop.example.com \
+	rule match prefix /api backend shop/api:http \
+	rule match exact / backend shop/web:http
+# get HOST PATH: one request from the client, as "status, pod".
+get() {
+	printf '  %-28s %s\n' "$1$2" "$(in_ns client curl -s -o /dev/null \
+		-w '%{http_code} %header{x-backend}' -H "Host: $1" "http://198.18.0.1$2")"
+}
+say "curl -H 'Host: HOST' http://198.18.0.1PATH   # in the client"
+for p in /api/cart /api/items /api/ / /apiary /about; do get shop.example.com "$p"; done
+get other.example.com /
+echo "  /api/... goes to the api pods, / to the web pod; /apiary and /about match"
+echo "  no rule (Prefix is element-wise, Exact is exact): 404, as for an unknown host"
+run kgate route show
+run kgate -s listener show web
 
 run kgate service show
 run kgate -j service show default/dns:udp
