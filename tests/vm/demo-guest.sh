@@ -88,14 +88,14 @@ in_ns client socat -T 3 -u TCP:203.0.113.7:443,bind=192.0.2.9,connect-timeout=3 
 
 note "Ingress: an HTTP listener in the kernel, routing by host and path to services"
 for i in 1 2 3; do
-	in_ns "pod$i" "$HTTPD" --name "pod$i" --listen "10.244.$i.2:8081" &
+	in_ns "pod$i" "$HTTPD" --name "pod$i" --listen "10.244.$i.2:8090" &
 	disown
-	wait_for 10 sh -c "ip netns exec $(ns "pod$i") ss -ltn | grep -q ':8081 '"
+	wait_for 10 sh -c "ip netns exec $(ns "pod$i") ss -ltn | grep -q ':8090 '"
 done
-echo "  every pod also answers HTTP on 8081 with its name (X-Backend: podN)"
+echo "  every pod also answers HTTP on 8090 with its name (X-Backend: podN)"
 run kgate service add shop/api:http cluster 10.96.0.20:80/tcp \
-	backend 10.244.1.2:8081 backend 10.244.2.2:8081
-run kgate service add shop/web:http cluster 10.96.0.21:80/tcp backend 10.244.3.2:8081
+	backend 10.244.1.2:8090 backend 10.244.2.2:8090
+run kgate service add shop/web:http cluster 10.96.0.21:80/tcp backend 10.244.3.2:8090
 run kgate listener add web 198.18.0.1:80
 run kgate route add shop/shop listener web host shop.example.com \
 	rule match prefix /api backend shop/api:http \
@@ -108,8 +108,8 @@ get() {
 say "curl -H 'Host: HOST' http://198.18.0.1PATH   # in the client"
 for p in /api/cart /api/items /api/ / /apiary /about; do get shop.example.com "$p"; done
 get other.example.com /
-echo "  /api/... goes to the api pods, / to the web pod; /apiary and /about match"
-echo "  no rule (Prefix is element-wise, Exact is exact): 404, as for an unknown host"
+echo "  /api/... goes to the api pods, / to the web pod; /apiary and /about match no"
+echo "  rule (Prefix is element-wise, Exact is exact): 404, as for an unknown host"
 run kgate route show
 run kgate -s listener show web
 
