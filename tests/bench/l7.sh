@@ -43,12 +43,12 @@
 #            worker per guest CPU
 #   haproxy  HAProxy, mode http, option http-keep-alive, http-reuse always,
 #            no log, one thread per guest CPU
-#   kgate    kgate's in-kernel HTTP proxy (issue 8): a listener on
-#            198.18.0.1:80 with a route to a service whose backends are the
-#            pods (kgate_setup below).  Until the CLI has a `listener`
-#            command and the module takes it, or while kgate_setup is not
-#            written, its turns print a SKIP line with the reason and its
-#            rows read n/a.
+#   kgate    kgate's in-kernel HTTP proxy: a listener on 198.18.0.1:80
+#            with a route (any host, prefix /) to a service whose backends
+#            are the pods (kgate_setup below); upstream connections are
+#            pooled, Maglev picks a pod per request.  Run with a kgate CLI
+#            or module without L7, its turns print a SKIP line with the
+#            reason and its rows read n/a.
 # Before measuring a contender, curls must get both files at their sizes,
 # and (proxies) reach both pods, or the run fails.
 #
@@ -456,20 +456,21 @@ node() { ip netns exec "$NODE" "$@"; }
 # 1 on a failure (the run fails), 2 while this is not written (kgate's
 # turns are then skipped with that reason).
 kgate_setup() {
-	# e.g., once the CLI has them (the syntax is issue 8's to settle):
-	#   "$CLI" -n "$NODE" service add l7/pods cluster 10.96.0.80:8080/tcp \
-	#       backend $POD1:8080 backend $POD2:8080
-	#   "$CLI" -n "$NODE" listener add l7 address $NODE_IP port 80 mode http \
-	#       idle-timeout 600
-	#   "$CLI" -n "$NODE" route add l7 listener l7 prefix / backend l7/pods
-	return 2
+	"$CLI" -n "$NODE" service add l7/pods:8080 cluster 10.96.0.80:8080/tcp \
+		backend "$POD1:8080" backend "$POD2:8080" &&
+	"$CLI" -n "$NODE" listener add l7 "$NODE_IP:80" idle-timeout 600s \
+		head-timeout 600s max-conns $((IDLE + 4096)) &&
+	"$CLI" -n "$NODE" route add l7/all listener l7 \
+		rule match prefix / backend l7/pods:8080 || return 1
 }
 
 # kgate_teardown: undo kgate_setup (delete the route, the listener and the
 # service, so that the module holds nothing of this turn; the namespaces
 # are deleted after it).  Return 0, or 1 on a failure.
 kgate_teardown() {
-	return 0
+	"$CLI" -n "$NODE" route del l7/all &&
+	"$CLI" -n "$NODE" listener del l7 &&
+	"$CLI" -n "$NODE" service del l7/pods:8080
 }
 
 # --- the topology ------------------------------------------------------------
