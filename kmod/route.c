@@ -404,21 +404,24 @@ static int check_route(struct rt_parse *p, const struct nlattr *hosts)
 	err = kg_match_size(&t, &size, &e);
 	if (!err)
 		return 0;
+	err = err == -E2BIG ? -ENOSPC : -EINVAL;
+	if (e.rule == KG_MATCH_NONE && e.item != KG_MATCH_NONE && hosts &&
+	    e.item < p->rt->in->nhostnames) {
+		NL_SET_ERR_MSG_FMT(p->extack, "hostname %u: %s: %s", e.item,
+				   e.msg ?: "invalid",
+				   p->rt->in->hostnames[e.item].s);
+		NL_SET_BAD_ATTR(p->extack, list_item(hosts, e.item));
+		return err;
+	}
 	if (e.rule != KG_MATCH_NONE && e.match != KG_MATCH_NONE)
 		NL_SET_ERR_MSG_FMT(p->extack, "rule %u match %u: %s", e.rule,
 				   e.match, e.msg ?: "invalid");
 	else if (e.rule != KG_MATCH_NONE)
 		NL_SET_ERR_MSG_FMT(p->extack, "rule %u: %s", e.rule,
 				   e.msg ?: "invalid");
-	else if (e.item != KG_MATCH_NONE && hosts &&
-		 e.item < p->rt->in->nhostnames) {
-		NL_SET_ERR_MSG_FMT(p->extack, "hostname %u: %s: %s", e.item,
-				   e.msg ?: "invalid",
-				   p->rt->in->hostnames[e.item].s);
-		NL_SET_BAD_ATTR(p->extack, list_item(hosts, e.item));
-	} else
+	else
 		NL_SET_ERR_MSG_FMT(p->extack, "route: %s", e.msg ?: "invalid");
-	return err == -E2BIG ? -ENOSPC : -EINVAL;
+	return err;
 }
 
 static int parse_route(struct rt_parse *p, struct nlattr *nest)
