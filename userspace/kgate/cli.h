@@ -181,6 +181,23 @@ int show_from_kernel(void *ctx, const struct show_query *q,
 int show_run(const struct cli *cli, const struct show_query *q,
 	     show_source src, void *ctx, FILE *out);
 
+/* --- held.c: output written only once it is whole -------------------- */
+struct held {
+	FILE *f;		/* write here; JSON output through @j */
+	struct kgate_json j;
+	bool json;		/* an array around the objects */
+	char *buf;
+	size_t len;
+};
+
+int held_open(struct held *h, const struct cli *cli, bool json);
+/*
+ * End @h: with @err, print @e and nothing else; with @none, print that
+ * message and fail; else write everything to @out.  An exit status.
+ */
+int held_close(struct held *h, int err, struct kgate_err *e, FILE *out,
+	       const char *none);
+
 /* --- output.c: services as text and JSON ---------------------------- */
 void print_service_text(FILE *f, const struct kgate_service *svc, bool stats);
 /*

@@ -41,8 +41,7 @@ int l7_from_kernel(void *ctx, const struct l7_query *q,
 struct show {
 	const struct cli *cli;
 	const struct l7_query *q;
-	FILE *f;
-	struct kgate_json j;
+	struct held h;
 };
 
 static int show_listener(const struct kgate_listener *l, void *data)
@@ -50,11 +49,11 @@ static int show_listener(const struct kgate_listener *l, void *data)
 	struct show *sh = data;
 
 	if (sh->q->save)
-		print_listener_save(sh->f, l);
+		print_listener_save(sh->h.f, l);
 	else if (sh->cli->json)
-		print_listener_json(&sh->j, l, sh->cli->stats);
+		print_listener_json(&sh->h.j, l, sh->cli->stats);
 	else
-		print_listener_text(sh->f, l, sh->cli->stats);
+		print_listener_text(sh->h.f, l, sh->cli->stats);
 	return 0;
 }
 
@@ -63,11 +62,11 @@ static int show_route(const struct kgate_route *r, void *data)
 	struct show *sh = data;
 
 	if (sh->q->save)
-		print_route_save(sh->f, r);
+		print_route_save(sh->h.f, r);
 	else if (sh->cli->json)
-		print_route_json(&sh->j, r, sh->cli->stats);
+		print_route_json(&sh->h.j, r, sh->cli->stats);
 	else
-		print_route_text(sh->f, r, sh->cli->stats);
+		print_route_text(sh->h.f, r, sh->cli->stats);
 	return 0;
 }
 
@@ -75,35 +74,11 @@ int l7_show_run(const struct cli *cli, const struct l7_query *q,
 		l7_source src, void *ctx, FILE *out)
 {
 	struct show sh = { .cli = cli, .q = q };
-	bool json = cli->json && !q->save;
 	struct kgate_err e;
-	size_t len = 0;
-	char *buf = NULL;
 	int err;
 
-	/* everything is written here first, and to @out only at the end */
-	sh.f = open_memstream(&buf, &len);
-	if (!sh.f) {
-		fprintf(stderr, "kgate: %s\n", strerror(errno));
+	if (held_open(&sh.h, cli, cli->json && !q->save))
 		return CLI_FAIL;
-	}
-	kgate_json_init(&sh.j, sh.f, cli->pretty);
-	if (json)
-		kgate_json_arr_open(&sh.j);
 	err = src(ctx, q, show_listener, show_route, &sh, &e);
-	if (json) {
-		kgate_json_arr_close(&sh.j);
-		fputc('\n', sh.f);
-	}
-	if (fclose(sh.f) && !err)
-		err = kgate_err_set(&e, ENOMEM, "out of memory");
-	if (err) {
-		print_err(NULL, &e);
-	} else if (fwrite(buf, 1, len, out) != len || fflush(out)) {
-		fprintf(stderr, "kgate: writing the output: %s\n",
-			strerror(errno));
-		err = -EIO;
-	}
-	free(buf);
-	return err ? CLI_FAIL : CLI_OK;
+	return held_close(&sh.h, err, &e, out, NULL);
 }

@@ -119,8 +119,7 @@ int show_from_kernel(void *ctx, const struct show_query *q,
 struct show {
 	const struct cli *cli;
 	const struct show_query *q;
-	FILE *f;
-	struct kgate_json j;
+	struct held h;
 	size_t n;
 };
 
@@ -132,11 +131,11 @@ static int show_one(const struct kgate_service *svc, void *data)
 		return 0;
 	sh->n++;
 	if (sh->q->save)
-		print_service_save(sh->f, svc);
+		print_service_save(sh->h.f, svc);
 	else if (sh->cli->json)
-		print_service_json(&sh->j, svc, sh->cli->stats);
+		print_service_json(&sh->h.j, svc, sh->cli->stats);
 	else
-		print_service_text(sh->f, svc, sh->cli->stats);
+		print_service_text(sh->h.f, svc, sh->cli->stats);
 	return 0;
 }
 
@@ -144,39 +143,16 @@ int show_run(const struct cli *cli, const struct show_query *q,
 	     show_source src, void *ctx, FILE *out)
 {
 	struct show sh = { .cli = cli, .q = q };
-	bool json = cli->json && !q->save;
+	char none[160];
 	struct kgate_err e;
-	size_t len = 0;
-	char *buf = NULL;
 	int err;
 
-	/* everything is written here first, and to @out only at the end */
-	sh.f = open_memstream(&buf, &len);
-	if (!sh.f) {
-		fprintf(stderr, "kgate: %s\n", strerror(errno));
+	if (held_open(&sh.h, cli, cli->json && !q->save))
 		return CLI_FAIL;
-	}
-	kgate_json_init(&sh.j, sh.f, cli->pretty);
-	if (json)
-		kgate_json_arr_open(&sh.j);
 	err = src(ctx, q, show_one, &sh, &e);
-	if (json) {
-		kgate_json_arr_close(&sh.j);
-		fputc('\n', sh.f);
-	}
-	if (fclose(sh.f) && !err)
-		err = kgate_err_set(&e, ENOMEM, "out of memory");
-	if (err) {
-		print_err(NULL, &e);
-	} else if (q->by_frontend && !sh.n) {
-		fprintf(stderr, "kgate: no service has frontend %s\n",
-			q->desc);
-		err = -ENOENT;
-	} else if (fwrite(buf, 1, len, out) != len || fflush(out)) {
-		fprintf(stderr, "kgate: writing the output: %s\n",
-			strerror(errno));
-		err = -EIO;
-	}
-	free(buf);
-	return err ? CLI_FAIL : CLI_OK;
+	if (q->by_frontend)
+		snprintf(none, sizeof(none), "no service has frontend %s",
+			 q->desc);
+	return held_close(&sh.h, err, &e, out,
+			  q->by_frontend && !sh.n ? none : NULL);
 }
