@@ -150,6 +150,11 @@ void kgate_lsock_set_conf(struct kgate_lsock *ls, struct kgate_l7_conf *conf);
  */
 void kgate_lsock_close(struct kgate_lsock *ls);
 
+/* upstream.c: the pool's idle connections now, and those closed for lack
+ * of room (STATS_GET).
+ */
+void kgate_pool_stats(struct kgate_net *kn, u32 *idle, u64 *no_room);
+
 /* The proxy's per-netns state: upstream pools, the lsocks' connections. */
 int kgate_l7_net_init(struct kgate_net *kn);
 /* Close every socket of the namespace's proxy; sleeps. */

@@ -27,11 +27,6 @@ struct kgate_l7_net *kgate_l7(struct kgate_net *kn)
 	return kn->l7;
 }
 
-u32 kgate_lsock_open_conns(const struct kgate_lsock *ls)
-{
-	return atomic_read(&ls->n_conns);
-}
-
 static void lsock_free(struct kgate_lsock *ls)
 {
 	struct kgate_l7_conf *conf;

@@ -257,6 +257,10 @@ int kgate_service_fill(struct sk_buff *skb, const struct kgate_service *svc,
 int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn)
 {
 	struct nlattr *nest = nla_nest_start(skb, KGATE_A_STATS);
+	u64 no_room;
+	u32 idle;
+
+	kgate_pool_stats(kn, &idle, &no_room);
 
 	if (!nest ||
 	    nla_put_u32(skb, KGATE_STATS_A_SERVICES, READ_ONCE(kn->n_services)) ||
@@ -281,7 +285,13 @@ int kgate_fill_stats(struct sk_buff *skb, struct kgate_net *kn)
 			      atomic64_read(&kn->aff_dropped),
 			      KGATE_STATS_A_PAD) ||
 	    nla_put_u32(skb, KGATE_STATS_A_MAX_AFFINITY,
-			READ_ONCE(kgate_max_affinity)))
+			READ_ONCE(kgate_max_affinity)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_LISTENERS,
+			READ_ONCE(kn->n_listeners)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_ROUTES, READ_ONCE(kn->n_routes)) ||
+	    nla_put_u32(skb, KGATE_STATS_A_UPSTREAM_IDLE, idle) ||
+	    nla_put_u64_64bit(skb, KGATE_STATS_A_UPSTREAM_NO_ROOM, no_room,
+			      KGATE_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -55,8 +55,6 @@ struct kgate_lsock {
 	bool shut;
 };
 
-/* Open client connections of @ls (KGATE_L7C_A_CONNS_OPEN). */
-u32 kgate_lsock_open_conns(const struct kgate_lsock *ls);
 /* A reference on @ls's current conf, or NULL: for one request. */
 struct kgate_l7_conf *kgate_lsock_conf(struct kgate_lsock *ls);
 void kgate_lsock_put(struct kgate_lsock *ls);
@@ -105,8 +103,6 @@ void kgate_up_detach(struct kgate_up *up);
 /* Shut down and release; the callbacks first (restored). */
 void kgate_up_close(struct kgate_up *up);
 int kgate_pool_init(struct kgate_l7_net *l7);
-/* Idle connections now, and those closed for lack of room. */
-void kgate_pool_stats(struct kgate_net *kn, u32 *idle, u64 *no_room);
 void kgate_pool_close(struct kgate_l7_net *l7);
 void kgate_pool_free(struct kgate_l7_net *l7);
 

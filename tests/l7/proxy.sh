@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 38
+plan 39
 
 LISTENER_SPEC="body-bytes unlimited" l7_up 3 || l7_bail $?
 trap l7_down EXIT
@@ -206,6 +206,8 @@ c1=$(conns_of 1)
 echo "# pod1 accepted $((c1 - c0)) connections for those 1000 requests"
 check "upstream reuse: pod1 accepted at most 10 connections for 1000 requests" \
 	test $((c1 - c0)) -le 10
+pooled() { kgate stats | awk '$1 == "upstream_idle" { exit !($2 >= 1) }'; }
+check "kgate stats shows the idle upstream connections of the pool" pooled
 
 # --- a backend down, no endpoints ---------------------------------------------------
 kgate service add default/pool:80 cluster 10.96.0.50:80/tcp scheduler rr \

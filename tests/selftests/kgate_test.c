@@ -1366,6 +1366,18 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		case KGATE_STATS_A_MAX_AFFINITY:
 			st->max_affinity = (uint32_t)v;
 			break;
+		case KGATE_STATS_A_LISTENERS:
+			st->listeners = (uint32_t)v;
+			break;
+		case KGATE_STATS_A_ROUTES:
+			st->routes = (uint32_t)v;
+			break;
+		case KGATE_STATS_A_UPSTREAM_IDLE:
+			st->upstream_idle = (uint32_t)v;
+			break;
+		case KGATE_STATS_A_UPSTREAM_NO_ROOM:
+			st->upstream_no_room = v;
+			break;
 		}
 	}
 	return 0;

@@ -260,6 +260,8 @@ struct kt_stats {
 	uint32_t affinity_clients;
 	uint64_t affinity_dropped;
 	uint32_t max_affinity;
+	uint32_t listeners, routes, upstream_idle;
+	uint64_t upstream_no_room;
 	bool has[KGATE_STATS_A_MAX + 1];
 };
 int kt_stats(struct kt_sock *s, struct kt_stats *st, struct kt_err *e);

@@ -1137,6 +1137,36 @@ TEST_F(l7, listener_dump_replace_del)
 	KT_EXPECT_L7(&self->s, KT_LISTENER, "other", lis_full[2], "");
 }
 
+/* STATS_GET counts listeners and routes, and the proxy's idle pool. */
+TEST_F(l7, stats_count_listeners_and_routes)
+{
+	struct kt_stats st;
+	struct kt_err e;
+
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	ASSERT_TRUE(st.has[KGATE_STATS_A_LISTENERS]);
+	ASSERT_TRUE(st.has[KGATE_STATS_A_ROUTES]);
+	ASSERT_TRUE(st.has[KGATE_STATS_A_UPSTREAM_IDLE]);
+	ASSERT_TRUE(st.has[KGATE_STATS_A_UPSTREAM_NO_ROOM]);
+	EXPECT_EQ(0u, st.listeners);
+	EXPECT_EQ(0u, st.routes);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=st/a addr=127.0.0.1 port=18090", &e), e);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=st/b addr=127.0.0.1 port=18091", &e), e);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+			"name=st/r listeners[st/a] rules[{backends[{service=x}]}]",
+			&e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(2u, st.listeners);
+	EXPECT_EQ(1u, st.routes);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_DEL, KT_LISTENER,
+			"name=st/b", &e), e);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(1u, st.listeners);
+	EXPECT_EQ(1u, st.routes);
+}
+
 /*
  * Routes with every attribute.  Each names listeners and services that
  * do not exist: references are not checked (the ABI).  An Ingress with a

@@ -254,7 +254,8 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
 	X(services) X(frontends) X(backends) X(max_services)	\
 	X(max_backends) X(commits) X(generation) X(batches_open)	\
 	X(nat_hooks) X(flow_walks) X(affinity_clients)		\
-	X(affinity_dropped) X(max_affinity)
+	X(affinity_dropped) X(max_affinity) X(listeners) X(routes)	\
+	X(upstream_idle) X(upstream_no_room)
 
 void print_stats_text(FILE *f, const struct kgate_stats *st)
 {

@@ -91,6 +91,10 @@ static const struct attr_desc stats_attrs[] = {
 	[KGATE_STATS_A_AFFINITY_CLIENTS] = { "affinity_clients" },
 	[KGATE_STATS_A_AFFINITY_DROPPED] = { "affinity_dropped" },
 	[KGATE_STATS_A_MAX_AFFINITY] = { "max_affinity" },
+	[KGATE_STATS_A_LISTENERS] = { "listeners" },
+	[KGATE_STATS_A_ROUTES] = { "routes" },
+	[KGATE_STATS_A_UPSTREAM_IDLE] = { "upstream_idle" },
+	[KGATE_STATS_A_UPSTREAM_NO_ROOM] = { "upstream_no_room" },
 };
 static const struct schema stats_schema = SCHEMA(stats_attrs);
 

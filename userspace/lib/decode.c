@@ -514,6 +514,21 @@ int kgate_parse_stats(const struct nlattr *nest, struct kgate_stats *st,
 			err = kgate_dec_get_u32(&d, a, "max_affinity",
 				      &st->max_affinity);
 			break;
+		case KGATE_STATS_A_LISTENERS:
+			err = kgate_dec_get_u32(&d, a, "listeners",
+						&st->listeners);
+			break;
+		case KGATE_STATS_A_ROUTES:
+			err = kgate_dec_get_u32(&d, a, "routes", &st->routes);
+			break;
+		case KGATE_STATS_A_UPSTREAM_IDLE:
+			err = kgate_dec_get_u32(&d, a, "upstream_idle",
+						&st->upstream_idle);
+			break;
+		case KGATE_STATS_A_UPSTREAM_NO_ROOM:
+			err = kgate_dec_get_u64(&d, a, "upstream_no_room",
+						&st->upstream_no_room);
+			break;
 		}
 		if (err)
 			return err;

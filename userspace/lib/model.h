@@ -92,6 +92,9 @@ struct kgate_stats {
 	uint32_t affinity_clients;
 	uint64_t affinity_dropped;
 	uint32_t max_affinity;
+	uint32_t listeners, routes;
+	uint32_t upstream_idle;
+	uint64_t upstream_no_room;
 };
 
 /* Fill with ABI defaults, no name, empty lists. */

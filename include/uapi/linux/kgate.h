@@ -315,6 +315,14 @@ enum kgate_stats_attr {
 					 * per namespace, 65536 per service)
 					 */
 	KGATE_STATS_A_MAX_AFFINITY,	/* u32, module parameter */
+	KGATE_STATS_A_LISTENERS,	/* u32, listeners in the namespace */
+	KGATE_STATS_A_ROUTES,		/* u32, routes in the namespace */
+	/* u32, idle upstream connections of the HTTP proxy's pool (at
+	 * most 32 per backend, 4096 per namespace)
+	 */
+	KGATE_STATS_A_UPSTREAM_IDLE,
+	/* u64, idle upstream connections closed for lack of room */
+	KGATE_STATS_A_UPSTREAM_NO_ROOM,
 	__KGATE_STATS_A_MAX
 };
 

@@ -230,7 +230,8 @@ TEST(test_service_counters)
 
 TEST(test_stats_output)
 {
-	struct kgate_stats st = { 1, 2, 3, 4, 5, 6, 7, 8, 1, 9, 10, 11, 12 };
+	struct kgate_stats st = { 1, 2, 3, 4, 5, 6, 7, 8, 1, 9, 10, 11, 12,
+				  13, 14, 15, 16 };
 	struct kgate_json j;
 	FILE *f = open_mem();
 
@@ -238,7 +239,9 @@ TEST(test_stats_output)
 	CHECK_STR(close_mem(f), "services 1\nfrontends 2\nbackends 3\n"
 		  "max_services 4\nmax_backends 5\ncommits 6\ngeneration 7\n"
 		  "batches_open 8\nnat_hooks 1\nflow_walks 9\n"
-		  "affinity_clients 10\naffinity_dropped 11\nmax_affinity 12\n");
+		  "affinity_clients 10\naffinity_dropped 11\nmax_affinity 12\n"
+		  "listeners 13\nroutes 14\nupstream_idle 15\n"
+		  "upstream_no_room 16\n");
 	f = open_mem();
 	kgate_json_init(&j, f, false);
 	print_stats_json(&j, &st);
@@ -246,7 +249,9 @@ TEST(test_stats_output)
 		  "\"backends\":3,\"max_services\":4,\"max_backends\":5,"
 		  "\"commits\":6,\"generation\":7,\"batches_open\":8,"
 		  "\"nat_hooks\":1,\"flow_walks\":9,\"affinity_clients\":10,"
-		  "\"affinity_dropped\":11,\"max_affinity\":12}");
+		  "\"affinity_dropped\":11,\"max_affinity\":12,"
+		  "\"listeners\":13,\"routes\":14,\"upstream_idle\":15,"
+		  "\"upstream_no_room\":16}");
 }
 
 int main(void)
