@@ -386,6 +386,17 @@ void kgate_txns_destroy(struct kgate_net *kn);
 int kgate_txn_notifier_register(void);
 void kgate_txn_notifier_unregister(void);
 
+/* An attribute's value, or @def when the request left it out. */
+static inline u8 kgate_get_u8(const struct nlattr *attr, u8 def)
+{
+	return attr ? nla_get_u8(attr) : def;
+}
+
+static inline u32 kgate_get_u32(const struct nlattr *attr, u32 def)
+{
+	return attr ? nla_get_u32(attr) : def;
+}
+
 /* parse.c: requests to objects */
 struct kgate_op *kgate_parse_op(u8 cmd, struct nlattr **tb,
 				struct netlink_ext_ack *extack);

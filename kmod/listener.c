@@ -37,11 +37,6 @@ void kgate_listener_free(struct kgate_listener *lis)
 	kfree(lis);
 }
 
-static u32 get_u32(const struct nlattr *attr, u32 def)
-{
-	return attr ? nla_get_u32(attr) : def;
-}
-
 static int parse_limits(struct kgate_l7_limits *lim, struct nlattr *nest,
 			struct netlink_ext_ack *extack)
 {
@@ -54,19 +49,22 @@ static int parse_limits(struct kgate_l7_limits *lim, struct nlattr *nest,
 	err = nla_parse_nested(tb, KGATE_LIM_A_MAX, nest, NULL, extack);
 	if (err)
 		return err;
-	lim->head_bytes = get_u32(tb[KGATE_LIM_A_HEAD_BYTES], lim->head_bytes);
-	lim->headers = get_u32(tb[KGATE_LIM_A_HEADERS], lim->headers);
-	lim->uri_bytes = get_u32(tb[KGATE_LIM_A_URI_BYTES], lim->uri_bytes);
+	lim->head_bytes = kgate_get_u32(tb[KGATE_LIM_A_HEAD_BYTES],
+					lim->head_bytes);
+	lim->headers = kgate_get_u32(tb[KGATE_LIM_A_HEADERS], lim->headers);
+	lim->uri_bytes = kgate_get_u32(tb[KGATE_LIM_A_URI_BYTES],
+				       lim->uri_bytes);
+	lim->head_timeout = kgate_get_u32(tb[KGATE_LIM_A_HEAD_TIMEOUT],
+					  lim->head_timeout);
+	lim->idle_timeout = kgate_get_u32(tb[KGATE_LIM_A_IDLE_TIMEOUT],
+					  lim->idle_timeout);
+	lim->connect_timeout = kgate_get_u32(tb[KGATE_LIM_A_CONNECT_TIMEOUT],
+					     lim->connect_timeout);
+	lim->response_timeout =
+		kgate_get_u32(tb[KGATE_LIM_A_RESPONSE_TIMEOUT],
+			      lim->response_timeout);
 	if (tb[KGATE_LIM_A_BODY_BYTES])
 		lim->body_bytes = nla_get_u64(tb[KGATE_LIM_A_BODY_BYTES]);
-	lim->head_timeout = get_u32(tb[KGATE_LIM_A_HEAD_TIMEOUT],
-				    lim->head_timeout);
-	lim->idle_timeout = get_u32(tb[KGATE_LIM_A_IDLE_TIMEOUT],
-				    lim->idle_timeout);
-	lim->connect_timeout = get_u32(tb[KGATE_LIM_A_CONNECT_TIMEOUT],
-				       lim->connect_timeout);
-	lim->response_timeout = get_u32(tb[KGATE_LIM_A_RESPONSE_TIMEOUT],
-					lim->response_timeout);
 	/*
 	 * A uri limit above the head limit is allowed: the parser answers
 	 * 414 for a target that fills the head buffer too.
@@ -106,16 +104,15 @@ static int parse_fields(struct kgate_listener *lis, struct nlattr **tb,
 {
 	int err;
 
-	lis->mode = tb[KGATE_LIS_A_MODE] ? nla_get_u8(tb[KGATE_LIS_A_MODE]) :
-		    KGATE_MODE_HTTP;
+	lis->mode = kgate_get_u8(tb[KGATE_LIS_A_MODE], KGATE_MODE_HTTP);
 	if (lis->mode != KGATE_MODE_HTTP) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[KGATE_LIS_A_MODE],
 				    "TLS listeners are not supported yet");
 		return -EOPNOTSUPP;
 	}
-	lis->flags = get_u32(tb[KGATE_LIS_A_FLAGS], 0);
-	lis->max_conns = get_u32(tb[KGATE_LIS_A_MAX_CONNS],
-				 KGATE_CONNS_DEFAULT);
+	lis->flags = kgate_get_u32(tb[KGATE_LIS_A_FLAGS], 0);
+	lis->max_conns = kgate_get_u32(tb[KGATE_LIS_A_MAX_CONNS],
+				       KGATE_CONNS_DEFAULT);
 	if (tb[KGATE_LIS_A_DEFAULT_BACKEND]) {
 		err = kgate_check_name(tb[KGATE_LIS_A_DEFAULT_BACKEND], extack);
 		if (err)

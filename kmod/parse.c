@@ -15,16 +15,6 @@
 #include "core/check.h"
 #include "kgate.h"
 
-static u8 get_u8(const struct nlattr *attr, u8 def)
-{
-	return attr ? nla_get_u8(attr) : def;
-}
-
-static u32 get_u32(const struct nlattr *attr, u32 def)
-{
-	return attr ? nla_get_u32(attr) : def;
-}
-
 int kgate_need(struct nlattr *nest, struct nlattr **tb, int type,
 	       const char *what, struct netlink_ext_ack *extack)
 {
@@ -97,8 +87,8 @@ static int parse_frontend(struct kgate_frontend *fe, struct nlattr *item,
 
 	key->family = kgate_get_addr(tb[KGATE_FE_A_ADDR], &key->addr);
 	key->port = htons(nla_get_u16(tb[KGATE_FE_A_PORT]));
-	key->proto = get_u8(tb[KGATE_FE_A_PROTO], IPPROTO_TCP);
-	fe->kind = get_u8(tb[KGATE_FE_A_KIND], KGATE_FE_CLUSTER);
+	key->proto = kgate_get_u8(tb[KGATE_FE_A_PROTO], IPPROTO_TCP);
+	fe->kind = kgate_get_u8(tb[KGATE_FE_A_KIND], KGATE_FE_CLUSTER);
 
 	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP &&
 	    key->proto != IPPROTO_SCTP) {
@@ -132,9 +122,9 @@ static int parse_backend(struct kgate_backend *be, u8 *mask,
 
 	be->family = kgate_get_addr(tb[KGATE_BE_A_ADDR], &be->addr);
 	be->port = nla_get_u16(tb[KGATE_BE_A_PORT]);
-	be->weight = get_u32(tb[KGATE_BE_A_WEIGHT], 1);
-	be->state = get_u8(tb[KGATE_BE_A_STATE], KGATE_BE_READY);
-	be->flags = get_u32(tb[KGATE_BE_A_FLAGS], 0);
+	be->weight = kgate_get_u32(tb[KGATE_BE_A_WEIGHT], 1);
+	be->state = kgate_get_u8(tb[KGATE_BE_A_STATE], KGATE_BE_READY);
+	be->flags = kgate_get_u32(tb[KGATE_BE_A_FLAGS], 0);
 	*mask = (tb[KGATE_BE_A_WEIGHT] ? KGATE_SET_WEIGHT : 0) |
 		(tb[KGATE_BE_A_STATE] ? KGATE_SET_STATE : 0) |
 		(tb[KGATE_BE_A_FLAGS] ? KGATE_SET_FLAGS : 0);
@@ -259,15 +249,16 @@ static int parse_options(struct kgate_service *svc, struct nlattr **tb,
 {
 	struct nlattr *ts = tb[KGATE_SVC_A_TABLE_SIZE];
 
-	svc->sched = get_u8(tb[KGATE_SVC_A_SCHED], KGATE_SCHED_MAGLEV);
-	svc->affinity = get_u8(tb[KGATE_SVC_A_AFFINITY], KGATE_AFFINITY_NONE);
-	svc->timeout = get_u32(tb[KGATE_SVC_A_AFFINITY_TIMEOUT],
-			       KGATE_TIMEOUT_DEFAULT);
-	svc->ext_policy = get_u8(tb[KGATE_SVC_A_EXT_POLICY],
-				 KGATE_POLICY_CLUSTER);
-	svc->int_policy = get_u8(tb[KGATE_SVC_A_INT_POLICY],
-				 KGATE_POLICY_CLUSTER);
-	svc->table_size = get_u32(ts, 0);
+	svc->sched = kgate_get_u8(tb[KGATE_SVC_A_SCHED], KGATE_SCHED_MAGLEV);
+	svc->affinity = kgate_get_u8(tb[KGATE_SVC_A_AFFINITY],
+				     KGATE_AFFINITY_NONE);
+	svc->timeout = kgate_get_u32(tb[KGATE_SVC_A_AFFINITY_TIMEOUT],
+				     KGATE_TIMEOUT_DEFAULT);
+	svc->ext_policy = kgate_get_u8(tb[KGATE_SVC_A_EXT_POLICY],
+				       KGATE_POLICY_CLUSTER);
+	svc->int_policy = kgate_get_u8(tb[KGATE_SVC_A_INT_POLICY],
+				       KGATE_POLICY_CLUSTER);
+	svc->table_size = kgate_get_u32(ts, 0);
 	if (svc->table_size && (svc->table_size < KGATE_TABLE_SIZE_MIN ||
 				!kg_is_prime(svc->table_size))) {
 		NL_SET_ERR_MSG_ATTR(extack, ts,

@@ -107,7 +107,6 @@ void kgate_pool_close(struct kgate_l7_net *l7);
 void kgate_pool_free(struct kgate_l7_net *l7);
 
 /* ratelimit.c */
-struct kgate_ratelimit *kgate_rl_get(struct kgate_ratelimit *rl);
 /* Clients whose bucket was taken by another, for lack of room. */
 u64 kgate_rl_evicted(const struct kgate_ratelimit *rl);
 

@@ -105,8 +105,7 @@ static int parse_match(struct rt_parse *p, struct kg_match_match_in *m,
 	err = nla_parse_nested(tb, KGATE_MATCH_A_MAX, item, NULL, p->extack);
 	if (err)
 		return err;
-	m->path_type = tb[KGATE_MATCH_A_PATH_TYPE] ?
-		       nla_get_u8(tb[KGATE_MATCH_A_PATH_TYPE]) : KG_PATH_PREFIX;
+	m->path_type = kgate_get_u8(tb[KGATE_MATCH_A_PATH_TYPE], KG_PATH_PREFIX);
 	if (tb[KGATE_MATCH_A_PATH])
 		m->path = mstr(p, tb[KGATE_MATCH_A_PATH]);
 	else
@@ -131,8 +130,7 @@ static int parse_ref(struct rt_parse *p, struct kg_match_backend_in *b,
 	      kgate_check_name(tb[KGATE_REF_A_SERVICE], p->extack);
 	if (err)
 		return err;
-	b->weight = tb[KGATE_REF_A_WEIGHT] ?
-		    nla_get_u32(tb[KGATE_REF_A_WEIGHT]) : 1;
+	b->weight = kgate_get_u32(tb[KGATE_REF_A_WEIGHT], 1);
 	/* The index among the route's references: kgate_route_service(). */
 	b->service = p->n_refs;
 	p->rt->services[p->n_refs++] = mstr(p, tb[KGATE_REF_A_SERVICE]).s;
@@ -166,7 +164,7 @@ static int parse_hdrmod(struct rt_parse *p, const struct nlattr *nest,
 static void parse_pathmod(struct rt_parse *p, struct kg_match_pathmod_in *m,
 			  const struct nlattr *type, const struct nlattr *path)
 {
-	m->type = type ? nla_get_u8(type) : KG_PATHMOD_NONE;
+	m->type = kgate_get_u8(type, KG_PATHMOD_NONE);
 	if (path)
 		m->value = mstr(p, path);
 }
@@ -442,15 +440,13 @@ static int parse_route(struct rt_parse *p, struct nlattr *nest)
 	rt->in = in;
 	in->name = mstr(p, tb[KGATE_RT_A_NAME]);
 	kgate_obj_init(&rt->obj, KGATE_OBJ_ROUTE, in->name.s);
-	rt->kind = tb[KGATE_RT_A_KIND] ? nla_get_u8(tb[KGATE_RT_A_KIND]) :
-		   KGATE_ROUTE_INGRESS;
+	rt->kind = kgate_get_u8(tb[KGATE_RT_A_KIND], KGATE_ROUTE_INGRESS);
 	in->kind = rt->kind == KGATE_ROUTE_INGRESS ? KG_ROUTE_INGRESS :
 		   KG_ROUTE_HTTP;
 	if (tb[KGATE_RT_A_REWRITE_TARGET])
 		in->rewrite_target = mstr(p, tb[KGATE_RT_A_REWRITE_TARGET]);
-	rt->rate = tb[KGATE_RT_A_RATE] ? nla_get_u32(tb[KGATE_RT_A_RATE]) : 0;
-	rt->burst = tb[KGATE_RT_A_BURST] ? nla_get_u32(tb[KGATE_RT_A_BURST]) :
-		    rt->rate * 5;
+	rt->rate = kgate_get_u32(tb[KGATE_RT_A_RATE], 0);
+	rt->burst = kgate_get_u32(tb[KGATE_RT_A_BURST], rt->rate * 5);
 	if (tb[KGATE_RT_A_BURST] && !rt->rate) {
 		NL_SET_ERR_MSG_ATTR(p->extack, tb[KGATE_RT_A_BURST],
 				    "a burst needs a rate");
