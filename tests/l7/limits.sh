@@ -162,7 +162,13 @@ rl_ok() {
 		[ $((${n200:-0} + ${n429:-0})) = 10 ]
 }
 check "rate 2 burst 2: of 10 requests at once, 2..6 pass and the rest get 429" rl_ok
-six_heads() { local i; for i in 1 2 3 4 5 6; do head_of rl.example /; done; }
+# six_heads: six requests on one connection (no handshakes between them, so
+# the bucket cannot refill in between), every response head.
+six_heads() {
+	local i urls=()
+	for i in 1 2 3 4 5 6; do urls+=(-o /dev/null "http://$NODE:$LPORT/"); done
+	ccurl -D - -H 'Host: rl.example' "${urls[@]}" | tr -d '\r'
+}
 check "a 429 carries Retry-After" like '^[Rr]etry-[Aa]fter: [0-9]+$' six_heads
 kgate route add default/al listener web host al.example allow 10.0.0.0/8 \
 	rule backend default/pod1:80
