@@ -261,6 +261,7 @@ static void kg_http_init(struct kg_http_head *h, u8 *buf, u16 cap,
 		p[i] = 0;
 	h->buf = buf;
 	h->cap = cap;
+	h->max_head = cap;
 	h->fields = fields;
 	h->max_fields = max_fields;
 	h->state = KG_H_START;
@@ -281,6 +282,20 @@ void kg_http_head_init_response(struct kg_http_head *h, u8 *buf, u16 cap,
 	kg_http_init(h, buf, cap, fields, max_fields);
 	h->response = true;
 	h->req_method = req_method;
+}
+
+void kg_http_head_allow(struct kg_http_head *h, u16 max_head)
+{
+	if (max_head > h->cap)
+		h->max_head = max_head;
+}
+
+void kg_http_head_rebuf(struct kg_http_head *h, u8 *buf, u16 cap)
+{
+	h->buf = buf;
+	h->cap = cap;
+	if (h->max_head < cap)
+		h->max_head = cap;
 }
 
 /* End @h with the error for @why; in a response every error is 502. */
@@ -892,6 +907,11 @@ int kg_http_head_feed(struct kg_http_head *h, const u8 *buf, size_t len,
 			return kg_http_fail(h, KG_HTTP_WHY_BARE_LF);
 		}
 		if (h->len >= h->cap) {
+			if (h->cap < h->max_head) {
+				/* Nothing of this byte is taken yet. */
+				*used = i;
+				return KG_HTTP_ROOM;
+			}
 			if (!h->response && !h->line && h->sp == 1)
 				return kg_http_fail(h, KG_HTTP_WHY_URI_LONG);
 			return kg_http_fail(h, KG_HTTP_WHY_HEAD_LARGE);

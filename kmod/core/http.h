@@ -17,7 +17,9 @@
  *
  * Results: KG_HTTP_MORE (0, feed more), KG_HTTP_DONE (1, the head or the
  * message is complete: *used bytes of this call belong to it, the rest is
- * the body or the next message), or an error, the negative of the status
+ * the body or the next message), KG_HTTP_ROOM (2, a head only: its buffer
+ * is full below the head's limit, so that a caller can start small and
+ * grow with kg_http_head_rebuf()), or an error, the negative of the status
  * the proxy answers with (kg_http_status()): 400, 413, 414, 431, 501, 505
  * for a request, always 502 for a response.  The reason is in ->why
  * (kg_http_why_str() for logs).  Errors are sticky: a parser that failed
@@ -96,6 +98,7 @@
 /* Results of the feed functions; errors are -(HTTP status). */
 #define KG_HTTP_MORE			0
 #define KG_HTTP_DONE			1
+#define KG_HTTP_ROOM			2
 #define KG_HTTP_E_BAD_REQUEST		(-400)
 #define KG_HTTP_E_BODY_TOO_LARGE	(-413)
 #define KG_HTTP_E_URI_TOO_LONG		(-414)
@@ -250,7 +253,8 @@ struct kg_http_head {
 	/* Set by kg_http_head_init(): the caller's buffer and limits. */
 	u8 *buf;			/* the head is copied here */
 	struct kg_http_field *fields;	/* max_fields entries */
-	u16 cap;			/* bytes of buf: the largest head */
+	u16 cap;			/* bytes of buf */
+	u16 max_head;			/* the largest head: cap, or more */
 	u16 max_fields;
 	u16 max_uri;			/* longest request-target */
 	bool response;			/* parse a status line, not a request */
@@ -305,9 +309,23 @@ void kg_http_head_init_response(struct kg_http_head *h, u8 *buf, u16 cap,
 				unsigned int req_method);
 
 /*
+ * Let the head grow to @max_head bytes (at most KG_HTTP_HEAD_MAX) in
+ * buffers larger than the first: when the buffer is full below it, feed
+ * returns KG_HTTP_ROOM.  A proxy so spends a small buffer on a small head.
+ */
+void kg_http_head_allow(struct kg_http_head *h, u16 max_head);
+
+/*
+ * Go on in @buf of @cap bytes (more than before), which holds a copy of
+ * the ->len bytes of the old buffer; the old one is no longer used.
+ */
+void kg_http_head_rebuf(struct kg_http_head *h, u8 *buf, u16 cap);
+
+/*
  * Feed @len bytes at @buf.  KG_HTTP_MORE: all of them were taken, feed
- * more; KG_HTTP_DONE: the head ends after *@used bytes of these; else an
- * error (see above).
+ * more; KG_HTTP_DONE: the head ends after *@used bytes of these;
+ * KG_HTTP_ROOM: *@used bytes were taken, the buffer is full, feed the
+ * rest after kg_http_head_rebuf(); else an error (see above).
  */
 int kg_http_head_feed(struct kg_http_head *h, const u8 *buf, size_t len,
 		      size_t *used);

@@ -105,6 +105,52 @@ static size_t next_piece(struct splitter *s)
 static u8 *hbuf;
 static struct kg_http_field *hfields;
 
+/*
+ * The whole session parses heads in hbuf, of the limit's size; the split
+ * ones start in FIRST_CAP bytes and grow on KG_HTTP_ROOM, as the module
+ * does, each buffer of exactly its size so that ASan sees any overrun.
+ */
+#define FIRST_CAP 16
+static u8 *gbuf;
+
+static void head_start(struct kg_http_head *h, const struct cfg *c,
+		       bool response, bool grow)
+{
+	u8 *buf = hbuf;
+	u16 cap = c->cap;
+
+	free(gbuf);
+	gbuf = NULL;
+	if (grow && cap > FIRST_CAP) {
+		cap = FIRST_CAP;
+		buf = gbuf = malloc(cap);
+		if (!buf)
+			abort();
+	}
+	if (response)
+		kg_http_head_init_response(h, buf, cap, hfields, c->fields,
+					   c->req_method);
+	else
+		kg_http_head_init(h, buf, cap, hfields, c->fields, c->uri);
+	kg_http_head_allow(h, c->cap);
+}
+
+static void head_grow(struct kg_http_head *h, const struct cfg *c)
+{
+	u32 cap = 2u * h->cap < c->cap ? 2u * h->cap : c->cap;
+	u8 *buf;
+
+	if (h->cap >= c->cap || h->len != h->cap)
+		fail("head: ROOM with room left");
+	buf = malloc(cap);
+	if (!buf)
+		abort();
+	memcpy(buf, h->buf, h->len);
+	kg_http_head_rebuf(h, buf, cap);
+	free(gbuf);
+	gbuf = buf;
+}
+
 static void check_span(const struct kg_http_head *h,
 		       const struct kg_http_span *sp)
 {
@@ -249,12 +295,7 @@ static void session(struct splitter *s, const struct cfg *c, bool response,
 		struct msg_rec *m = &r->m[k];
 
 		r->n = k + 1;
-		if (response)
-			kg_http_head_init_response(&h, hbuf, c->cap, hfields,
-						   c->fields, c->req_method);
-		else
-			kg_http_head_init(&h, hbuf, c->cap, hfields, c->fields,
-					  c->uri);
+		head_start(&h, c, response, !check);
 		start = s->data + (s->off - plen);
 		rc = KG_HTTP_MORE;
 		for (;;) {
@@ -267,10 +308,15 @@ static void session(struct splitter *s, const struct cfg *c, bool response,
 			}
 			rc = kg_http_head_feed(&h, piece, plen, &used);
 			m->hused += used;
-			if (used > plen || (rc == KG_HTTP_MORE && used != plen))
+			if (used > plen || (rc == KG_HTTP_MORE && used != plen) ||
+			    (rc == KG_HTTP_ROOM && used == plen))
 				fail("head: used out of range");
 			piece += used;
 			plen -= used;
+			if (rc == KG_HTTP_ROOM) {
+				head_grow(&h, c);
+				continue;
+			}
 			if (rc != KG_HTTP_MORE)
 				break;
 		}
@@ -454,6 +500,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	compare_chunked(d, n, &c);
 	check_path(d, n);
 
+	free(gbuf);
+	gbuf = NULL;
 	free(hfields);
 	free(hbuf);
 	return 0;

@@ -4,7 +4,9 @@
  * Prints TAP (tests/unit/tap.h); exit status non-zero if any test failed.
  *
  * Every head case is parsed whole and one byte a call, and both must give
- * the same result, reason and length (the fuzzer checks any split).
+ * the same result, reason and length (the fuzzer checks any split).  The
+ * byte-by-byte parse starts in a buffer of GROW_FIRST bytes and grows on
+ * KG_HTTP_ROOM, as the module does.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,26 +45,43 @@ struct lim {
 
 static const struct lim deflim = { 8192, FIELDS, 4096 };
 
-/* Feed @n bytes at @s @step bytes a call (0: whole); total taken in *used. */
+#define GROW_FIRST 8
+
+/*
+ * Feed @n bytes at @s @step bytes a call (0: whole); total taken in *used.
+ * Split, the head starts in GROW_FIRST bytes of the buffer, and each
+ * KG_HTTP_ROOM doubles that (the bytes already in place).
+ */
 static int feed(struct env *e, const struct lim *l, bool response,
 		unsigned int req_method, const char *s, size_t n, size_t step,
 		size_t *used)
 {
+	unsigned int cap = step && l->cap > GROW_FIRST ? GROW_FIRST : l->cap;
 	size_t off = 0, u;
 	int rc = KG_HTTP_MORE;
 
 	if (response)
-		kg_http_head_init_response(&e->h, e->buf, l->cap, e->f,
+		kg_http_head_init_response(&e->h, e->buf, cap, e->f,
 					   l->fields, req_method);
 	else
-		kg_http_head_init(&e->h, e->buf, l->cap, e->f, l->fields,
+		kg_http_head_init(&e->h, e->buf, cap, e->f, l->fields,
 				  l->uri);
+	kg_http_head_allow(&e->h, l->cap);
 	*used = 0;
 	while (off < n) {
 		size_t k = step && n - off > step ? step : n - off;
 
 		rc = kg_http_head_feed(&e->h, (const u8 *)s + off, k, &u);
 		*used += u;
+		if (rc == KG_HTTP_ROOM) {
+			/* Full below the limit, this piece not all taken. */
+			if (u >= k || e->h.len != cap || cap >= l->cap)
+				return -9998;
+			cap = 2 * cap < l->cap ? 2 * cap : l->cap;
+			kg_http_head_rebuf(&e->h, e->buf, cap);
+			off += u;
+			continue;
+		}
 		if (rc != KG_HTTP_MORE)
 			break;
 		if (u != k)
@@ -649,6 +668,45 @@ static void test_limits(void)
 	   "limits: a response head too large is 502");
 }
 
+/* A head outgrowing its first buffer asks for room, only below the limit. */
+static void test_room(void)
+{
+	static const char m[] = "GET /abc HTTP/1.1\r\nHost: a\r\n\r\n";
+	const size_t n = sizeof(m) - 1;
+	const u8 *p = (const u8 *)m;
+	struct kg_http_field f[4];
+	struct kg_http_head h;
+	size_t used, u2;
+	u8 buf[64];
+	int rc;
+
+	kg_http_head_init(&h, buf, 8, f, 4, 64);
+	rc = kg_http_head_feed(&h, p, n, &used);
+	ok(rc < 0, "room: without allow, the first buffer is the limit");
+
+	kg_http_head_init(&h, buf, 8, f, 4, 64);
+	kg_http_head_allow(&h, 64);
+	rc = kg_http_head_feed(&h, p, n, &used);
+	ok(rc == KG_HTTP_ROOM && used == 8 && h.len == 8,
+	   "room: a full first buffer takes its 8 bytes and asks for more");
+	rc = kg_http_head_feed(&h, p + used, n - used, &u2);
+	ok(rc == KG_HTTP_ROOM && u2 == 0,
+	   "room: asked again, nothing taken, until the buffer grows");
+	kg_http_head_rebuf(&h, buf, 64);
+	rc = kg_http_head_feed(&h, p + used, n - used, &u2);
+	ok(rc == KG_HTTP_DONE && u2 == n - used && h.len == n &&
+	   h.path.len == 4 && !memcmp(buf + h.path.off, "/abc", 4) &&
+	   h.nfields == 1, "room: grown, the head ends as if fed whole");
+
+	kg_http_head_init(&h, buf, 8, f, 4, 64);
+	kg_http_head_allow(&h, 16);
+	rc = kg_http_head_feed(&h, p, n, &used);
+	kg_http_head_rebuf(&h, buf, 16);
+	rc = kg_http_head_feed(&h, p + used, n - used, &u2);
+	ok(rc == KG_HTTP_E_FIELDS_TOO_LARGE && h.why == KG_HTTP_WHY_HEAD_LARGE &&
+	   used + u2 == 17, "room: at the limit, a larger head is 431 as before");
+}
+
 /* ---- responses ------------------------------------------------------------ */
 
 struct resp_case {
@@ -1041,6 +1099,7 @@ int main(void)
 		     sizeof(resp_refusals) / sizeof(resp_refusals[0]), true);
 	test_sticky();
 	test_limits();
+	test_room();
 	test_responses();
 	test_informational();
 	test_close_delimited();
