@@ -41,7 +41,14 @@
 #define KC_STEPS	64
 /* Sends and receives per pump call. */
 #define KC_BUDGET	16
-/* Room for the fields kgate adds to a forwarded head. */
+/*
+ * Buffers start at the size nearly every request needs and grow to the
+ * listener's limits only for the heads that need it: the module's pages
+ * come zeroed (init_on_alloc), so a byte not needed is a byte cleared.
+ */
+#define KC_HEAD_FIRST	2048	/* a head's first buffer */
+#define KC_OUT_SLACK	1024	/* a sent head beyond the bytes it copies */
+/* Room for the fields kgate adds to a forwarded head, at most. */
 #define KC_HEAD_EXTRA	4096
 /* Room for a rewritten path beyond the request's target. */
 #define KC_PATH_EXTRA	KG_MATCH_PATH_MAX
@@ -101,6 +108,8 @@ struct kgate_req {
 	u8 *tbuf;			/* target: normalised, then rewritten */
 	u32 ocap;
 	u32 tcap;
+	u16 head_max;			/* the listener's limits, when it came */
+	u16 fields_max;
 	u32 olen;
 	u32 ooff;
 	u8 oto;				/* KO_* */
@@ -138,7 +147,9 @@ struct kgate_conn {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
-	struct delayed_work work;
+	struct work_struct work;
+	/* The next deadline, or earlier: the work checks and re-arms. */
+	struct timer_list timer;
 	struct kgate_up *up;
 	struct kgate_req *req;		/* NULL between requests */
 	struct kgate_pipe in;		/* from the client */
@@ -154,7 +165,14 @@ struct kgate_conn {
 
 void kgate_conn_kick(struct kgate_conn *c)
 {
-	mod_delayed_work(kgate_l7_wq, &c->work, 0);
+	queue_work(kgate_l7_wq, &c->work);
+}
+
+static void conn_timer(struct timer_list *t)
+{
+	struct kgate_conn *c = from_timer(c, t, timer);
+
+	queue_work(kgate_l7_wq, &c->work);
 }
 
 enum { KC_CB_DATA, KC_CB_SPACE, KC_CB_STATE };
@@ -330,7 +348,7 @@ static struct kgate_req *req_new(struct kgate_conn *c)
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT;
 	const struct kgate_l7_limits *lim;
 	struct kgate_req *r;
-	u32 head, nf;
+	u32 first;
 
 	r = kzalloc(sizeof(*r), gfp);
 	if (!r)
@@ -343,28 +361,100 @@ static struct kgate_req *req_new(struct kgate_conn *c)
 	lim = &r->conf->lim;
 	c->head_ms = lim->head_timeout;
 	c->idle_ms = lim->idle_timeout;
-	head = clamp_t(u32, lim->head_bytes, 256, KG_HTTP_HEAD_MAX);
-	nf = clamp_t(u32, lim->headers, 1, KGATE_HEADERS_MAX);
-	r->ocap = head + KC_HEAD_EXTRA;
-	r->tcap = 2 * (head + 1) + KC_PATH_EXTRA;
-	r->hbuf = kvmalloc(head, gfp);
-	r->rhbuf = kvmalloc(head, gfp);
-	r->obuf = kvmalloc(r->ocap, gfp);
-	r->tbuf = kvmalloc(r->tcap, gfp);
-	r->fields = kvmalloc_array(nf, sizeof(*r->fields), gfp);
-	r->rfields = kvmalloc_array(nf, sizeof(*r->rfields), gfp);
-	r->mfields = kvmalloc_array(nf, sizeof(*r->mfields), gfp);
-	if (!r->hbuf || !r->rhbuf || !r->obuf || !r->tbuf || !r->fields ||
-	    !r->rfields || !r->mfields) {
+	r->head_max = clamp_t(u32, lim->head_bytes, 256, KG_HTTP_HEAD_MAX);
+	r->fields_max = clamp_t(u32, lim->headers, 1, KGATE_HEADERS_MAX);
+	first = min_t(u32, r->head_max, KC_HEAD_FIRST);
+	r->hbuf = kvmalloc(first, gfp);
+	r->fields = kvmalloc_array(r->fields_max, sizeof(*r->fields), gfp);
+	if (!r->hbuf || !r->fields) {
 		req_free(r);
 		return NULL;
 	}
-	kg_http_head_init(&r->h, r->hbuf, head, r->fields, nf,
+	kg_http_head_init(&r->h, r->hbuf, first, r->fields, r->fields_max,
 			  clamp_t(u32, lim->uri_bytes, 1, KG_HTTP_HEAD_MAX));
+	kg_http_head_allow(&r->h, r->head_max);
 	r->start = ktime_get();
 	r->start_real = ktime_get_real_ns();
 	r->since = jiffies;
 	return r;
+}
+
+/* A head's buffer is full below its limit: twice the room, bytes kept. */
+static int head_grow(struct kg_http_head *h, u8 **buf)
+{
+	u32 cap = min_t(u32, 2 * h->cap, h->max_head);
+	u8 *grown;
+
+	grown = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown, h->buf, h->len);
+	kvfree(*buf);
+	*buf = grown;
+	kg_http_head_rebuf(h, grown, cap);
+	return 0;
+}
+
+/* At least @cap bytes of ->obuf, whose bytes are not kept. */
+static int req_obuf(struct kgate_req *r, u32 cap)
+{
+	if (r->ocap >= cap)
+		return 0;
+	kvfree(r->obuf);
+	r->obuf = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	r->ocap = r->obuf ? cap : 0;
+	return r->obuf ? 0 : -ENOMEM;
+}
+
+enum { KB_REQUEST, KB_RESPONSE, KB_REPLY };
+
+/*
+ * Build a head of kind KB_* from @arg into ->obuf: first in what @len
+ * bytes of copied input need, then, when that was short, in the most a
+ * head can take.  Its length, or -errno.
+ */
+static int req_build_out(struct kgate_req *r, int kind, const void *arg,
+			 u32 len)
+{
+	bool most = false;
+	int n;
+
+	for (;;) {
+		n = req_obuf(r, len + (most ? r->head_max + KC_HEAD_EXTRA :
+					      KC_OUT_SLACK));
+		if (n)
+			return n;
+		if (kind == KB_REQUEST)
+			n = kg_fwd_request(arg, r->obuf, r->ocap);
+		else if (kind == KB_RESPONSE)
+			n = kg_fwd_response(arg, r->obuf, r->ocap);
+		else
+			n = kg_fwd_reply(arg, r->obuf, r->ocap);
+		if (n != -ENOSPC || most)
+			return n;
+		most = true;
+	}
+}
+
+/*
+ * ->tbuf with room after the target for any rewrite or redirect of it: a
+ * request's whole head, and a path of kgate's own.
+ */
+static int req_tbuf_most(struct kgate_req *r)
+{
+	u32 cap = r->tlen + r->h.len + 1 + KC_PATH_EXTRA;
+	u8 *grown;
+
+	if (r->tcap >= cap)
+		return -ENOSPC;
+	grown = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown, r->tbuf, r->tlen);
+	kvfree(r->tbuf);
+	r->tbuf = grown;
+	r->tcap = cap;
+	return 0;
 }
 
 static struct kgate_l7_cnt *req_route_cnt(const struct kgate_req *r)
@@ -514,7 +604,7 @@ static void conn_answer_full(struct kgate_conn *c, u16 status, bool close,
 		close = true;
 	rp.close = close;
 	rp.head = r->parsed && r->h.method == KG_HTTP_M_HEAD;
-	n = kg_fwd_reply(&rp, r->obuf, r->ocap);
+	n = req_build_out(r, KB_REPLY, &rp, loc_len);
 	if (n < 0) {
 		c->state = KC_CLOSE;
 		return;
@@ -607,6 +697,11 @@ static bool conn_head(struct kgate_conn *c)
 	r->bytes_in += used;
 	if (rc == KG_HTTP_MORE)
 		return true;
+	if (rc == KG_HTTP_ROOM) {
+		if (head_grow(&r->h, &r->hbuf))
+			c->state = KC_CLOSE;
+		return true;
+	}
 	if (rc < 0) {
 		conn_answer(c, kg_http_status(rc), true);
 		return true;
@@ -628,6 +723,13 @@ static int req_target(struct kgate_req *r)
 	u32 qpos;
 	int rc;
 
+	/* Halves: the target, then its rewrite (req_tbuf_most() for more). */
+	r->tcap = 2 * (h->len + 1);
+	r->tbuf = kvmalloc(r->tcap, GFP_KERNEL_ACCOUNT);
+	r->mfields = kvmalloc_array(max_t(u32, h->nfields, 1),
+				    sizeof(*r->mfields), GFP_KERNEL_ACCOUNT);
+	if (!r->tbuf || !r->mfields)
+		return -ENOMEM;
 	if (h->form == KG_HTTP_T_ASTERISK) {
 		r->tbuf[0] = '*';
 		r->tlen = 1;
@@ -694,6 +796,12 @@ static void conn_redirect(struct kgate_conn *c, const struct kg_match_table *t)
 
 	rq.host_len = req_host(r, &host);
 	rq.host = (const char *)host;
+	n = req_tbuf_most(r);
+	if (n == -ENOMEM) {
+		c->state = KC_CLOSE;
+		return;
+	}
+	rq.target = (const char *)r->tbuf;
 	n = kg_match_redirect(t, &r->res, &rq, (char *)r->tbuf + r->tlen,
 			      r->tcap - r->tlen, &status);
 	if (n < 0) {
@@ -782,6 +890,10 @@ static void conn_route(struct kgate_conn *c)
 		return;
 	}
 	rc = req_target(r);
+	if (rc == -ENOMEM) {
+		c->state = KC_CLOSE;
+		return;
+	}
 	if (rc) {
 		conn_answer(c, kg_http_status(rc), true);
 		return;
@@ -824,9 +936,13 @@ static bool req_build(struct kgate_conn *c)
 
 	fr.host_len = req_host(r, &fr.host);
 	if (r->rt) {
-		n = kg_match_rewrite_path(t, &r->res, (const char *)r->tbuf,
-					  r->tlen, (char *)r->tbuf + r->tlen,
-					  r->tcap - r->tlen);
+		do {
+			n = kg_match_rewrite_path(t, &r->res,
+						  (const char *)r->tbuf,
+						  r->tlen,
+						  (char *)r->tbuf + r->tlen,
+						  r->tcap - r->tlen);
+		} while (n == -ENOSPC && !req_tbuf_most(r));
 		if (n < 0) {
 			conn_answer(c, 500, false);
 			return false;
@@ -839,7 +955,11 @@ static bool req_build(struct kgate_conn *c)
 		fr.t = t;
 		fr.rule_id = r->res.rule_id;
 	}
-	n = kg_fwd_request(&fr, r->obuf, r->ocap);
+	n = req_build_out(r, KB_REQUEST, &fr, r->h.len + fr.target_len);
+	if (n == -ENOMEM) {
+		c->state = KC_CLOSE;
+		return false;
+	}
 	if (n < 0) {
 		conn_answer(c, 500, false);
 		return false;
@@ -919,14 +1039,26 @@ static bool conn_connect(struct kgate_conn *c)
 
 /* The relay: the request's way and the response's */
 
-static void resp_start(struct kgate_req *r)
+/* Ready for a response head; -ENOMEM. */
+static int resp_start(struct kgate_req *r)
 {
-	u32 cap = clamp_t(u32, r->conf->lim.head_bytes, 256, KG_HTTP_HEAD_MAX);
-	u32 nf = clamp_t(u32, r->conf->lim.headers, 1, KGATE_HEADERS_MAX);
+	u32 cap = min_t(u32, r->head_max, KC_HEAD_FIRST);
 
-	kg_http_head_init_response(&r->rh, r->rhbuf, cap, r->rfields, nf,
-				   r->h.method);
+	if (!r->rhbuf) {
+		r->rhbuf = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+		r->rfields = kvmalloc_array(r->fields_max, sizeof(*r->rfields),
+					    GFP_KERNEL_ACCOUNT);
+		if (!r->rhbuf || !r->rfields)
+			return -ENOMEM;
+	} else {
+		/* A head after a 1xx: in the buffer that one grew to. */
+		cap = r->rh.cap;
+	}
+	kg_http_head_init_response(&r->rh, r->rhbuf, cap, r->rfields,
+				   r->fields_max, r->h.method);
+	kg_http_head_allow(&r->rh, r->head_max);
 	r->rstate = KR_HEAD;
+	return 0;
 }
 
 /*
@@ -969,7 +1101,9 @@ static int req_pump(struct kgate_conn *c, bool *moved)
 			return -EPIPE;
 		*moved = true;
 		c->state = r->body_done ? KC_WAIT : KC_BODY;
-		resp_start(r);
+		/* Without memory for the response: close, as without a request. */
+		if (resp_start(r))
+			return -ECONNRESET;
 	}
 	for (i = 0; c->state == KC_BODY && i < KC_BUDGET; i++) {
 		if (p->ready) {
@@ -1026,7 +1160,7 @@ static void resp_final(struct kgate_conn *c)
 		fp.rule_id = r->res.rule_id;
 	}
 	fp.close = r->close && !r->tunnel;
-	n = kg_fwd_response(&fp, r->obuf, r->ocap);
+	n = req_build_out(r, KB_RESPONSE, &fp, r->rh.len);
 	if (n < 0) {
 		conn_answer(c, 502, true);
 		return;
@@ -1053,7 +1187,7 @@ static void resp_info(struct kgate_conn *c)
 	};
 	int n;
 
-	n = kg_fwd_response(&fp, r->obuf, r->ocap);
+	n = req_build_out(r, KB_RESPONSE, &fp, r->rh.len);
 	if (n < 0) {
 		conn_answer(c, 502, true);
 		return;
@@ -1062,7 +1196,8 @@ static void resp_info(struct kgate_conn *c)
 	r->ooff = 0;
 	r->oto = KO_CLIENT;
 	req_count_status(r, r->rh.status);
-	resp_start(r);
+	if (resp_start(r))
+		c->state = KC_CLOSE;
 }
 
 /* Feed the response's bytes to its parsers: < 0 on an error. */
@@ -1081,6 +1216,8 @@ static int resp_feed(struct kgate_conn *c)
 		p->head += used;
 		if (rc < 0)
 			return rc;
+		if (rc == KG_HTTP_ROOM)
+			return head_grow(&r->rh, &r->rhbuf);
 		if (rc == KG_HTTP_DONE) {
 			if (r->rh.flags & KG_HTTP_F_INFO)
 				resp_info(c);
@@ -1170,7 +1307,7 @@ static int resp_pump(struct kgate_conn *c, bool *moved)
 			conn_answer(c, 502, true);
 			return 1;
 		}
-		if (c->state == KC_REPLY)
+		if (c->state == KC_REPLY || c->state == KC_CLOSE)
 			return 1;
 	}
 	return 0;
@@ -1399,16 +1536,16 @@ static void conn_end(struct kgate_conn *c)
 	if (test_and_set_bit(KC_F_DEAD, &c->flags))
 		return;
 	conn_unhook(c);
-	/* Only a callback could have queued it again: none can now. */
-	cancel_delayed_work(&c->work);
+	/* Only a callback or the timer could queue it again: none can now. */
+	timer_shutdown_sync(&c->timer);
+	cancel_work(&c->work);
 	conn_release(c);
 	conn_put(c);
 }
 
 static void conn_work(struct work_struct *work)
 {
-	struct kgate_conn *c = container_of(to_delayed_work(work),
-					    struct kgate_conn, work);
+	struct kgate_conn *c = container_of(work, struct kgate_conn, work);
 	unsigned long deadline;
 	int i;
 
@@ -1424,13 +1561,19 @@ static void conn_work(struct work_struct *work)
 		return;
 	}
 	if (i == KC_STEPS) {
-		queue_delayed_work(kgate_l7_wq, &c->work, 0);
+		queue_work(kgate_l7_wq, &c->work);
 		return;
 	}
+	/*
+	 * A deadline that moved later leaves the timer where it was: when it
+	 * fires, this sees the deadline not reached and sets it again.  So a
+	 * busy connection does not touch its timer at each request.
+	 */
 	deadline = conn_deadline(c);
-	queue_delayed_work(kgate_l7_wq, &c->work,
-			   time_after(deadline, jiffies) ?
-			   deadline - jiffies : 0);
+	if (time_after(deadline, jiffies))
+		timer_reduce(&c->timer, deadline);
+	else
+		queue_work(kgate_l7_wq, &c->work);
 }
 
 /* Accepting and closing */
@@ -1497,7 +1640,8 @@ void kgate_conn_accept(struct kgate_lsock *ls, struct socket *sock)
 	c->idle_ms = conf->lim.idle_timeout;
 	c->since = jiffies;
 	peer_set(&c->peer, &ss);
-	INIT_DELAYED_WORK(&c->work, conn_work);
+	INIT_WORK(&c->work, conn_work);
+	timer_setup(&c->timer, conn_timer, 0);
 	tcp_sock_set_nodelay(sock->sk);
 
 	spin_lock_bh(&ls->lock);
@@ -1516,7 +1660,7 @@ void kgate_conn_accept(struct kgate_lsock *ls, struct socket *sock)
 
 	conn_hook(c);
 	/* Bytes that came before the callbacks: the first run reads them. */
-	queue_delayed_work(kgate_l7_wq, &c->work, 0);
+	queue_work(kgate_l7_wq, &c->work);
 	return;
 
 err_conn:
@@ -1532,11 +1676,13 @@ static void conn_kill(struct kgate_conn *c)
 {
 	if (test_and_set_bit(KC_F_DEAD, &c->flags)) {
 		/* Its work is ending it: wait until it has. */
-		cancel_delayed_work_sync(&c->work);
+		cancel_work_sync(&c->work);
 		return;
 	}
 	conn_unhook(c);
-	cancel_delayed_work_sync(&c->work);
+	/* Shut first: a run of the work in progress cannot arm it again. */
+	timer_shutdown_sync(&c->timer);
+	cancel_work_sync(&c->work);
 	conn_release(c);
 	conn_put(c);
 }

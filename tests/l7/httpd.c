@@ -483,6 +483,24 @@ static void respond(struct conn *c, int status, const char *reason,
 	}
 }
 
+/* A 200 whose head carries @n bytes in X-Big-I fields of 1000 at most. */
+static void respond_bighead(struct conn *c, size_t n)
+{
+	static char extra[OUT_CAP / 2];
+	size_t len = 0, k;
+	int i;
+
+	bprintf(extra, sizeof(extra), &len, "Content-Length: 0\r\n");
+	for (i = 0; n && len + 1100 < sizeof(extra); i++, n -= k) {
+		k = n < 1000 ? n : 1000;
+		bprintf(extra, sizeof(extra), &len, "X-Big-%d: ", i);
+		memset(extra + len, 'b', k);
+		len += k;
+		bprintf(extra, sizeof(extra), &len, "\r\n");
+	}
+	respond_head(c, 200, "OK", extra);
+}
+
 static void respond_echo(struct conn *c, const char *hex)
 {
 	char body[OUT_CAP / 2];
@@ -549,6 +567,8 @@ static void dispatch(struct conn *c, const char *hex)
 			len = snprintf(body, sizeof(body), "%s %d\n", g_name, code);
 			respond(c, code, "Status", body, (size_t)len);
 		}
+	} else if (sscanf(path, "/bighead/%llu", &n) == 1) {
+		respond_bighead(c, (size_t)n);
 	} else if (sscanf(path, "/bytes/%llu", &n) == 1) {
 		snprintf(extra, sizeof(extra), "Content-Length: %llu\r\n", n);
 		respond_head(c, 200, "OK", extra);

@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 39
+plan 41
 
 LISTENER_SPEC="body-bytes unlimited" l7_up 3 || l7_bail $?
 trap l7_down EXIT
@@ -197,6 +197,14 @@ check "WebSocket: 101 through kgate with the backend's accept key" \
 	like '1 0 1 S w i t c h.*s 3 p P L M B i T x a Q 9 k Y G z z h Z R b K \+ x O o =' echo "$ws"
 check "WebSocket: a masked text and a binary frame come back (the tunnel both ways)" \
 	like '201 005 h e l l o 202 003 a b c' echo "$ws"
+
+# --- heads beyond the first buffer (2 kB) and within head-bytes (16 kB) -------------------
+pads=()
+for i in 1 2 3 4 5 6; do pads+=(-H "X-Pad-$i: $(head -c 2000 /dev/zero | tr '\0' p)"); done
+padded() { echo_field p.example /echo header "${pads[@]}" | grep -i '^x-pad-' | tr -cd p | wc -c; }
+check "a 12 kB request head reaches the backend whole (its buffer grew)" is 12000 padded
+bighead() { head_of p.example /bighead/12000 | grep -i '^x-big-' | cut -d' ' -f2 | tr -cd b | wc -c; }
+check "a 12 kB response head reaches the client whole (its buffer grew)" is 12000 bighead
 
 # --- upstream reuse -------------------------------------------------------------------------
 c0=$(conns_of 1)
