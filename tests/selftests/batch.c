@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * batch: transactions.  BEGIN stages the socket's later commands (acked,
- * not applied); COMMIT applies all or nothing; a refused message poisons
- * the batch (COMMIT: ECANCELED); a command that fails at COMMIT is named
+ * not applied); COMMIT applies all or nothing; a message kgate refuses
+ * poisons the batch, one the policy refuses never reaches kgate and the
+ * COMMIT's count of commands sent tells (both: ECANCELED); a COMMIT
+ * without the count is EINVAL; a command that fails at COMMIT is named
  * by position and sequence number in the extack; BEGIN twice is EBUSY;
  * COMMIT / ABORT without BEGIN is ENOENT; ABORT and closing the socket
  * drop the batch; batches of different sockets do not mix.
@@ -82,6 +84,17 @@ static bool names_command(const char *msg, int pos, uint32_t seq)
 	snprintf(prefix, sizeof(prefix), "cmd %d seq %u: ", pos, seq);
 	return !strncmp(msg, prefix, strlen(prefix)) &&
 	       strlen(msg) > strlen(prefix);
+}
+
+/* "batch aborted: SENT commands sent, N reached kgate" */
+static bool counts_in(const char *msg, long long sent, long long reached)
+{
+	char want[96];
+
+	snprintf(want, sizeof(want),
+		 "batch aborted: %lld commands sent, %lld reached kgate", sent,
+		 reached);
+	return !strcmp(msg, want);
 }
 
 #define UNCHANGED(sock) \
@@ -187,7 +200,10 @@ static void pos_svc(struct kt_svc *svc, struct kt_fe *fe, char *fa,
 	svc->n_fe = 1;
 }
 
-/* A message refused by the policy poisons the batch. */
+/*
+ * A message refused by the policy never reaches kgate: the COMMIT's count
+ * of commands sent is one more than kgate's, and the batch fails.
+ */
 TEST_F(pos, policy_refusal_poisons)
 {
 	const struct kt_ovr bad = {
@@ -213,14 +229,14 @@ TEST_F(pos, policy_refusal_poisons)
 		}
 		r = kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
 			       &e);
-		/* Before the poison: staged.  After it: not asserted (the
-		 * kernel may stage or refuse them).
-		 */
-		if (i < variant->bad) {
-			ASSERT_EQ(0, r) TH_LOG("staging %d: %s", i, e.msg);
-		}
+		/* kgate never saw the refused one: the others are staged. */
+		ASSERT_EQ(0, r) TH_LOG("staging %d: %s", i, e.msg);
 	}
+	EXPECT_EQ(NB, (int)self->s.batch_sent);
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_TRUE(counts_in(e.msg, NB, NB - 1))
+		TH_LOG("extack \"%s\" does not say %d sent, %d reached kgate",
+		       e.msg, NB, NB - 1);
 	UNCHANGED(&self->s);
 	/* The failed COMMIT ended the batch. */
 	KT_OK(kt_stats(&self->s, &st, &e), e);
