@@ -334,6 +334,11 @@ struct kgate_txn {
 	u32 portid;
 	int poison;			/* first refused message's errno */
 	u32 poison_seq;
+	/*
+	 * Mutating messages that reached kgate, staged or refused: COMMIT
+	 * compares them with the count the client sent.
+	 */
+	u32 n_msgs;
 	u32 n_ops;
 	u64 bytes;
 	struct list_head ops;
@@ -379,7 +384,7 @@ void kgate_poison(struct kgate_net *kn, const struct kgate_sender *from,
 int kgate_batch_begin(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack);
 int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
-		       struct netlink_ext_ack *extack);
+		       const struct nlattr *count, struct netlink_ext_ack *extack);
 int kgate_batch_abort(struct kgate_net *kn, const struct kgate_sender *from,
 		      struct netlink_ext_ack *extack);
 void kgate_txns_destroy(struct kgate_net *kn);

@@ -595,6 +595,8 @@ int kgate_submit(struct kgate_net *kn, const struct kgate_sender *from,
 
 	mutex_lock(&kn->lock);
 	txn = txn_find(kn, from);
+	if (txn)
+		txn->n_msgs++;
 	if (txn && (txn->n_ops >= KGATE_BATCH_MAX_OPS ||
 		    txn->bytes + op->size > cap)) {
 		NL_SET_ERR_MSG_FMT(extack,
@@ -627,8 +629,10 @@ void kgate_poison(struct kgate_net *kn, const struct kgate_sender *from,
 
 	mutex_lock(&kn->lock);
 	txn = txn_find(kn, from);
-	if (txn)
+	if (txn) {
+		txn->n_msgs++;
 		txn_poison(txn, seq, err);
+	}
 	mutex_unlock(&kn->lock);
 }
 
@@ -660,8 +664,15 @@ int kgate_batch_begin(struct kgate_net *kn, const struct kgate_sender *from,
 	return err;
 }
 
+/*
+ * Apply the sender's batch, if nothing was lost on the way: @count (may
+ * be NULL) is the number of mutating commands the client sent since
+ * BATCH_BEGIN.  A message the policy refused never reached kgate, so it
+ * did not poison the batch; it is missing from the batch's own count.
+ * The batch ends here whatever the outcome.
+ */
 int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
-		       struct netlink_ext_ack *extack)
+		       const struct nlattr *count, struct netlink_ext_ack *extack)
 {
 	struct kgate_txn *txn;
 	bool walk = false;
@@ -669,13 +680,23 @@ int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
 
 	mutex_lock(&kn->lock);
 	txn = txn_find(kn, from);
-	if (!txn) {
+	if (!count) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, KGATE_A_BATCH_COUNT);
+		NL_SET_ERR_MSG(extack, "missing batch count");
+		err = -EINVAL;
+	} else if (!txn) {
 		NL_SET_ERR_MSG(extack, "no batch open on this socket");
 		err = -ENOENT;
 	} else if (txn->poison) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "batch aborted: message seq %u was refused (errno %d)",
 				   txn->poison_seq, -txn->poison);
+		err = -ECANCELED;
+	} else if (nla_get_u32(count) != txn->n_msgs) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "batch aborted: %u commands sent, %u reached kgate",
+				   nla_get_u32(count), txn->n_msgs);
+		NL_SET_BAD_ATTR(extack, count);
 		err = -ECANCELED;
 	} else {
 		err = kgate_commit(kn, &txn->ops, true, &walk, extack);

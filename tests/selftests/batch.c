@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * batch: transactions.  BEGIN stages the socket's later commands (acked,
- * not applied); COMMIT applies all or nothing; a refused message poisons
- * the batch (COMMIT: ECANCELED); a command that fails at COMMIT is named
+ * not applied); COMMIT applies all or nothing; a message kgate refuses
+ * poisons the batch, one the policy refuses never reaches kgate and the
+ * COMMIT's count of commands sent tells (both: ECANCELED); a COMMIT
+ * without the count is EINVAL; a command that fails at COMMIT is named
  * by position and sequence number in the extack; BEGIN twice is EBUSY;
  * COMMIT / ABORT without BEGIN is ENOENT; ABORT and closing the socket
  * drop the batch; batches of different sockets do not mix.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -82,6 +85,32 @@ static bool names_command(const char *msg, int pos, uint32_t seq)
 	snprintf(prefix, sizeof(prefix), "cmd %d seq %u: ", pos, seq);
 	return !strncmp(msg, prefix, strlen(prefix)) &&
 	       strlen(msg) > strlen(prefix);
+}
+
+/* "batch aborted: SENT commands sent, N reached kgate" */
+static bool counts_in(const char *msg, long long sent, long long reached)
+{
+	char want[96];
+
+	snprintf(want, sizeof(want),
+		 "batch aborted: %lld commands sent, %lld reached kgate", sent,
+		 reached);
+	return !strcmp(msg, want);
+}
+
+/* BATCH_COMMIT with KGATE_A_BATCH_COUNT = @count, or without it (< 0). */
+static int commit_count(struct kt_sock *s, long long count, struct kt_err *e)
+{
+	struct kt_msg m;
+	int r;
+
+	if (kt_msg_init(&m, s, KGATE_CMD_BATCH_COMMIT, 0))
+		return ENOMEM;
+	if (count >= 0)
+		mnl_attr_put_u32(m.nlh, KGATE_A_BATCH_COUNT, (uint32_t)count);
+	r = kt_send(s, &m, e, NULL, NULL);
+	kt_msg_free(&m);
+	return r;
 }
 
 #define UNCHANGED(sock) \
@@ -187,7 +216,10 @@ static void pos_svc(struct kt_svc *svc, struct kt_fe *fe, char *fa,
 	svc->n_fe = 1;
 }
 
-/* A message refused by the policy poisons the batch. */
+/*
+ * A message refused by the policy never reaches kgate: the COMMIT's count
+ * of commands sent is one more than kgate's, and the batch fails.
+ */
 TEST_F(pos, policy_refusal_poisons)
 {
 	const struct kt_ovr bad = {
@@ -213,20 +245,57 @@ TEST_F(pos, policy_refusal_poisons)
 		}
 		r = kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
 			       &e);
-		/* Before the poison: staged.  After it: not asserted (the
-		 * kernel may stage or refuse them).
-		 */
-		if (i < variant->bad) {
-			ASSERT_EQ(0, r) TH_LOG("staging %d: %s", i, e.msg);
-		}
+		/* kgate never saw the refused one: the others are staged. */
+		ASSERT_EQ(0, r) TH_LOG("staging %d: %s", i, e.msg);
 	}
+	EXPECT_EQ(NB, (int)self->s.batch_sent);
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_TRUE(counts_in(e.msg, NB, NB - 1))
+		TH_LOG("extack \"%s\" does not say %d sent, %d reached kgate",
+		       e.msg, NB, NB - 1);
 	UNCHANGED(&self->s);
 	/* The failed COMMIT ended the batch. */
 	KT_OK(kt_stats(&self->s, &st, &e), e);
 	EXPECT_EQ(0u, st.batches_open);
 	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
 	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_ABORT, &e), e);
+}
+
+/*
+ * A message kgate refuses itself (a service without frontends) reached
+ * it: it counts, and the COMMIT reports it as before, by seq.
+ */
+TEST_F(pos, kgate_refusal_poisons)
+{
+	struct kt_stats st;
+	struct kt_err e;
+	uint32_t bad_seq = 0;
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	for (int i = 1; i <= NB; i++) {
+		struct kt_svc svc;
+		struct kt_fe fe;
+		char fa[32], name[32];
+
+		pos_svc(&svc, &fe, fa, name, i);
+		if (i == variant->bad) {
+			svc.n_fe = 0;
+			bad_seq = self->s.seq + 1;
+			KT_REFUSED(EINVAL, kt_svc_cmd(&self->s,
+						      KGATE_CMD_SERVICE_ADD,
+						      &svc, NULL, 0, &e), e);
+			continue;
+		}
+		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
+				 &e), e);
+	}
+	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_TRUE(strstr(e.msg, "was refused") &&
+		    kt_msg_has_number(e.msg, bad_seq))
+		TH_LOG("extack \"%s\" does not name seq %u", e.msg, bad_seq);
+	UNCHANGED(&self->s);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(0u, st.batches_open);
 }
 
 /* A command that fails when applied fails the COMMIT with its errno and
@@ -319,6 +388,128 @@ TEST_F(pos, unknown_service_fails_commit)
 		TH_LOG("extack \"%s\" is not \"cmd %d seq %u: REASON\"", e.msg,
 		       variant->bad, bad_seq);
 	UNCHANGED(&self->s);
+}
+
+/*
+ * A COMMIT whose count is not the number of commands that reached kgate
+ * (one more, one less) applies nothing and ends the batch; the extack
+ * gives both counts and points at the attribute.
+ */
+TEST_F(batch, commit_count_differs)
+{
+	const int delta[] = { 1, -1 };
+	struct kt_stats st;
+	struct kt_svc svc;
+	struct kt_err e;
+	char name[32];
+
+	for (int d = 0; d < 2; d++) {
+		KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+		for (int i = 0; i < NB; i++) {
+			mksvc(self, &svc, i, name, sizeof(name));
+			KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc,
+					 NULL, 0, &e), e);
+		}
+		KT_OK(kt_del(&self->s, PRE, &e), e);
+		ASSERT_EQ(NB + 1, (int)self->s.batch_sent);
+		KT_REFUSED(ECANCELED, commit_count(&self->s, NB + 1 + delta[d],
+						   &e), e);
+		EXPECT_TRUE(counts_in(e.msg, NB + 1 + delta[d], NB + 1))
+			TH_LOG("extack \"%s\" does not say %d sent, %d reached",
+			       e.msg, NB + 1 + delta[d], NB + 1);
+		/* The attribute follows the headers: offset 20. */
+		EXPECT_TRUE(e.has_offs);
+		EXPECT_EQ((uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN), e.offs);
+		UNCHANGED(&self->s);
+		KT_OK(kt_stats(&self->s, &st, &e), e);
+		EXPECT_EQ(0u, st.batches_open);
+		KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e),
+			   e);
+	}
+}
+
+/*
+ * COMMIT without KGATE_A_BATCH_COUNT: EINVAL naming the missing attribute,
+ * nothing applied, the batch dropped as by any failed COMMIT.  Without a
+ * batch open too: the request is malformed whatever the state.
+ */
+TEST_F(batch, commit_without_count)
+{
+	struct kt_stats st;
+	struct kt_svc svc;
+	struct kt_err e;
+	char name[32];
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	mksvc(self, &svc, 0, name, sizeof(name));
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_REFUSED(EINVAL, commit_count(&self->s, -1, &e), e);
+	EXPECT_TRUE(e.has_miss_type);
+	EXPECT_EQ(KGATE_A_BATCH_COUNT, (int)e.miss_type);
+	EXPECT_FALSE(e.has_miss_nest);
+	UNCHANGED(&self->s);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(0u, st.batches_open);
+	KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+
+	KT_REFUSED(EINVAL, commit_count(&self->s, -1, &e), e);
+	EXPECT_TRUE(e.has_miss_type);
+	EXPECT_EQ(KGATE_A_BATCH_COUNT, (int)e.miss_type);
+	UNCHANGED(&self->s);
+}
+
+/*
+ * The count is the socket's since its BEGIN: what a pipeline sent without
+ * waiting for answers counts too, a refused message included, and the
+ * commands sent before the BEGIN do not.
+ */
+TEST_F(batch, pipelined_count)
+{
+	const struct kt_ovr bad = {
+		.where = KT_W_SVC, .type = KGATE_SVC_A_AFFINITY_TIMEOUT,
+		.how = KT_INT, .len = 4, .val = 0,
+	};
+	struct kt_pipe p;
+	struct kt_msg m;
+	struct kt_svc svc;
+	struct kt_err e;
+	char name[32];
+
+	mksvc(self, &svc, 9, name, sizeof(name));
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_OK(kt_del(&self->s, name, &e), e);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	ASSERT_EQ(0u, self->s.batch_sent);
+	ASSERT_EQ(0, kt_pipe_init(&p, &self->s));
+	ASSERT_EQ(0, kt_msg_init(&m, &self->s, 0, 0));
+	p.no_ack = true;
+	for (int i = 0; i < NB; i++) {
+		mksvc(self, &svc, i, name, sizeof(name));
+		kt_msg_reset(&m, &self->s, KGATE_CMD_SERVICE_ADD, 0);
+		kt_msg_put_svc(&m, &svc, NULL, 0);
+		ASSERT_EQ(0, kt_pipe_add(&p, &m));
+	}
+	ASSERT_EQ(0, kt_pipe_flush(&p));
+	EXPECT_EQ(NB, (int)self->s.batch_sent);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	KT_EXPECT_COUNT(&self->s, NB + 1);
+
+	/* The same with one the policy refuses in the middle. */
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_FLUSH, &e), e);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	for (int i = 0; i < NB; i++) {
+		mksvc(self, &svc, i, name, sizeof(name));
+		kt_msg_reset(&m, &self->s, KGATE_CMD_SERVICE_ADD, 0);
+		kt_msg_put_svc(&m, &svc, i == NB / 2 ? &bad : NULL,
+			       i == NB / 2);
+		ASSERT_EQ(0, kt_pipe_add(&p, &m));
+	}
+	ASSERT_EQ(0, kt_pipe_flush(&p));
+	kt_msg_free(&m);
+	kt_pipe_free(&p);
+	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_TRUE(counts_in(e.msg, NB, NB - 1)) TH_LOG("extack \"%s\"", e.msg);
+	KT_EXPECT_COUNT(&self->s, 0);
 }
 
 TEST_F(batch, begin_twice_is_ebusy)

@@ -21,6 +21,7 @@
  * message) and leaves listeners and routes as they were.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1094,5 +1095,189 @@ L7CASE(rt_header_no_value, KT_ROUTE,
        RT(RT_L, "{matches[{path_type=0 path=/a headers[{name=x}]}] "
 	  "backends[{service=s weight=1}]}"), .err = EINVAL,
        .word = "value");
+
+/*
+ * ---------------------------------------------------------- GETPOLICY
+ * The policies requests are validated with are the family's, and the
+ * controller reports them: CTRL_CMD_GETPOLICY dumps, for family "kgate",
+ * each command's policy (CTRL_ATTR_OP_POLICY) and every attribute of
+ * every policy (CTRL_ATTR_POLICY), one per message.
+ */
+#define POL_MAX		64	/* policies */
+#define POL_ATTRS	32	/* attributes per policy */
+
+struct pol_attr {
+	bool seen;
+	int type;		/* enum netlink_attribute_type */
+	bool has_idx, has_max_len;
+	uint32_t idx;		/* the nest's policy */
+	int max_len;
+};
+
+struct pol_dump {
+	bool has_do[KGATE_CMD_MAX + 1];
+	uint32_t do_idx[KGATE_CMD_MAX + 1];
+	struct pol_attr a[POL_MAX][POL_ATTRS];
+	int n_msgs, bad;	/* messages; entries out of range */
+};
+
+static void pol_op(struct pol_dump *d, const struct nlattr *ops)
+{
+	const struct nlattr *op, *x;
+
+	mnl_attr_for_each_nested(op, ops) {
+		uint16_t cmd = mnl_attr_get_type(op);
+
+		if (cmd > KGATE_CMD_MAX) {
+			d->bad++;
+			continue;
+		}
+		mnl_attr_for_each_nested(x, op) {
+			if (mnl_attr_get_type(x) != CTRL_ATTR_POLICY_DO)
+				continue;
+			d->has_do[cmd] = true;
+			d->do_idx[cmd] = mnl_attr_get_u32(x);
+		}
+	}
+}
+
+static void pol_attrs(struct pol_dump *d, const struct nlattr *pols)
+{
+	const struct nlattr *pol, *attr, *x;
+
+	mnl_attr_for_each_nested(pol, pols) {
+		uint16_t idx = mnl_attr_get_type(pol);
+
+		mnl_attr_for_each_nested(attr, pol) {
+			uint16_t t = mnl_attr_get_type(attr);
+			struct pol_attr *pa;
+
+			if (idx >= POL_MAX || t >= POL_ATTRS) {
+				d->bad++;
+				continue;
+			}
+			pa = &d->a[idx][t];
+			pa->seen = true;
+			mnl_attr_for_each_nested(x, attr) {
+				switch (mnl_attr_get_type(x)) {
+				case NL_POLICY_TYPE_ATTR_TYPE:
+					pa->type = (int)mnl_attr_get_u32(x);
+					break;
+				case NL_POLICY_TYPE_ATTR_POLICY_IDX:
+					pa->has_idx = true;
+					pa->idx = mnl_attr_get_u32(x);
+					break;
+				case NL_POLICY_TYPE_ATTR_MAX_LENGTH:
+					pa->has_max_len = true;
+					pa->max_len = (int)mnl_attr_get_u32(x);
+					break;
+				}
+			}
+		}
+	}
+}
+
+static int pol_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct pol_dump *d = data;
+	const struct nlattr *a;
+
+	d->n_msgs++;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_OP_POLICY)
+			pol_op(d, a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_POLICY)
+			pol_attrs(d, a);
+	}
+	return 0;
+}
+
+/* Attribute @type of policy @idx, or NULL if the dump did not have it. */
+static const struct pol_attr *pol_get(const struct pol_dump *d, uint32_t idx,
+				      uint16_t type)
+{
+	if (idx >= POL_MAX || type >= POL_ATTRS || !d->a[idx][type].seen)
+		return NULL;
+	return &d->a[idx][type];
+}
+
+FIXTURE(policy) {
+	struct kt_sock s;
+	struct pol_dump *d;
+};
+
+FIXTURE_SETUP(policy)
+{
+	ASSERT_EQ(0, kt_open(&self->s)) TH_LOG("kt_open (module loaded?)");
+	self->d = calloc(1, sizeof(*self->d));
+	ASSERT_NE(NULL, self->d);
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+	free(self->d);
+	kt_close(&self->s);
+}
+
+TEST_F(policy, getpolicy_reports_the_policies)
+{
+	const struct pol_attr *rt, *svc, *name, *count;
+	struct pol_dump *d = self->d;
+	struct genlmsghdr *g;
+	struct kt_msg m;
+	struct kt_err e;
+	uint32_t top;
+
+	ASSERT_EQ(0, kt_msg_init(&m, &self->s, CTRL_CMD_GETPOLICY, NLM_F_DUMP));
+	m.nlh->nlmsg_type = GENL_ID_CTRL;
+	g = mnl_nlmsg_get_payload(m.nlh);
+	g->version = 2;
+	mnl_attr_put_strz(m.nlh, CTRL_ATTR_FAMILY_NAME, KGATE_GENL_NAME);
+	KT_OK(kt_send(&self->s, &m, &e, pol_cb, d), e);
+	kt_msg_free(&m);
+	TH_LOG("%d messages", d->n_msgs);
+	EXPECT_EQ(0, d->bad);
+
+	/* Every command has the family's policy. */
+	ASSERT_TRUE(d->has_do[KGATE_CMD_ROUTE_ADD]) TH_LOG("no policy for ROUTE_ADD");
+	top = d->do_idx[KGATE_CMD_ROUTE_ADD];
+	EXPECT_TRUE(d->has_do[KGATE_CMD_SERVICE_ADD]);
+	EXPECT_EQ(top, d->do_idx[KGATE_CMD_SERVICE_ADD]);
+	EXPECT_TRUE(d->has_do[KGATE_CMD_BATCH_COMMIT]);
+	EXPECT_EQ(top, d->do_idx[KGATE_CMD_BATCH_COMMIT]);
+
+	/* KGATE_A_ROUTE: a nest whose name is a NUL string, < KGATE_NAME_MAX. */
+	rt = pol_get(d, top, KGATE_A_ROUTE);
+	ASSERT_NE(NULL, rt) TH_LOG("no KGATE_A_ROUTE in policy %u", top);
+	ASSERT_EQ(NL_ATTR_TYPE_NESTED, rt->type);
+	ASSERT_TRUE(rt->has_idx);
+	name = pol_get(d, rt->idx, KGATE_RT_A_NAME);
+	ASSERT_NE(NULL, name) TH_LOG("no KGATE_RT_A_NAME in policy %u", rt->idx);
+	EXPECT_EQ(NL_ATTR_TYPE_NUL_STRING, name->type);
+	EXPECT_TRUE(name->has_max_len);
+	EXPECT_EQ(KGATE_NAME_MAX - 1, name->max_len);
+	/* Deeper down too: the route's rules, an array of nests. */
+	name = pol_get(d, rt->idx, KGATE_RT_A_RULES);
+	ASSERT_NE(NULL, name);
+	EXPECT_EQ(NL_ATTR_TYPE_NESTED_ARRAY, name->type);
+
+	/* KGATE_A_SERVICE: a nest with its own policy, the name in it. */
+	svc = pol_get(d, top, KGATE_A_SERVICE);
+	ASSERT_NE(NULL, svc) TH_LOG("no KGATE_A_SERVICE in policy %u", top);
+	ASSERT_EQ(NL_ATTR_TYPE_NESTED, svc->type);
+	ASSERT_TRUE(svc->has_idx);
+	EXPECT_NE(rt->idx, svc->idx);
+	name = pol_get(d, svc->idx, KGATE_SVC_A_NAME);
+	ASSERT_NE(NULL, name) TH_LOG("no KGATE_SVC_A_NAME in policy %u", svc->idx);
+	EXPECT_EQ(NL_ATTR_TYPE_NUL_STRING, name->type);
+	name = pol_get(d, svc->idx, KGATE_SVC_A_BACKENDS);
+	ASSERT_NE(NULL, name);
+	EXPECT_EQ(NL_ATTR_TYPE_NESTED_ARRAY, name->type);
+
+	/* KGATE_A_BATCH_COUNT, BATCH_COMMIT's: a u32. */
+	count = pol_get(d, top, KGATE_A_BATCH_COUNT);
+	ASSERT_NE(NULL, count) TH_LOG("no KGATE_A_BATCH_COUNT in policy %u", top);
+	EXPECT_EQ(NL_ATTR_TYPE_U32, count->type);
+}
 
 TEST_HARNESS_MAIN

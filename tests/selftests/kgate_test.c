@@ -162,6 +162,48 @@ static void parse_done_msg(const struct nlmsghdr *nlh, struct kt_err *e)
 
 /* -------------------------------------------------------------- sockets */
 
+bool kt_cmd_mutates(uint8_t cmd)
+{
+	switch (cmd) {
+	case KGATE_CMD_SERVICE_ADD:
+	case KGATE_CMD_SERVICE_REPLACE:
+	case KGATE_CMD_SERVICE_DEL:
+	case KGATE_CMD_BACKEND_ADD:
+	case KGATE_CMD_BACKEND_DEL:
+	case KGATE_CMD_BACKEND_SET:
+	case KGATE_CMD_FLUSH:
+	case KGATE_CMD_NODE_SET:
+	case KGATE_CMD_LISTENER_ADD:
+	case KGATE_CMD_LISTENER_REPLACE:
+	case KGATE_CMD_LISTENER_DEL:
+	case KGATE_CMD_ROUTE_ADD:
+	case KGATE_CMD_ROUTE_REPLACE:
+	case KGATE_CMD_ROUTE_DEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* After a send of @len bytes of requests: count the mutating ones. */
+static void count_sent(struct kt_sock *s, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_type != s->family ||
+		    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*g)))
+			continue;
+		if (g->cmd == KGATE_CMD_BATCH_BEGIN)
+			s->batch_sent = 0;
+		else if (kt_cmd_mutates(g->cmd))
+			s->batch_sent++;
+	}
+}
+
 /* Send nlh and read until its ack / error / DONE.  Messages with the same
  * sequence number and another type are passed to cb.
  */
@@ -176,6 +218,7 @@ static int xfer(struct kt_sock *s, struct nlmsghdr *nlh, struct kt_err *e,
 		local_err(e, errno, "sendto");
 		return e->err;
 	}
+	count_sent(s, nlh, nlh->nlmsg_len);
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(s->nl, s->rbuf, s->rbuf_len);
 		const struct nlmsghdr *r;
@@ -666,7 +709,10 @@ int kt_svc_cmd(struct kt_sock *s, uint8_t cmd, const struct kt_svc *svc,
 	return ret;
 }
 
-/* @cmd without attributes; its replies, if any, go to @cb. */
+/*
+ * @cmd without attributes but BATCH_COMMIT's count; its replies, if any,
+ * go to @cb.
+ */
 static int query(struct kt_sock *s, uint8_t cmd, struct kt_err *e,
 		 kt_cb cb, void *data)
 {
@@ -680,6 +726,8 @@ static int query(struct kt_sock *s, uint8_t cmd, struct kt_err *e,
 		local_err(e, ENOMEM, "kt_msg_init");
 		return e->err;
 	}
+	if (cmd == KGATE_CMD_BATCH_COMMIT)
+		mnl_attr_put_u32(m.nlh, KGATE_A_BATCH_COUNT, s->batch_sent);
 	ret = kt_send(s, &m, e, cb, data);
 	kt_msg_free(&m);
 	return ret;
@@ -1573,6 +1621,7 @@ int kt_pipe_flush(struct kt_pipe *p)
 		return 0;
 	if (mnl_socket_sendto(p->s->nl, p->buf, p->len) < 0)
 		return -errno;
+	count_sent(p->s, p->buf, p->len);
 	if (p->no_ack)
 		acked = p->queued;
 	while (acked < p->queued) {

@@ -35,6 +35,11 @@ struct kt_sock {
 	char *rbuf;		/* receive buffer */
 	size_t rbuf_len;
 	size_t ev_off, ev_len;	/* events not yet returned, in rbuf */
+	/*
+	 * Mutating commands sent since the last BATCH_BEGIN, refused ones
+	 * included: what kt_cmd(BATCH_COMMIT) sends as KGATE_A_BATCH_COUNT.
+	 */
+	uint32_t batch_sent;
 };
 
 /* The answer to one request. */
@@ -180,8 +185,13 @@ int kt_send(struct kt_sock *s, struct kt_msg *m, struct kt_err *e,
 /* Build and send one command about svc.  e may be NULL. */
 int kt_svc_cmd(struct kt_sock *s, uint8_t cmd, const struct kt_svc *svc,
 	       const struct kt_ovr *ovr, int n_ovr, struct kt_err *e);
-/* A command without attributes (FLUSH, BATCH_*, STATS_GET without cb). */
+/*
+ * A command without attributes (FLUSH, BATCH_*, STATS_GET without cb),
+ * but BATCH_COMMIT, which carries KGATE_A_BATCH_COUNT = s->batch_sent.
+ */
 int kt_cmd(struct kt_sock *s, uint8_t cmd, struct kt_err *e);
+/* The commands a batch stages, which KGATE_A_BATCH_COUNT counts. */
+bool kt_cmd_mutates(uint8_t cmd);
 /* SERVICE_DEL by name. */
 int kt_del(struct kt_sock *s, const char *name, struct kt_err *e);
 

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <libmnl/libmnl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,7 @@ FIXTURE_VARIANT(perm) {
 enum {
 	W_NONE, W_NEW_SVC, W_REPLACE, W_NAME, W_BE_NEW, W_BE_OLD, W_BE_SET,
 	W_DUMP, W_NODE,
+	W_COUNT,	/* KGATE_A_BATCH_COUNT, the socket's count */
 };
 
 FIXTURE_VARIANT_ADD(perm, service_add) { KGATE_CMD_SERVICE_ADD, W_NEW_SVC, false, E_CHANGE };
@@ -74,7 +76,7 @@ FIXTURE_VARIANT_ADD(perm, backend_del) { KGATE_CMD_BACKEND_DEL, W_BE_OLD, false,
 FIXTURE_VARIANT_ADD(perm, backend_set) { KGATE_CMD_BACKEND_SET, W_BE_SET, false, E_CHANGE };
 FIXTURE_VARIANT_ADD(perm, flush) { KGATE_CMD_FLUSH, W_NONE, false, E_CHANGE };
 FIXTURE_VARIANT_ADD(perm, batch_begin) { KGATE_CMD_BATCH_BEGIN, W_NONE, false, E_BATCH };
-FIXTURE_VARIANT_ADD(perm, batch_commit) { KGATE_CMD_BATCH_COMMIT, W_NONE, true, E_BATCH };
+FIXTURE_VARIANT_ADD(perm, batch_commit) { KGATE_CMD_BATCH_COMMIT, W_COUNT, true, E_BATCH };
 FIXTURE_VARIANT_ADD(perm, batch_abort) { KGATE_CMD_BATCH_ABORT, W_NONE, true, E_BATCH };
 FIXTURE_VARIANT_ADD(perm, node_set) { KGATE_CMD_NODE_SET, W_NODE, false, E_NODE };
 /* Reads: configuration and counters tell who talks to whom. */
@@ -97,6 +99,9 @@ static int build(struct kt_sock *s, struct kt_msg *m,
 		return 0;
 	case W_NODE:
 		kt_msg_put_node(m, node_new, N(node_new), NULL, 0);
+		return 0;
+	case W_COUNT:
+		mnl_attr_put_u32(m->nlh, KGATE_A_BATCH_COUNT, s->batch_sent);
 		return 0;
 	case W_NEW_SVC:
 		svc.name = "perm/new:80";

@@ -31,6 +31,29 @@ uint8_t kgate_msg_cmd(const struct nlmsghdr *nlh)
 	return genl->cmd;
 }
 
+bool kgate_cmd_mutates(uint8_t cmd)
+{
+	switch (cmd) {
+	case KGATE_CMD_SERVICE_ADD:
+	case KGATE_CMD_SERVICE_REPLACE:
+	case KGATE_CMD_SERVICE_DEL:
+	case KGATE_CMD_BACKEND_ADD:
+	case KGATE_CMD_BACKEND_DEL:
+	case KGATE_CMD_BACKEND_SET:
+	case KGATE_CMD_FLUSH:
+	case KGATE_CMD_NODE_SET:
+	case KGATE_CMD_LISTENER_ADD:
+	case KGATE_CMD_LISTENER_REPLACE:
+	case KGATE_CMD_LISTENER_DEL:
+	case KGATE_CMD_ROUTE_ADD:
+	case KGATE_CMD_ROUTE_REPLACE:
+	case KGATE_CMD_ROUTE_DEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Netlink attribute writers shared with l7encode.c: see enc.h. */
 struct nlattr *kgate_enc_nest_start(struct kgate_enc *e, uint16_t type)
 {

@@ -6,6 +6,7 @@
 #ifndef KGATE_MSG_H
 #define KGATE_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,12 @@
 struct nlmsghdr *kgate_msg_start(void *buf, uint16_t family, uint8_t cmd,
 				 uint16_t flags, uint32_t seq);
 uint8_t kgate_msg_cmd(const struct nlmsghdr *nlh);
+/*
+ * @cmd is a mutating command: one a batch stages, and that BATCH_COMMIT's
+ * KGATE_A_BATCH_COUNT counts (SERVICE_*, BACKEND_*, FLUSH, NODE_SET,
+ * LISTENER_* and ROUTE_* but the GETs).
+ */
+bool kgate_cmd_mutates(uint8_t cmd);
 
 /*
  * Append a KGATE_A_SERVICE nest with every attribute the service has: the

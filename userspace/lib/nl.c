@@ -13,6 +13,7 @@
 
 #include "ack.h"
 #include "genl.h"
+#include "msg.h"
 #include "nl.h"
 
 /* Wanted socket buffers; privileged callers get them, others the default. */
@@ -33,6 +34,8 @@ struct kgate_sock {
 	uint32_t seq;
 	int sndbuf, rcvbuf;	/* as the kernel accounts them */
 	char *buf;
+	/* Mutating commands sent since the last BATCH_BEGIN. */
+	uint32_t batch_sent;
 };
 
 static void set_buf(struct kgate_sock *s, int force, int plain, int want,
@@ -177,6 +180,34 @@ size_t kgate_sock_max_acks(const struct kgate_sock *s)
 	return n ? n : 1;
 }
 
+uint32_t kgate_sock_batch_count(const struct kgate_sock *s)
+{
+	return s->batch_sent;
+}
+
+/*
+ * Every request leaves through kgate_send(), one or many to a datagram:
+ * count the mutating ones here, whatever their answers will be.
+ */
+static void count_sent(struct kgate_sock *s, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		uint8_t cmd;
+
+		if (nlh->nlmsg_type != s->family ||
+		    nlh->nlmsg_len < KGATE_MSG_HDRLEN)
+			continue;
+		cmd = kgate_msg_cmd(nlh);
+		if (cmd == KGATE_CMD_BATCH_BEGIN)
+			s->batch_sent = 0;
+		else if (kgate_cmd_mutates(cmd))
+			s->batch_sent++;
+	}
+}
+
 int kgate_send(struct kgate_sock *s, const void *buf, size_t len,
 	       struct kgate_err *e)
 {
@@ -187,6 +218,7 @@ int kgate_send(struct kgate_sock *s, const void *buf, size_t len,
 				     strerror(errno));
 	if ((size_t)n != len)
 		return kgate_err_set(e, EIO, "netlink send: short write");
+	count_sent(s, buf, len);
 	return 0;
 }
 

@@ -40,8 +40,21 @@ size_t kgate_sock_max_send(const struct kgate_sock *s);
 /* How many acknowledgements fit in the receive buffer without loss. */
 size_t kgate_sock_max_acks(const struct kgate_sock *s);
 
+/*
+ * Send @len bytes of requests.  The mutating kgate commands among them
+ * are counted (a BATCH_BEGIN among them restarts the count), sent being
+ * what counts, whatever the answers: see kgate_sock_batch_count().
+ */
 int kgate_send(struct kgate_sock *s, const void *buf, size_t len,
 	       struct kgate_err *e);
+/*
+ * The mutating commands sent on @s since its last BATCH_BEGIN: what
+ * BATCH_COMMIT tells the kernel (KGATE_A_BATCH_COUNT), which compares it
+ * with those that reached kgate.  A BATCH_BEGIN refused with EBUSY
+ * restarts it all the same: the batch already open then commits only if
+ * nothing was staged in it before.
+ */
+uint32_t kgate_sock_batch_count(const struct kgate_sock *s);
 /*
  * Receive one datagram into the socket's buffer; *@data points to it.
  * Returns its length or a negative errno (ENOBUFS: messages were lost).

@@ -123,7 +123,13 @@ int kgate_batch_abort(struct kgate_sock *s, struct kgate_err *e)
 
 int kgate_batch_commit(struct kgate_sock *s, struct kgate_err *e)
 {
-	return kgate_mutate(s, KGATE_CMD_BATCH_COMMIT, NULL, e);
+	uint32_t buf[(KGATE_MSG_HDRLEN + MNL_ATTR_HDRLEN + 4) / 4];
+	struct nlmsghdr *nlh;
+
+	nlh = kgate_msg_start(buf, kgate_sock_family(s),
+			      KGATE_CMD_BATCH_COMMIT, 0, 0);
+	mnl_attr_put_u32(nlh, KGATE_A_BATCH_COUNT, kgate_sock_batch_count(s));
+	return kgate_transact(s, nlh, NULL, NULL, e);
 }
 
 /*

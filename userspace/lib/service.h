@@ -50,8 +50,10 @@ int kgate_flush(struct kgate_sock *s, struct kgate_err *e);
 
 int kgate_batch_begin(struct kgate_sock *s, struct kgate_err *e);
 /*
- * A failed commit names the failing command in the message; see
- * kgate_commit_failed_seq() in pipe.h.
+ * Tells the kernel how many mutating commands went out on @s since the
+ * BEGIN (kgate_sock_batch_count()): ECANCELED when some never reached
+ * kgate.  A failed commit names the failing command in the message; see
+ * kgate_commit_failed_ref() in pipe.h.
  */
 int kgate_batch_commit(struct kgate_sock *s, struct kgate_err *e);
 int kgate_batch_abort(struct kgate_sock *s, struct kgate_err *e);

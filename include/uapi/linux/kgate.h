@@ -41,18 +41,29 @@
  *                  given, replace the old flags whole).
  * FLUSH            delete every service of the namespace.
  * BATCH_BEGIN      open a transaction on this netlink socket.  Later
- *                  mutating commands from the socket are checked (syntax,
+ *                  mutating commands from the socket (SERVICE_ADD,
+ *                  _REPLACE, _DEL, BACKEND_*, FLUSH, NODE_SET, LISTENER_
+ *                  and ROUTE_ ADD, REPLACE, DEL) are checked (syntax,
  *                  policy) and staged; they are acknowledged but not
- *                  applied.  A refused message poisons the batch.
+ *                  applied.  A message kgate refuses poisons the batch;
+ *                  one the policy refuses is answered by genetlink and
+ *                  never reaches kgate: KGATE_A_BATCH_COUNT tells.
  * BATCH_COMMIT     apply every staged command at once: readers see the
- *                  configuration before or after, never a mix.  If any
- *                  command fails, nothing is applied and the extack
- *                  message reads "cmd POS seq SEQ: REASON", POS being the
- *                  command's position in the batch (1-based) and SEQ its
- *                  nlmsg_seq.  ECANCELED if the batch was poisoned.
+ *                  configuration before or after, never a mix.  Carries
+ *                  KGATE_A_BATCH_COUNT (required, EINVAL without it): the
+ *                  number of mutating commands the client sent on the
+ *                  socket since BATCH_BEGIN, whatever their answers.
+ *                  kgate counts those that reached it, staged or refused;
+ *                  if the two differ, nothing is applied: ECANCELED,
+ *                  "batch aborted: SENT commands sent, N reached kgate".
+ *                  ECANCELED too if the batch was poisoned.  If a command
+ *                  fails, nothing is applied and the extack message reads
+ *                  "cmd POS seq SEQ: REASON", POS being the command's
+ *                  position in the batch (1-based) and SEQ its nlmsg_seq.
  *                  A batch stages at most max_batch_mb (module parameter)
  *                  of requests and of the lookup tables built for them
- *                  (E2BIG beyond, which poisons the batch).
+ *                  (E2BIG beyond, which poisons the batch).  A COMMIT
+ *                  that reaches kgate ends the batch, applied or not.
  * BATCH_ABORT      drop the staged commands.
  *                  Closing the socket with a batch open aborts it.
  * STATS_GET        KGATE_A_STATS for the namespace.
@@ -68,9 +79,11 @@
  * Every refusal by kgate carries an extended ACK message, and where it
  * concerns one attribute of the request, its offset (NLMSGERR_ATTR_OFFS)
  * or the missing type (NLMSGERR_ATTR_MISS_TYPE / _MISS_NEST).  genetlink
- * itself answers EPERM and EOPNOTSUPP (unknown or reserved command), with
- * no message, before kgate sees the request.  Policy violations (type, length,
- * range) get the kernel's EINVAL or ERANGE.  Semantic errors:
+ * itself answers, before kgate sees the request: EPERM and EOPNOTSUPP
+ * (unknown or reserved command), with no message, and policy violations
+ * (type, length, range; the policies are the family's, as
+ * CTRL_CMD_GETPOLICY reports them) with EINVAL or ERANGE and the
+ * kernel's message.  Semantic errors:
  *   EEXIST            duplicate service, frontend or backend
  *   ENOENT            unknown service or backend; no batch open
  *   EBUSY             BATCH_BEGIN with a batch already open
@@ -80,9 +93,11 @@
  *   EAFNOSUPPORT      backend of a family no frontend of the service has;
  *                     prefix length too long for the family
  *   EPROTONOSUPPORT   frontend protocol other than TCP, UDP, SCTP
- *   ECANCELED         commit of a poisoned batch
+ *   ECANCELED         commit of a poisoned batch, or of one that did not
+ *                     get every command sent (KGATE_A_BATCH_COUNT)
  *   EPERM             no CAP_NET_ADMIN
- *   EINVAL            anything else malformed (empty or unprintable name,
+ *   EINVAL            anything else malformed (BATCH_COMMIT without
+ *                     KGATE_A_BATCH_COUNT, empty or unprintable name,
  *                     service without frontend, unspecified address where
  *                     one is needed, host bits set in a source range,
  *                     table size not prime or below 100 x backends ...)
@@ -174,6 +189,10 @@ enum kgate_attr {
 	KGATE_A_GENERATION,	/* u64, configuration generation (replies) */
 	KGATE_A_PAD,
 	KGATE_A_NODE,		/* nest, enum kgate_node_attr */
+	/* u32, BATCH_COMMIT, required: the mutating commands the client
+	 * sent on the socket since BATCH_BEGIN (see BATCH_COMMIT).
+	 */
+	KGATE_A_BATCH_COUNT,
 
 	KGATE_A_LISTENER = 16,	/* nest, enum kgate_listener_attr */
 	KGATE_A_ROUTE,		/* nest, enum kgate_route_attr */
