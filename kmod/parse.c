@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink attributes to objects.  The top-level parse (netlink.c) has
- * validated the whole request against the policies, nests included, so
- * nests are only split here (no policy).  What is left is what a policy
+ * Netlink attributes to objects.  The genetlink core has validated the
+ * whole request against the family's policies (netlink.c), nests
+ * included, so nests are only split here (no policy).  What is left is what a policy
  * cannot say: required attributes, values that depend on each other,
  * duplicates.  Every refusal names the attribute.
  */
