@@ -113,6 +113,10 @@
 #                         10000; 0 leaves the idle turn out)
 #   KGATE_BENCH_L7_CONTENDERS  which ones, in order (default
 #                         "direct nginx haproxy kgate")
+#   KGATE_BENCH_L7_PERF   1: profile each contender's keep-alive 0 KB run of
+#                         round 1 with perf record -a -g (cpu-clock): where
+#                         the CPU went, by symbol, in l7-VER-perf-C.txt
+#                         (that run's own figures suffer)
 #   KGATE_VM_MEM, KGATE_VM_TIMEOUT  passed to tests/vm/run.sh; defaults
 #                         here 3072 (MiB) and 90m
 # A quick run: KGATE_BENCH_ROUNDS=1 KGATE_BENCH_DURATION=2
@@ -127,6 +131,7 @@ ROUNDS=${KGATE_BENCH_ROUNDS:-3}
 DURATION=${KGATE_BENCH_DURATION:-5}
 CONNS=${KGATE_BENCH_CONNS:-8}
 IDLE=${KGATE_BENCH_L7_IDLE:-10000}
+PERF=${KGATE_BENCH_L7_PERF:-0}
 CONTENDERS=${KGATE_BENCH_L7_CONTENDERS:-direct nginx haproxy kgate}
 CLI=${L7_CLI:-$TOP/build/userspace/kgate}	# L7_CLI: the guest's copy
 IDLECONNS=$TOP/build/benchtools/idleconns
@@ -610,12 +615,14 @@ tosec() {
 	}'
 }
 
-# wrk_run URL MODE: print "RATE P50 P99 ERRORS" of one wrk run from the
-# client (MODE close: a new connection per request; keep: keep-alive).
+# wrk_run URL MODE [PROFILE]: print "RATE P50 P99 ERRORS" of one wrk run
+# from the client (MODE close: a new connection per request; keep:
+# keep-alive); with PROFILE, under perf record into PROFILE.data.
 wrk_run() {
-	local out hdr=() rate n errs p50 p99
+	local out hdr=() rate n errs p50 p99 perf=()
 	[ "$2" = close ] && hdr=(-H "Connection: close")
-	out=$(client wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency "${hdr[@]}" "$1" 2>&1) ||
+	[ -n "${3-}" ] && perf=(perf record -q -a -g -F 1999 -o "$3.data" --)
+	out=$("${perf[@]}" ip netns exec "$CLIENT" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency "${hdr[@]}" "$1" 2>&1) ||
 		die "wrk failed: $out"
 	rate=$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")
 	n=$(awk '/ requests in / { print $1 }' <<<"$out")
@@ -766,7 +773,7 @@ contender_down() {
 
 # phase C ROUND: contender C's turn, in fresh namespaces.
 phase() {
-	local c=$1 r=$2 at="round $2 of $ROUNDS: $1" base ns port host t rate p50 p99 errs mode path rc
+	local c=$1 r=$2 at="round $2 of $ROUNDS: $1" base ns port host t rate p50 p99 errs mode path rc prof
 	if [ "$c" = direct ]; then
 		host=$POD1 port=8080 ns=$NSP-pod1
 	else
@@ -799,7 +806,16 @@ phase() {
 			log "$at: $t (wrk ${DURATION}s, GET $path, keep-alive)"
 		fi
 		settle
-		read -r rate p50 p99 errs <<<"$(wrk_run "$base$path" "$mode")" || exit 1
+		prof=
+		if [ "$PERF" = 1 ] && [ "$r" = 1 ] && [ "$t" = keep-0k ]; then
+			prof=$KGATE_OUT/l7-perf-$c
+		fi
+		read -r rate p50 p99 errs <<<"$(wrk_run "$base$path" "$mode" "$prof")" || exit 1
+		if [ -n "$prof" ]; then
+			log "$at: $t: profile in $prof.txt"
+			perf report -i "$prof.data" --stdio --no-children \
+				--sort sym --percent-limit 0.3 -g none >"$prof.txt" 2>&1
+		fi
 		[ -n "$rate" ] || exit 1
 		record "$t" rps "$c" "$r" "$rate" "$errs"
 		record "$t" p50 "$c" "$r" "$p50"
@@ -822,6 +838,7 @@ skip() {
 for t in wrk nginx haproxy curl ss; do
 	command -v "$t" >/dev/null || die "$t missing"
 done
+[ "$PERF" = 0 ] || command -v perf >/dev/null || die "KGATE_BENCH_L7_PERF: perf missing (Debian: linux-perf)"
 ulimit -n $((2 * IDLE + 65536)) || die "ulimit -n"
 TMP=$(mktemp -d) || die "mktemp"
 trap 'topo_down; rm -rf "$TMP"' EXIT

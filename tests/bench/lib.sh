@@ -84,6 +84,9 @@ bench_vm() {
 	rm -f "$base.txt" "$base.tsv" "$base.dat" "$base.png" "$base-samples.tsv"
 	"$TOP/tests/vm/run.sh" "$v" "tests/bench/$1.sh" || vrc=1
 	raw=$TOP/build/vm/$v/out/$1.raw.tsv
+	for f in "$TOP/build/vm/$v/out/$1-perf-"*.txt; do
+		[ -f "$f" ] && cp "$f" "$base-perf-${f##*-perf-}"
+	done
 	if [ -s "$raw" ]; then
 		cp "$raw" "$base-samples.tsv"
 		log "$what: summary (the VM ran $((SECONDS - t0)) s)"
