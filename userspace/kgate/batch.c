@@ -3,7 +3,6 @@
  * kgate batch -f FILE: every line one command, all sent as one transaction
  * (BATCH_BEGIN, the commands pipelined with seq = line number, COMMIT).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +10,6 @@
 #include <linux/kgate.h>
 
 #include "cli.h"
-
-/* Split @line in place into words; *@argv grows as needed. */
-static int split(char *line, char ***argv, size_t *cap)
-{
-	int argc = 0;
-	char *p = line;
-
-	for (;;) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			return argc;
-		if ((size_t)argc + 1 >= *cap) {
-			size_t ncap = *cap ? *cap * 2 : 16;
-			char **n = realloc(*argv, ncap * sizeof(*n));
-
-			if (!n)
-				return -1;
-			*argv = n;
-			*cap = ncap;
-		}
-		(*argv)[argc++] = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
 
 static struct batch_line *new_line(struct batch_file *bf)
 {
@@ -65,9 +36,17 @@ int batch_read(FILE *f, const char *name, struct batch_file *bf, FILE *err)
 	memset(bf, 0, sizeof(*bf));
 	while (getline(&line, &len, f) >= 0) {
 		lineno++;
-		argc = split(line, &argv, &argcap);
-		if (argc == 0 || (argc > 0 && argv[0][0] == '#'))
+		if (line[strspn(line, " \t\r\n\v\f")] == '#')
 			continue;
+		argc = cli_split(line, &argv, &argcap);
+		if (argc == 0)
+			continue;
+		if (argc == -2) {
+			fprintf(err, "kgate: %s:%u: a quote is not closed\n",
+				name, lineno);
+			errors++;
+			continue;
+		}
 		bl = argc > 0 ? new_line(bf) : NULL;
 		if (!bl) {
 			fprintf(err, "kgate: out of memory\n");

@@ -137,6 +137,11 @@ struct batch_file {
  * reading failed (printed too).
  */
 int batch_read(FILE *f, const char *name, struct batch_file *bf, FILE *err);
+
+/* words.c: a batch line's words, and words written to read back the same */
+int cli_split(char *line, char ***argv, size_t *cap);
+void cli_put_word(FILE *f, const char *s);
+void cli_put_kv(FILE *f, const char *name, const char *value);
 void batch_free(struct batch_file *bf);
 /* Line that a failed commit's message refers to, 0 if unknown. */
 unsigned int batch_commit_line(const struct batch_file *bf, const char *msg);

@@ -26,8 +26,10 @@ static void list_text(FILE *f, const char *kw, const struct kgate_str_list *l)
 
 static void kvs(FILE *f, const char *kw, const struct kgate_kv_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		fprintf(f, " %s %s=%s", kw, l->v[i].name, l->v[i].value);
+	for (size_t i = 0; i < l->n; i++) {
+		fprintf(f, " %s ", kw);
+		cli_put_kv(f, l->v[i].name, l->v[i].value);
+	}
 }
 
 /* The words of a match as given: no type when none was sent. */
@@ -39,7 +41,8 @@ static void match_words(FILE *f, const struct kgate_match *m)
 	if (m->has & KGATE_MATCH_HAS_PATH_TYPE)
 		fprintf(f, " %s", name_or_num(kgate_path_type_names,
 					      m->path_type, b, sizeof(b)));
-	fprintf(f, " %s", m->path ? m->path : "/");
+	fputc(' ', f);
+	cli_put_word(f, m->path ? m->path : "/");
 	if (m->method)
 		fprintf(f, " method %s", m->method);
 	kvs(f, "header", &m->headers);
@@ -62,10 +65,11 @@ static void pathmod_words(FILE *f, bool has, uint8_t type, const char *path)
 {
 	char b[8];
 
-	if (has && type != KGATE_PATHMOD_NONE)
-		fprintf(f, " path %s %s",
-			name_or_num(kgate_pathmod_names, type, b, sizeof(b)),
-			path ? path : "/");
+	if (has && type != KGATE_PATHMOD_NONE) {
+		fprintf(f, " path %s ",
+			name_or_num(kgate_pathmod_names, type, b, sizeof(b)));
+		cli_put_word(f, path ? path : "/");
+	}
 }
 
 /* Filters, in the syntax of the rule words. */
@@ -181,8 +185,10 @@ void print_route_save(FILE *f, const struct kgate_route *r)
 						   r->kind, b, sizeof(b)));
 	for (i = 0; i < r->hosts.n; i++)
 		fprintf(f, " host %s", r->hosts.v[i]);
-	if (r->rewrite_target)
-		fprintf(f, " rewrite-target %s", r->rewrite_target);
+	if (r->rewrite_target) {
+		fputs(" rewrite-target ", f);
+		cli_put_word(f, r->rewrite_target);
+	}
 	if (r->has & (KGATE_RT_HAS_RATE | KGATE_RT_HAS_BURST))
 		fprintf(f, " rate %" PRIu32, r->rate);
 	if (r->has & KGATE_RT_HAS_BURST)

@@ -884,6 +884,51 @@ TEST(test_batch_lines)
 	batch_free(&bf);
 }
 
+/* Quoted words: what "route save" writes, "kgate batch" reads the same. */
+TEST(test_batch_quotes)
+{
+	const char *text =
+		"route replace r listener l rule match / header "
+		"'x-a=a  b' query \"q=1 \\\"2\\\"\" backend s "
+		"request-header set x-b=c\\ d request-header add "
+		"x-c=\"#\"\n"
+		"route add bad listener l rule backend \"s\n";
+	struct batch_file bf, again;
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	FILE *errs = open_mem(), *out;
+	const struct kgate_rule *rule;
+	char *saved;
+
+	CHECK_INT(batch_read(in, "f", &bf, errs), 1);
+	fclose(in);
+	CHECK_STR(close_mem(errs), "kgate: f:2: a quote is not closed\n");
+	CHECK_INT(bf.n, 1);
+	if (bf.n != 1)
+		return;
+	rule = &bf.lines[0].cmd.rt.rules[0];
+	CHECK_STR(rule->matches[0].headers.v[0].value, "a  b");
+	CHECK_STR(rule->matches[0].query.v[0].value, "1 \"2\"");
+	CHECK_STR(rule->req.set.v[0].value, "c d");
+	CHECK_STR(rule->req.add.v[0].value, "#");
+	out = open_mem();
+	print_route_save(out, &bf.lines[0].cmd.rt);
+	saved = strdup(close_mem(out));
+	CHECK_STR(saved, "route replace r listener l rule match / header "
+		  "x-a=\"a  b\" query q=\"1 \\\"2\\\"\" backend s "
+		  "request-header set x-b=\"c d\" request-header add "
+		  "x-c=\"#\"\n");
+	in = fmemopen(saved, strlen(saved), "r");
+	errs = open_mem();
+	CHECK_INT(batch_read(in, "g", &again, errs), 0);
+	fclose(in);
+	CHECK_STR(close_mem(errs), "");
+	CHECK(again.n == 1 && kgate_route_equal(&bf.lines[0].cmd.rt,
+						&again.lines[0].cmd.rt));
+	batch_free(&again);
+	batch_free(&bf);
+	free(saved);
+}
+
 int main(void)
 {
 	RUN(test_units);
@@ -896,6 +941,7 @@ int main(void)
 	RUN(test_listener_text);
 	RUN(test_route_text);
 	RUN(test_save_round_trip);
+	RUN(test_batch_quotes);
 	RUN(test_listener_json);
 	RUN(test_route_json);
 	RUN(test_access_log);
