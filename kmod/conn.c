@@ -20,8 +20,10 @@
  * sent from it by reference (MSG_SPLICE_PAGES, or sendpage on 6.1): the
  * receiving socket's skbs point into the page, which is therefore not
  * written again while they hold it (kp_recv() takes a fresh page).
- * One page per direction, read only when the other side took the last:
- * TCP's windows carry the flow control to both peers.
+ * One buffer per direction, read only when the other side took the
+ * last: TCP's windows carry the flow control to both peers.  It is a
+ * page, or KP_BIG_ORDER pages once a read filled one (a body streams):
+ * fewer reads and sends, and segments TCP need not split up.
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -84,11 +86,15 @@ enum { KO_NONE, KO_UP, KO_CLIENT };
 /* Bytes of one direction: [head, head + ready) checked, to send. */
 struct kgate_pipe {
 	struct page *page;
-	u16 head;
-	u16 ready;
-	u16 tail;
+	u32 head;
+	u32 ready;
+	u32 tail;
+	u8 order;			/* of ->page */
+	bool big;			/* a read filled the buffer */
 	bool eof;
 };
+
+#define KP_BIG_ORDER	2
 
 struct kgate_req {
 	struct kgate_l7_conf *conf;
@@ -247,6 +253,24 @@ static u8 *kp_data(const struct kgate_pipe *p)
 	return page_address(p->page);
 }
 
+static u32 kp_size(const struct kgate_pipe *p)
+{
+	return PAGE_SIZE << p->order;
+}
+
+/* Pages for @p, as many as its last buffer showed it needs. */
+static struct page *kp_alloc(struct kgate_pipe *p)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT;
+	struct page *page = NULL;
+
+	if (p->big)
+		page = alloc_pages(gfp | __GFP_COMP | __GFP_NOWARN |
+				   __GFP_NORETRY, KP_BIG_ORDER);
+	p->order = page ? KP_BIG_ORDER : 0;
+	return page ?: alloc_page(gfp);
+}
+
 static bool kp_empty(const struct kgate_pipe *p)
 {
 	return p->head == p->tail;
@@ -280,29 +304,46 @@ static int kp_recv(struct socket *sock, struct kgate_pipe *p)
 		p->tail = 0;
 	}
 	if (!p->page) {
-		p->page = alloc_page(GFP_KERNEL_ACCOUNT);
+		p->page = kp_alloc(p);
 		if (!p->page)
 			return -ENOMEM;
 	}
-	if (p->tail >= PAGE_SIZE)
+	if (p->tail >= kp_size(p))
 		return -ENOBUFS;
 	kv.iov_base = kp_data(p) + p->tail;
-	kv.iov_len = PAGE_SIZE - p->tail;
+	kv.iov_len = kp_size(p) - p->tail;
 	n = kernel_recvmsg(sock, &msg, &kv, 1, kv.iov_len, MSG_DONTWAIT);
 	if (n > 0)
 		p->tail += n;
+	if (n > 0 && p->tail == kp_size(p))
+		p->big = true;
 	else if (n == 0)
 		p->eof = true;
 	return n;
 }
 
+/*
+ * MSG_MORE when the next send is known to follow at once: bytes of the
+ * same message wait to be read.  TCP then fills its segments instead of
+ * pushing one per page, and the last send of a message pushes.
+ */
+static int send_flags(bool more)
+{
+	return MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+}
+
+static bool bytes_waiting(struct socket *sock)
+{
+	return !skb_queue_empty_lockless(&sock->sk->sk_receive_queue);
+}
+
 /* Send the checked bytes: how many went, or -errno. */
-static int kp_send(struct socket *sock, struct kgate_pipe *p)
+static int kp_send(struct socket *sock, struct kgate_pipe *p, bool more)
 {
 	int n;
 
 	n = kgate_send_page(sock, p->page, p->head, p->ready,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			    send_flags(more));
 	if (n > 0) {
 		p->head += n;
 		p->ready -= n;
@@ -319,9 +360,9 @@ static bool sock_readable(struct socket *sock)
 	       READ_ONCE(sk->sk_err);
 }
 
-static int send_buf(struct socket *sock, const u8 *buf, u32 len)
+static int send_buf(struct socket *sock, const u8 *buf, u32 len, bool more)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct msghdr msg = { .msg_flags = send_flags(more) };
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 
 	return kernel_sendmsg(sock, &msg, &kv, 1, len);
@@ -625,14 +666,14 @@ static void conn_answer(struct kgate_conn *c, u16 status, bool close)
 	conn_answer_full(c, status, close, 0, NULL, 0);
 }
 
-/* Send the pending head: true when all of it went. */
-static int out_send(struct kgate_conn *c, struct socket *sock)
+/* Send the pending head (@more: its body follows): 0 when all of it went. */
+static int out_send(struct kgate_conn *c, struct socket *sock, bool more)
 {
 	struct kgate_req *r = c->req;
 	int n;
 
 	while (r->ooff < r->olen) {
-		n = send_buf(sock, r->obuf + r->ooff, r->olen - r->ooff);
+		n = send_buf(sock, r->obuf + r->ooff, r->olen - r->ooff, more);
 		if (n < 0)
 			return n;
 		r->ooff += n;
@@ -647,7 +688,7 @@ static int out_send(struct kgate_conn *c, struct socket *sock)
 
 static bool conn_reply(struct kgate_conn *c)
 {
-	int err = out_send(c, c->sock);
+	int err = out_send(c, c->sock, false);
 
 	if (err == -EAGAIN)
 		return false;
@@ -1090,11 +1131,13 @@ static int req_pump(struct kgate_conn *c, bool *moved)
 	struct kgate_req *r = c->req;
 	struct socket *up = c->up->sock;
 	struct kgate_pipe *p = &c->in;
+	bool more;
 	int i, n, rc;
 	size_t used;
 
 	if (c->state == KC_SEND_HEAD) {
-		n = out_send(c, up);
+		n = out_send(c, up, !r->body_done && (!kp_empty(p) ||
+						      bytes_waiting(c->sock)));
 		if (n == -EAGAIN)
 			return 0;
 		if (n < 0)
@@ -1107,7 +1150,8 @@ static int req_pump(struct kgate_conn *c, bool *moved)
 	}
 	for (i = 0; c->state == KC_BODY && i < KC_BUDGET; i++) {
 		if (p->ready) {
-			n = kp_send(up, p);
+			more = !r->body_done && bytes_waiting(c->sock);
+			n = kp_send(up, p, more);
 			if (n < 0)
 				return n == -EAGAIN ? 0 : -EPIPE;
 			r->bytes_in += n;
@@ -1257,11 +1301,13 @@ static int resp_pump(struct kgate_conn *c, bool *moved)
 {
 	struct kgate_req *r = c->req;
 	struct kgate_pipe *p = &r->out;
+	bool more;
 	int i, n, rc;
 
 	for (i = 0; i < KC_BUDGET && r->rstate != KR_DONE; i++) {
 		if (r->oto == KO_CLIENT) {
-			n = out_send(c, c->sock);
+			n = out_send(c, c->sock, !r->rbody_done &&
+				     (!kp_empty(p) || bytes_waiting(c->up->sock)));
 			if (n < 0)
 				return n == -EAGAIN ? 0 : -ECONNRESET;
 			*moved = true;
@@ -1275,7 +1321,8 @@ static int resp_pump(struct kgate_conn *c, bool *moved)
 			continue;
 		}
 		if (p->ready) {
-			n = kp_send(c->sock, p);
+			more = !r->rbody_done && bytes_waiting(c->up->sock);
+			n = kp_send(c->sock, p, more);
 			if (n < 0)
 				return n == -EAGAIN ? 0 : -ECONNRESET;
 			r->bytes_out += n;
@@ -1367,7 +1414,7 @@ static int tunnel_move(struct socket *from, struct socket *to,
 
 	for (i = 0; i < KC_BUDGET; i++) {
 		if (p->ready) {
-			n = kp_send(to, p);
+			n = kp_send(to, p, false);
 			if (n == -EAGAIN)
 				return 0;
 			if (n < 0)
@@ -1546,21 +1593,26 @@ static void conn_end(struct kgate_conn *c)
 static void conn_work(struct work_struct *work)
 {
 	struct kgate_conn *c = container_of(work, struct kgate_conn, work);
-	unsigned long deadline;
+	/* The CPU's other connections wait meanwhile: a tick at most. */
+	unsigned long deadline, until = jiffies + 1;
+	bool progress = true;
 	int i;
 
 	if (test_bit(KC_F_DEAD, &c->flags))
 		return;
 	if (time_after_eq(jiffies, conn_deadline(c)))
 		conn_timeout(c);
-	for (i = 0; i < KC_STEPS && c->state != KC_CLOSE; i++)
-		if (!conn_step(c))
+	for (i = 1; progress && c->state != KC_CLOSE; i++) {
+		progress = conn_step(c);
+		if (i == KC_STEPS || time_after(jiffies, until))
 			break;
+	}
 	if (c->state == KC_CLOSE) {
 		conn_end(c);
 		return;
 	}
-	if (i == KC_STEPS) {
+	if (progress) {
+		/* Yielded with more to do: behind the others. */
 		queue_work(kgate_l7_wq, &c->work);
 		return;
 	}
@@ -1611,7 +1663,7 @@ static void conn_refuse(struct socket *sock, struct kgate_l7_conf *conf)
 	kgate_l7_count(conf->cnt, KGATE_L7C_A_CONNS_REFUSED, 1);
 	n = kg_fwd_reply(&rp, buf, sizeof(buf));
 	if (n > 0)
-		send_buf(sock, buf, n);
+		send_buf(sock, buf, n, false);
 	kernel_sock_shutdown(sock, SHUT_WR);
 	sock_release(sock);
 }
@@ -1709,8 +1761,13 @@ void kgate_conns_close(struct kgate_lsock *ls)
 
 int kgate_conn_module_init(void)
 {
-	kgate_l7_wq = alloc_workqueue("kgate_l7", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				      0);
+	/*
+	 * Per CPU: a connection's work runs where its socket's softirq
+	 * queued it, so waking it needs no other CPU (with an unbound queue,
+	 * reschedule IPIs showed in the profile).  A run yields after a
+	 * tick (conn_work()), as nvme-tcp's io_work does.
+	 */
+	kgate_l7_wq = alloc_workqueue("kgate_l7", WQ_MEM_RECLAIM, 0);
 	return kgate_l7_wq ? 0 : -ENOMEM;
 }
 
