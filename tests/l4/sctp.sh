@@ -49,11 +49,13 @@ one_of() {	# one_of "WANT1|WANT2..." CMD...: CMD prints one of them
 	echo "# want one of \"$want\", got \"$got\""
 	return 1
 }
-# sctp_count NS ADDR PORT N: N associations, as "COUNT podX" lines.
+# sctp_count NS ADDR PORT N: N associations, as "COUNT podX" lines
+# ("COUNT none" for those nobody answered).
 sctp_count() {
-	local i
+	local i who
 	for ((i = 0; i < $4; i++)); do
-		sctp_get "$1" "$2" "$3" | awk '{print $1}'
+		who=$(sctp_get "$1" "$2" "$3" | awk '{print $1}')
+		echo "${who:-none}"
 	done | sort | uniq -c
 }
 spread_is() {	# spread_is SPREAD TOTAL PODS...: as in dualstack.sh
