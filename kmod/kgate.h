@@ -426,6 +426,8 @@ struct kgate_listener *kgate_listener_parse(struct nlattr *nest,
 void kgate_listener_free(struct kgate_listener *lis);
 bool kgate_listener_same_socket(const struct kgate_listener *a,
 				const struct kgate_listener *b);
+bool kgate_listener_clashes(const struct kgate_listener *lis,
+			    const struct kgate_fe_key *key, u8 kind);
 int kgate_listener_fill(struct sk_buff *skb, const struct kgate_listener *lis,
 			bool counters);
 struct sk_buff *kgate_listener_msg(const struct kgate_listener *lis,
@@ -450,6 +452,8 @@ void kgate_l7_publish(struct kgate_commit *c);
 void kgate_l7_rollback(struct kgate_commit *c, struct kgate_obj *obj);
 void kgate_l7_finish(struct kgate_commit *c, struct kgate_obj *obj);
 void kgate_l7_close_all(struct kgate_net *kn);
+const char *kgate_frontend_clash(struct kgate_commit *c,
+				 const struct kgate_fe_key *key, u8 kind);
 
 /* l7conf.c: what a listener serves */
 struct kgate_l7_conf *kgate_l7_conf_build(struct kgate_net *kn,

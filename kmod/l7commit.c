@@ -52,6 +52,74 @@ static struct kgate_listener *donor(struct kgate_commit *c,
 	return NULL;
 }
 
+/* The service whose frontend @key would take @lis's connections. */
+static const char *clash_at(struct kgate_commit *c,
+			    const struct kgate_listener *lis,
+			    const struct kgate_fe_key *key)
+{
+	const struct kgate_frontend *fe;
+	const char *name = NULL;
+
+	rcu_read_lock();
+	fe = kgate_fe_lookup(c->kn, key, c->next);
+	if (fe && kgate_listener_clashes(lis, &fe->key, fe->kind))
+		name = fe->svc->name;
+	rcu_read_unlock();
+	return name;
+}
+
+/*
+ * A frontend on the listener's address and port, or a NodePort on its
+ * port (kgate_listener_clashes()): looked up, not scanned.
+ */
+static int check_clash(struct kgate_commit *c, const struct kgate_listener *lis,
+		       struct netlink_ext_ack *extack)
+{
+	const struct sockaddr_in6 *a6 = (const void *)&lis->addr;
+	const struct sockaddr_in *a4 = (const void *)&lis->addr;
+	struct kgate_fe_key key = { .proto = IPPROTO_TCP };
+	const char *svc;
+
+	key.family = lis->addr.ss_family;
+	if (key.family == AF_INET) {
+		key.port = a4->sin_port;
+		memcpy(&key.addr, &a4->sin_addr, 4);
+	} else {
+		key.port = a6->sin6_port;
+		key.addr = a6->sin6_addr;
+	}
+	svc = clash_at(c, lis, &key);
+	memset(&key.addr, 0, sizeof(key.addr));
+	svc = svc ?: clash_at(c, lis, &key);
+	key.family = AF_INET;
+	svc = svc ?: clash_at(c, lis, &key);
+	if (!svc)
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack, "port %u is taken by service %s: listener %s",
+			   ntohs(key.port), svc, lis->name);
+	return -EADDRINUSE;
+}
+
+/*
+ * The listener of @c's next generation that @key's frontend would take
+ * connections from, or NULL.  Under kn->lock.
+ */
+const char *kgate_frontend_clash(struct kgate_commit *c,
+				 const struct kgate_fe_key *key, u8 kind)
+{
+	struct kgate_listener *lis;
+	struct kgate_obj *obj;
+
+	list_for_each_entry(obj, &c->kn->objs[KGATE_OBJ_LISTENER], list) {
+		if (!kgate_obj_live(obj, c->next))
+			continue;
+		lis = lis_of(obj);
+		if (kgate_listener_clashes(lis, key, kind))
+			return lis->name;
+	}
+	return NULL;
+}
+
 static int take_socket(struct kgate_commit *c, struct kgate_listener *lis,
 		       struct netlink_ext_ack *extack)
 {
@@ -91,7 +159,8 @@ static int do_listener(struct kgate_commit *c, struct kgate_op *op,
 		lis->cnt = kgate_l7_cnt_get(lis_of(old)->cnt);
 	}
 	/* Installed first: the socket may come from the object it retires. */
-	err = kgate_obj_install(c, &lis->obj, old, KGATE_LISTENERS_MAX,
+	err = check_clash(c, lis, extack) ?:
+	      kgate_obj_install(c, &lis->obj, old, KGATE_LISTENERS_MAX,
 				extack);
 	if (!err)
 		err = take_socket(c, lis, extack);

@@ -160,6 +160,34 @@ struct kgate_listener *kgate_listener_parse(struct nlattr *nest,
 }
 
 /* Would @b listen where @a does, on the same socket? */
+/*
+ * Whether @lis and an L4 frontend would take the same connections: the
+ * frontend's DNAT comes first, so the listener would never see them.  A
+ * TCP frontend on the listener's port clashes when its address is the
+ * listener's, or when it is a NodePort (every address of the node) of a
+ * family the listener serves ("::" serves both).  A listener on every
+ * address against a frontend on one of the node's own addresses is not
+ * caught: the node's addresses change after the commit.
+ */
+bool kgate_listener_clashes(const struct kgate_listener *lis,
+			    const struct kgate_fe_key *key, u8 kind)
+{
+	const struct sockaddr_in6 *a6 = (const void *)&lis->addr;
+	const struct sockaddr_in *a4 = (const void *)&lis->addr;
+	bool v4 = lis->addr.ss_family == AF_INET;
+	bool any = v4 ? !a4->sin_addr.s_addr : ipv6_addr_any(&a6->sin6_addr);
+
+	if (key->proto != IPPROTO_TCP ||
+	    key->port != (v4 ? a4->sin_port : a6->sin6_port))
+		return false;
+	if (kind == KGATE_FE_NODEPORT)
+		return key->family == lis->addr.ss_family || (any && !v4);
+	if (key->family != lis->addr.ss_family)
+		return false;
+	return v4 ? !memcmp(&key->addr, &a4->sin_addr, 4) :
+		    ipv6_addr_equal(&key->addr, &a6->sin6_addr);
+}
+
 bool kgate_listener_same_socket(const struct kgate_listener *a,
 				const struct kgate_listener *b)
 {

@@ -136,12 +136,22 @@ static int check_frontends(struct kgate_commit *c, struct kgate_service *svc,
 	u32 i;
 
 	for (i = 0; i < svc->n_frontends; i++) {
-		owner = kgate_fe_owner(c->kn, &svc->frontends[i].key, c->next);
+		const struct kgate_frontend *fe = &svc->frontends[i];
+		const char *lis;
+
+		owner = kgate_fe_owner(c->kn, &fe->key, c->next);
 		if (owner && owner != old) {
 			NL_SET_ERR_MSG_FMT(extack,
 					   "frontend %u is in use by service %s",
 					   i, owner->name);
 			return -EEXIST;
+		}
+		lis = kgate_frontend_clash(c, &fe->key, fe->kind);
+		if (lis) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "frontend %u: port %u is listener %s's",
+					   i, ntohs(fe->key.port), lis);
+			return -EADDRINUSE;
 		}
 	}
 	return 0;

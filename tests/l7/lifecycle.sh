@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 15
+plan 18
 ko=${KGATE_KO:?KGATE_KO must name kgate.ko}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
@@ -86,6 +86,21 @@ check "the route changes took effect: pod2 served some of those requests" \
 	test "$(grep -c '^req ' "$L7_DIR/pod2.log")" -gt "$c2"
 check "the service changes took effect: pod3 served some of those requests" \
 	test "$(grep -c '^req ' "$L7_DIR/pod3.log")" -gt "$c3"
+
+# --- listeners and L4 frontends do not share a port ----------------------------------
+# fails CMD...: CMD fails; its output (the error) is printed for like.
+fails() { if "$@" 2>&1; then echo "# it succeeded"; return 1; fi; }
+check "a TCP frontend on the listener's address and port is refused, naming the listener" \
+	like "frontend 0: port $LPORT is listener web's" fails \
+	kgate service add default/steal:80 cluster "$NODE:$LPORT/tcp" backend 10.244.1.2:8080
+kgate service add default/np:80 nodeport 30080/tcp backend 10.244.1.2:8080
+check "a listener on a NodePort's port is refused, naming the service" \
+	like "port 30080 is taken by service default/np:80: listener np" fails \
+	kgate listener add np "$NODE:30080"
+kgate service del default/np:80
+check "a UDP frontend on the listener's port is accepted (only TCP clashes)" \
+	kgate service add default/udp:80 cluster "$NODE:$LPORT/udp" backend 10.244.1.2:8080
+kgate service del default/udp:80 2>/dev/null
 
 # --- connections open across a listener delete, rmmod, netns delete ------------------
 # hold N: N client connections, each past one answer, waiting (20 s at most)

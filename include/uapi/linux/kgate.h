@@ -93,6 +93,9 @@
  *   EAFNOSUPPORT      backend of a family no frontend of the service has;
  *                     prefix length too long for the family
  *   EPROTONOSUPPORT   frontend protocol other than TCP, UDP, SCTP
+ *   EADDRINUSE        a listener and a TCP frontend on one port (see "L7:
+ *                     the HTTP reverse proxy"), or a socket already has the
+ *                     listener's address and port
  *   ECANCELED         commit of a poisoned batch, or of one that did not
  *                     get every command sent (KGATE_A_BATCH_COUNT)
  *   EPERM             no CAP_NET_ADMIN
@@ -443,8 +446,12 @@ enum kgate_backend_state {
  * effect on a listener when both exist; a request routed to a service that
  * does not exist, or has no backend that takes new connections, is
  * answered 503.  Checked: everything inside one object (syntax, limits,
- * the route's own matches and filters), and that a listener's address and
- * port can be bound (EADDRINUSE, EADDRNOTAVAIL fail the commit).
+ * the route's own matches and filters), that a listener's address and
+ * port can be bound (EADDRINUSE, EADDRNOTAVAIL fail the commit), and that
+ * no TCP frontend takes a listener's connections before it (EADDRINUSE,
+ * either way round): one on the listener's address and port, or a
+ * NodePort on its port.  A listener on every address is not checked
+ * against frontends on the node's own addresses, which change.
  *
  * Changes never disturb a request in flight: a request keeps the routes
  * and the backend it was given; a keep-alive connection uses the new
