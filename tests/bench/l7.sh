@@ -813,8 +813,13 @@ phase() {
 		read -r rate p50 p99 errs <<<"$(wrk_run "$base$path" "$mode" "$prof")" || exit 1
 		if [ -n "$prof" ]; then
 			log "$at: $t: profile in $prof.txt"
-			perf report -i "$prof.data" --stdio --no-children \
-				--sort sym --percent-limit 0.3 -g none >"$prof.txt" 2>&1
+			{
+				perf report -i "$prof.data" --stdio --no-children \
+					--sort sym --percent-limit 0.3 -g none
+				echo "# by task"
+				perf report -i "$prof.data" --stdio --no-children \
+					--sort comm --percent-limit 0.5 -g none
+			} >"$prof.txt" 2>&1
 		fi
 		[ -n "$rate" ] || exit 1
 		record "$t" rps "$c" "$r" "$rate" "$errs"
