@@ -78,6 +78,7 @@ struct kgate_route;
 struct kgate_ratelimit;
 
 struct kgate_ratelimit *kgate_rl_new(u32 rate, u32 burst);
+struct kgate_ratelimit *kgate_rl_get(struct kgate_ratelimit *rl);
 void kgate_rl_put(struct kgate_ratelimit *rl);
 /* 0: let the request in; else the seconds to put in Retry-After. */
 u32 kgate_rl_take(struct kgate_ratelimit *rl, u8 family, const void *addr);

@@ -169,6 +169,20 @@ static int do_listener(struct kgate_commit *c, struct kgate_op *op,
 	return err;
 }
 
+/*
+ * A route replaced with the same rate and burst keeps its clients'
+ * buckets: a controller that rewrites the route for another reason (a
+ * rule, a filter) does not hand every client a fresh burst.
+ */
+static void keep_limiter(struct kgate_route *rt, const struct kgate_route *old)
+{
+	if (!rt->rl || !old->rl || rt->rate != old->rate ||
+	    rt->burst != old->burst)
+		return;
+	kgate_rl_put(rt->rl);
+	rt->rl = kgate_rl_get(old->rl);
+}
+
 static int do_route(struct kgate_commit *c, struct kgate_op *op,
 		    struct netlink_ext_ack *extack)
 {
@@ -185,6 +199,7 @@ static int do_route(struct kgate_commit *c, struct kgate_op *op,
 	if (old) {
 		kgate_l7_cnt_put(rt->cnt);
 		rt->cnt = kgate_l7_cnt_get(rt_of(old)->cnt);
+		keep_limiter(rt, rt_of(old));
 	}
 	err = kgate_obj_install(c, &rt->obj, old, KGATE_ROUTES_MAX, extack);
 	if (!list_empty(&rt->obj.touched))

@@ -75,6 +75,12 @@ struct kgate_ratelimit *kgate_rl_new(u32 rate, u32 burst)
 	return rl;
 }
 
+struct kgate_ratelimit *kgate_rl_get(struct kgate_ratelimit *rl)
+{
+	refcount_inc(&rl->ref);
+	return rl;
+}
+
 /* Process context: the last reference frees every client's bucket. */
 void kgate_rl_put(struct kgate_ratelimit *rl)
 {

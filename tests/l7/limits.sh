@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 31
+plan 33
 
 LISTENER_SPEC="head-bytes 2048 headers 20 uri-bytes 256 body-bytes 1k
 	head-timeout 1s idle-timeout 2s connect-timeout 1s response-timeout 2s
@@ -170,6 +170,26 @@ six_heads() {
 	ccurl -D - -H 'Host: rl.example' "${urls[@]}" | tr -d '\r'
 }
 check "a 429 carries Retry-After" like '^[Rr]etry-[Aa]fter: [0-9]+$' six_heads
+# A replace with the same rate keeps the buckets.  rate 1 burst 3: three
+# requests empty the client's bucket, which then refills one token a
+# second; four right after the replace see at most two refilled tokens
+# (so at least two 429s) if the bucket was kept, and a fresh bucket's
+# three tokens (one 429) if not.
+kgate route add default/rk listener web host rk.example rate 1 burst 3 \
+	rule backend default/pod1:80
+codes() {	# codes HOST N: the statuses of N requests on one connection
+	local i urls=()
+	for ((i = 0; i < $2; i++)); do urls+=(-o /dev/null "http://$NODE:$LPORT/"); done
+	ccurl -w '%{http_code} ' -H "Host: $1" "${urls[@]}"
+}
+first=$(codes rk.example 3)
+kgate route replace default/rk listener web host rk.example rate 1 burst 3 \
+	rule backend default/pod1:80 request-header set x-v=2
+after=$(codes rk.example 4)
+echo "# rate 1 burst 3: $first; after the replace: $after"
+check "rate 1 burst 3: three requests on one connection pass" is "200 200 200" echo $first
+check "a route replaced with the same rate keeps its clients' buckets (2+ of 4 get 429)" \
+	test "$(grep -o 429 <<<"$after" | wc -l)" -ge 2
 kgate route add default/al listener web host al.example allow 10.0.0.0/8 \
 	rule backend default/pod1:80
 kgate route add default/al2 listener web host al2.example allow 198.18.0.0/24 \
