@@ -334,6 +334,7 @@ struct kgate_txn {
 	u32 portid;
 	int poison;			/* first refused message's errno */
 	u32 poison_seq;
+	u32 poison_pos;			/* its place in n_msgs, 1-based */
 	/*
 	 * Mutating messages that reached kgate, staged or refused: COMMIT
 	 * compares them with the count the client sent.

@@ -31,10 +31,23 @@ void kgate_op_free(struct kgate_op *op)
 	kfree(op);
 }
 
+/* Name the message of the batch to blame in the extack cookie. */
+static void err_ref(struct netlink_ext_ack *extack, u32 pos, u32 seq)
+{
+	const struct kgate_commit_ref ref = { .pos = pos, .seq = seq };
+
+	BUILD_BUG_ON(sizeof(ref) > sizeof(extack->cookie));
+	if (!extack)
+		return;
+	memcpy(extack->cookie, &ref, sizeof(ref));
+	extack->cookie_len = sizeof(ref);
+}
+
 /*
- * Prefix the message already in @extack with the failing command.  The
- * message ends with any name it quotes, so a cut at the end of the
- * buffer shortens the name, not the reason.
+ * Prefix the message already in @extack with the failing command, for
+ * people; programs read the cookie.  The message ends with any name it
+ * quotes, so a cut at the end of the buffer shortens the name, not the
+ * reason.
  */
 static void err_prefix(struct netlink_ext_ack *extack, u32 pos, u32 seq)
 {
@@ -44,6 +57,7 @@ static void err_prefix(struct netlink_ext_ack *extack, u32 pos, u32 seq)
 		return;
 	strscpy(msg, extack->_msg ?: "refused", sizeof(msg));
 	NL_SET_ERR_MSG_FMT(extack, "cmd %u seq %u: %s", pos, seq, msg);
+	err_ref(extack, pos, seq);
 }
 
 #define BE_STR_LEN	56	/* "[" IPv6 "]:" port */
@@ -574,12 +588,16 @@ static void txn_free(struct kgate_net *kn, struct kgate_txn *txn)
 	kfree(txn);
 }
 
-/* The first refusal in a batch is the one COMMIT reports. */
+/*
+ * The first refusal in a batch is the one COMMIT reports; the refused
+ * message is already counted in txn->n_msgs.
+ */
 static void txn_poison(struct kgate_txn *txn, u32 seq, int err)
 {
 	if (!txn->poison) {
 		txn->poison = err;
 		txn->poison_seq = seq;
+		txn->poison_pos = txn->n_msgs;
 	}
 }
 
@@ -701,6 +719,7 @@ int kgate_batch_commit(struct kgate_net *kn, const struct kgate_sender *from,
 		NL_SET_ERR_MSG_FMT(extack,
 				   "batch aborted: message seq %u was refused (errno %d)",
 				   txn->poison_seq, -txn->poison);
+		err_ref(extack, txn->poison_pos, txn->poison_seq);
 		err = -ECANCELED;
 	} else if (nla_get_u32(count) != txn->n_msgs) {
 		NL_SET_ERR_MSG_FMT(extack,

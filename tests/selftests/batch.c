@@ -5,7 +5,8 @@
  * poisons the batch, one the policy refuses never reaches kgate and the
  * COMMIT's count of commands sent tells (both: ECANCELED); a COMMIT
  * without the count is EINVAL; a command that fails at COMMIT is named
- * by position and sequence number in the extack; BEGIN twice is EBUSY;
+ * by position and sequence number in the extack message and its cookie,
+ * as is the message that poisoned a batch; BEGIN twice is EBUSY;
  * COMMIT / ABORT without BEGIN is ENOENT; ABORT and closing the socket
  * drop the batch; batches of different sockets do not mix.
  */
@@ -85,6 +86,27 @@ static bool names_command(const char *msg, int pos, uint32_t seq)
 	snprintf(prefix, sizeof(prefix), "cmd %d seq %u: ", pos, seq);
 	return !strncmp(msg, prefix, strlen(prefix)) &&
 	       strlen(msg) > strlen(prefix);
+}
+
+/* The extack cookie is a struct kgate_commit_ref naming @pos and @seq. */
+static bool blames(const struct kt_err *e, int pos, uint32_t seq)
+{
+	return e->cookie_len == sizeof(e->ref) && e->ref.pos == (uint32_t)pos &&
+	       e->ref.seq == seq;
+}
+
+/* The cookie of @e for a log line. */
+static const char *ref_str(const struct kt_err *e)
+{
+	static char buf[80];
+
+	if (e->cookie_len != sizeof(e->ref))
+		snprintf(buf, sizeof(buf), "a cookie of %u bytes",
+			 e->cookie_len);
+	else
+		snprintf(buf, sizeof(buf), "cookie {pos %u, seq %u}",
+			 e->ref.pos, e->ref.seq);
+	return buf;
 }
 
 /* "batch aborted: SENT commands sent, N reached kgate" */
@@ -253,6 +275,8 @@ TEST_F(pos, policy_refusal_poisons)
 	EXPECT_TRUE(counts_in(e.msg, NB, NB - 1))
 		TH_LOG("extack \"%s\" does not say %d sent, %d reached kgate",
 		       e.msg, NB, NB - 1);
+	/* No message of the batch is to blame: no cookie. */
+	EXPECT_EQ(0u, e.cookie_len);
 	UNCHANGED(&self->s);
 	/* The failed COMMIT ended the batch. */
 	KT_OK(kt_stats(&self->s, &st, &e), e);
@@ -263,10 +287,12 @@ TEST_F(pos, policy_refusal_poisons)
 
 /*
  * A message kgate refuses itself (a service without frontends) reached
- * it: it counts, and the COMMIT reports it as before, by seq.
+ * it: it counts, and the COMMIT reports it as before, by seq, and in the
+ * cookie by seq and position.  A later refusal does not replace it.
  */
 TEST_F(pos, kgate_refusal_poisons)
 {
+	struct kt_svc later;
 	struct kt_stats st;
 	struct kt_err e;
 	uint32_t bad_seq = 0;
@@ -289,10 +315,16 @@ TEST_F(pos, kgate_refusal_poisons)
 		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
 				 &e), e);
 	}
+	kt_svc_init(&later, "b/later:80");
+	KT_REFUSED(EINVAL, kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &later,
+				      NULL, 0, &e), e);
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
 	EXPECT_TRUE(strstr(e.msg, "was refused") &&
 		    kt_msg_has_number(e.msg, bad_seq))
 		TH_LOG("extack \"%s\" does not name seq %u", e.msg, bad_seq);
+	EXPECT_TRUE(blames(&e, variant->bad, bad_seq))
+		TH_LOG("%s, not {pos %d, seq %u}", ref_str(&e), variant->bad,
+		       bad_seq);
 	UNCHANGED(&self->s);
 	KT_OK(kt_stats(&self->s, &st, &e), e);
 	EXPECT_EQ(0u, st.batches_open);
@@ -325,6 +357,9 @@ TEST_F(pos, semantic_error_fails_commit)
 	EXPECT_TRUE(names_command(e.msg, variant->bad, bad_seq))
 		TH_LOG("extack \"%s\" is not \"cmd %d seq %u: REASON\"", e.msg,
 		       variant->bad, bad_seq);
+	EXPECT_TRUE(blames(&e, variant->bad, bad_seq))
+		TH_LOG("%s, not {pos %d, seq %u}", ref_str(&e), variant->bad,
+		       bad_seq);
 	UNCHANGED(&self->s);
 	KT_OK(kt_stats(&self->s, &st, &e), e);
 	EXPECT_EQ(0u, st.batches_open);
@@ -356,6 +391,8 @@ TEST_F(pos, duplicate_within_batch)
 	EXPECT_TRUE(names_command(e.msg, bad, bad_seq))
 		TH_LOG("extack \"%s\" is not \"cmd %d seq %u: REASON\"", e.msg,
 		       bad, bad_seq);
+	EXPECT_TRUE(blames(&e, bad, bad_seq))
+		TH_LOG("%s, not {pos %d, seq %u}", ref_str(&e), bad, bad_seq);
 	UNCHANGED(&self->s);
 }
 
@@ -387,6 +424,9 @@ TEST_F(pos, unknown_service_fails_commit)
 	EXPECT_TRUE(names_command(e.msg, variant->bad, bad_seq))
 		TH_LOG("extack \"%s\" is not \"cmd %d seq %u: REASON\"", e.msg,
 		       variant->bad, bad_seq);
+	EXPECT_TRUE(blames(&e, variant->bad, bad_seq))
+		TH_LOG("%s, not {pos %d, seq %u}", ref_str(&e), variant->bad,
+		       bad_seq);
 	UNCHANGED(&self->s);
 }
 
@@ -417,6 +457,7 @@ TEST_F(batch, commit_count_differs)
 		EXPECT_TRUE(counts_in(e.msg, NB + 1 + delta[d], NB + 1))
 			TH_LOG("extack \"%s\" does not say %d sent, %d reached",
 			       e.msg, NB + 1 + delta[d], NB + 1);
+		EXPECT_EQ(0u, e.cookie_len);
 		/* The attribute follows the headers: offset 20. */
 		EXPECT_TRUE(e.has_offs);
 		EXPECT_EQ((uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN), e.offs);
@@ -446,6 +487,7 @@ TEST_F(batch, commit_without_count)
 	KT_REFUSED(EINVAL, commit_count(&self->s, -1, &e), e);
 	EXPECT_TRUE(e.has_miss_type);
 	EXPECT_EQ(KGATE_A_BATCH_COUNT, (int)e.miss_type);
+	EXPECT_EQ(0u, e.cookie_len);
 	EXPECT_FALSE(e.has_miss_nest);
 	UNCHANGED(&self->s);
 	KT_OK(kt_stats(&self->s, &st, &e), e);
@@ -455,6 +497,7 @@ TEST_F(batch, commit_without_count)
 	KT_REFUSED(EINVAL, commit_count(&self->s, -1, &e), e);
 	EXPECT_TRUE(e.has_miss_type);
 	EXPECT_EQ(KGATE_A_BATCH_COUNT, (int)e.miss_type);
+	EXPECT_EQ(0u, e.cookie_len);
 	UNCHANGED(&self->s);
 }
 
@@ -509,6 +552,7 @@ TEST_F(batch, pipelined_count)
 	kt_pipe_free(&p);
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
 	EXPECT_TRUE(counts_in(e.msg, NB, NB - 1)) TH_LOG("extack \"%s\"", e.msg);
+	EXPECT_EQ(0u, e.cookie_len);
 	KT_EXPECT_COUNT(&self->s, 0);
 }
 
@@ -532,6 +576,7 @@ TEST_F(batch, commit_or_abort_without_begin)
 	struct kt_err e;
 
 	KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_EQ(0u, e.cookie_len) TH_LOG("no batch, no message to blame");
 	KT_REFUSED(ENOENT, kt_cmd(&self->s, KGATE_CMD_BATCH_ABORT, &e), e);
 	/* And after a finished batch. */
 	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);

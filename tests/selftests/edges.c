@@ -365,14 +365,14 @@ FIXTURE_TEARDOWN(cap)
 /*
  * max_batch_mb=1: the request that would take a batch's staged bytes past
  * 1 MiB is refused with E2BIG and a message naming the parameter, which
- * poisons the batch (COMMIT: ECANCELED).
+ * poisons the batch (COMMIT: ECANCELED, the cookie naming that request).
  */
 TEST_F(cap, batch_bytes_capped)
 {
 	static struct kt_be be[KGATE_BACKENDS_MAX];
 	static char ba[KGATE_BACKENDS_MAX][24];
 	static const struct kt_fe fe[] = { KT_FE("192.0.2.1", 80) };
-	uint32_t first_seq = 0, size, fit;
+	uint32_t first_seq = 0, bad_seq, size, fit;
 	struct kt_stats st;
 	struct kt_svc svc;
 	struct kt_pipe p;
@@ -424,9 +424,14 @@ TEST_F(cap, batch_bytes_capped)
 	 */
 	EXPECT_GE(fit, p.first_refused_seq - first_seq);
 	EXPECT_LT(0u, p.first_refused_seq - first_seq);
+	bad_seq = p.first_refused_seq;
 	kt_pipe_free(&p);
 
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	/* The cookie names the first refused: seq, and place in the batch. */
+	EXPECT_EQ(sizeof(e.ref), e.cookie_len);
+	EXPECT_EQ(bad_seq, e.ref.seq);
+	EXPECT_EQ(bad_seq - first_seq + 1, e.ref.pos);
 	KT_OK(kt_stats(&self->s, &st, &e), e);
 	EXPECT_EQ(0u, st.batches_open);
 	KT_EXPECT_COUNT(&self->s, 0);

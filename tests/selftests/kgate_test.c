@@ -125,6 +125,11 @@ static int extack_attr_cb(const struct nlattr *a, void *data)
 			e->miss_nest = mnl_attr_get_u32(a);
 		}
 		break;
+	case NLMSGERR_ATTR_COOKIE:
+		e->cookie_len = mnl_attr_get_payload_len(a);
+		if (e->cookie_len == sizeof(e->ref))
+			memcpy(&e->ref, mnl_attr_get_payload(a), sizeof(e->ref));
+		break;
 	}
 	return MNL_CB_OK;
 }

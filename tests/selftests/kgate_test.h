@@ -5,7 +5,7 @@
  * Messages are built attribute by attribute with libmnl so that a test can
  * send anything, including malformed attributes (struct kt_ovr).  Every
  * request carries NLM_F_ACK; the answer is returned as a struct kt_err with
- * the errno and the extended ACK (message, offset, missing type).
+ * the errno and the extended ACK (message, offset, missing type, cookie).
  *
  * This file must not include kselftest_harness.h: the harness defines
  * global objects and may be included by one translation unit only.
@@ -52,6 +52,12 @@ struct kt_err {
 	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE */
 	bool has_miss_nest;
 	uint32_t miss_nest;	/* NLMSGERR_ATTR_MISS_NEST */
+	/*
+	 * NLMSGERR_ATTR_COOKIE: its length (0: none) and, if that is
+	 * sizeof(ref), what it says (BATCH_COMMIT: the message to blame).
+	 */
+	uint32_t cookie_len;
+	struct kgate_commit_ref ref;
 	bool dump_intr;		/* a dump message had NLM_F_DUMP_INTR */
 };
 

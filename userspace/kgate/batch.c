@@ -82,12 +82,13 @@ void batch_free(struct batch_file *bf)
 	memset(bf, 0, sizeof(*bf));
 }
 
-unsigned int batch_commit_line(const struct batch_file *bf, const char *msg)
+unsigned int batch_commit_line(const struct batch_file *bf,
+			       const struct kgate_err *e)
 {
-	uint32_t seq, pos;
+	uint32_t seq = e->ref_seq, pos = e->ref_pos;
 	size_t lo = 0, hi = bf->n;
 
-	if (!kgate_commit_failed_ref(msg, &seq, &pos))
+	if (!e->has_ref)
 		return 0;
 	while (seq && lo < hi) {	/* lines are in increasing order */
 		size_t mid = lo + (hi - lo) / 2;
@@ -143,7 +144,7 @@ static int send_batch(struct kgate_sock *s, const struct batch_file *bf)
 		if (kgate_batch_abort(s, &ae))
 			print_err("batch abort", &ae);
 	} else if ((err = kgate_batch_commit(s, &e))) {
-		line = batch_commit_line(bf, e.msg);
+		line = batch_commit_line(bf, &e);
 		if (line) {
 			char ctx[32];
 

@@ -143,8 +143,12 @@ int cli_split(char *line, char ***argv, size_t *cap);
 void cli_put_word(FILE *f, const char *s);
 void cli_put_kv(FILE *f, const char *name, const char *value);
 void batch_free(struct batch_file *bf);
-/* Line that a failed commit's message refers to, 0 if unknown. */
-unsigned int batch_commit_line(const struct batch_file *bf, const char *msg);
+/*
+ * Line of the command a failed commit blames (@e->has_ref: by its seq, the
+ * line number, else by its position), 0 if unknown.
+ */
+unsigned int batch_commit_line(const struct batch_file *bf,
+			       const struct kgate_err *e);
 int cmd_batch(const struct cli *cli, int argc, char **argv);
 
 /* --- show.c: service show and service save ---------------------------- */

@@ -12,8 +12,9 @@ static void print(const char *context, const struct kgate_err *e,
 	const char *msg = buf;
 
 	kgate_err_str(e, buf, sizeof(buf));
+	/* Without a path, the line starts with @e->msg. */
 	if (strip && !e->path[0])
-		msg = kgate_commit_reason(buf);
+		msg += kgate_err_ref_prefix(e);
 	if (context)
 		fprintf(stderr, "kgate: %s: %s\n", context, msg);
 	else

@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/kgate.h>
 
 #include "ack.h"
 #include "attrpath.h"
 
 struct tlvs {
-	const struct nlattr *msg, *offs, *miss_type, *miss_nest;
+	const struct nlattr *msg, *offs, *miss_type, *miss_nest, *cookie;
 };
 
 static int tlv_cb(const struct nlattr *a, void *data)
@@ -34,6 +35,11 @@ static int tlv_cb(const struct nlattr *a, void *data)
 	case NLMSGERR_ATTR_MISS_NEST:
 		if (!mnl_attr_validate(a, MNL_TYPE_U32))
 			t->miss_nest = a;
+		break;
+	case NLMSGERR_ATTR_COOKIE:	/* kgate's is a kgate_commit_ref */
+		if (mnl_attr_get_payload_len(a) ==
+		    sizeof(struct kgate_commit_ref))
+			t->cookie = a;
 		break;
 	}
 	return MNL_CB_OK;
@@ -98,6 +104,14 @@ int kgate_parse_ack(const struct nlmsghdr *nlh, const struct nlmsghdr *req,
 	e->seq = nlh->nlmsg_seq;
 	if (t.msg)
 		snprintf(e->msg, sizeof(e->msg), "%s", mnl_attr_get_str(t.msg));
+	if (t.cookie) {
+		struct kgate_commit_ref ref;
+
+		memcpy(&ref, mnl_attr_get_payload(t.cookie), sizeof(ref));
+		e->has_ref = true;
+		e->ref_pos = ref.pos;
+		e->ref_seq = ref.seq;
+	}
 	if (req && t.offs)
 		kgate_attr_path(req, mnl_attr_get_u32(t.offs), e->path,
 				sizeof(e->path));

@@ -46,3 +46,15 @@ const char *kgate_err_str(const struct kgate_err *e, char *buf, size_t len)
 		snprintf(buf, len, "%s (%s)", msg, name);
 	return buf;
 }
+
+size_t kgate_err_ref_prefix(const struct kgate_err *e)
+{
+	char prefix[40];	/* "cmd 4294967295 seq 4294967295: " */
+	int n;
+
+	if (!e->has_ref)
+		return 0;
+	n = snprintf(prefix, sizeof(prefix), "cmd %u seq %u: ", e->ref_pos,
+		     e->ref_seq);
+	return strncmp(e->msg, prefix, (size_t)n) ? 0 : (size_t)n;
+}

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
@@ -179,69 +178,4 @@ int kgate_pipe_flush(struct kgate_pipe *p, struct kgate_err *e)
 
 	mnl_nlmsg_batch_reset(p->batch);
 	return err;
-}
-
-/* Number after @key (and blanks, '=', ':', '#') in @msg. */
-static bool number_after(const char *msg, const char *key, uint32_t *out)
-{
-	const char *p = strcasestr(msg, key);
-
-	while (p) {
-		const char *q = p + strlen(key);
-		uint32_t v = 0;
-		bool any = false;
-
-		while (*q == ' ' || *q == '=' || *q == ':' || *q == '#')
-			q++;
-		while (*q >= '0' && *q <= '9' && v < 400000000) {
-			v = v * 10 + (uint32_t)(*q++ - '0');
-			any = true;
-		}
-		if (any) {
-			*out = v;
-			return true;
-		}
-		p = strcasestr(p + 1, key);
-	}
-	return false;
-}
-
-bool kgate_commit_failed_ref(const char *msg, uint32_t *seq, uint32_t *pos)
-{
-	*seq = 0;
-	*pos = 0;
-	if (!number_after(msg, "sequence number", seq))
-		number_after(msg, "seq", seq);
-	if (!number_after(msg, "cmd", pos) &&
-	    !number_after(msg, "command", pos) &&
-	    !number_after(msg, "position", pos))
-		number_after(msg, "#", pos);
-	return *seq || *pos;
-}
-
-/* Skip "WORD " and a decimal number at *@p; false if not there. */
-static bool skip_word_num(const char **p, const char *word)
-{
-	size_t len = strlen(word);
-	const char *q = *p;
-
-	if (strncmp(q, word, len) || q[len] != ' ')
-		return false;
-	q += len + 1;
-	if (*q < '0' || *q > '9')
-		return false;
-	while (*q >= '0' && *q <= '9')
-		q++;
-	*p = q;
-	return true;
-}
-
-const char *kgate_commit_reason(const char *msg)
-{
-	const char *p = msg;
-
-	if (skip_word_num(&p, "cmd") && *p++ == ' ' &&
-	    skip_word_num(&p, "seq") && p[0] == ':' && p[1] == ' ')
-		return p + 2;
-	return msg;
 }

@@ -8,7 +8,6 @@
 #ifndef KGATE_PIPE_H
 #define KGATE_PIPE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,16 +39,5 @@ int kgate_pipe_add_obj(struct kgate_pipe *p, uint8_t cmd,
 /* Send what is queued and read every outstanding acknowledgement. */
 int kgate_pipe_flush(struct kgate_pipe *p, struct kgate_err *e);
 size_t kgate_pipe_refused(const struct kgate_pipe *p);
-
-/*
- * Find which command a failed BATCH_COMMIT names, in its extack message:
- * "seq N" / "seq=N" / "sequence number N" sets *@seq, "cmd N" /
- * "command N" / "position N" / "#N" sets *@pos (1-based).  The kernel
- * writes "cmd POS seq SEQ: reason".  Returns true if either was
- * found; the one not found is set to 0.
- */
-bool kgate_commit_failed_ref(const char *msg, uint32_t *seq, uint32_t *pos);
-/* @msg without a leading "cmd POS seq SEQ: " (for callers that say it). */
-const char *kgate_commit_reason(const char *msg);
 
 #endif

@@ -52,8 +52,8 @@ int kgate_batch_begin(struct kgate_sock *s, struct kgate_err *e);
 /*
  * Tells the kernel how many mutating commands went out on @s since the
  * BEGIN (kgate_sock_batch_count()): ECANCELED when some never reached
- * kgate.  A failed commit names the failing command in the message; see
- * kgate_commit_failed_ref() in pipe.h.
+ * kgate.  A failed commit that blames one message of the batch sets
+ * @e->has_ref, with its position and sequence number (err.h).
  */
 int kgate_batch_commit(struct kgate_sock *s, struct kgate_err *e);
 int kgate_batch_abort(struct kgate_sock *s, struct kgate_err *e);

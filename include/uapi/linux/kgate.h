@@ -60,6 +60,9 @@
  *                  fails, nothing is applied and the extack message reads
  *                  "cmd POS seq SEQ: REASON", POS being the command's
  *                  position in the batch (1-based) and SEQ its nlmsg_seq.
+ *                  Programs read POS and SEQ from the extack cookie
+ *                  (NLMSGERR_ATTR_COOKIE, struct kgate_commit_ref; see
+ *                  Errors), not from the message.
  *                  A batch stages at most max_batch_mb (module parameter)
  *                  of requests and of the lookup tables built for them
  *                  (E2BIG beyond, which poisons the batch).  A COMMIT
@@ -105,6 +108,22 @@
  *                     one is needed, host bits set in a source range,
  *                     table size not prime or below 100 x backends ...)
  *
+ * A failed BATCH_COMMIT that can blame one message of the batch says which
+ * in the extack cookie (NLMSGERR_ATTR_COOKIE): a struct kgate_commit_ref,
+ * exactly sizeof(struct kgate_commit_ref) bytes, host byte order.  It
+ * comes with:
+ *   - a command that failed when the commit applied it (its errno): pos
+ *     is its position among the batch's staged commands, seq its
+ *     nlmsg_seq;
+ *   - ECANCELED for a poisoned batch: the first message kgate refused,
+ *     seq its nlmsg_seq, pos its position among the batch's mutating
+ *     messages that reached kgate (a message the policy refused before
+ *     it does not count).
+ * There is none when no message is to blame: no batch open (ENOENT),
+ * KGATE_A_BATCH_COUNT missing (EINVAL) or not the count kgate has
+ * (ECANCELED), or a failure of the commit as a whole (ENOMEM ...).
+ * Clients must ignore a cookie of another length.
+ *
  * Events
  * ------
  * Multicast group KGATE_MCGRP_EVENTS carries, after each commit, the net
@@ -123,6 +142,8 @@
  */
 #ifndef _UAPI_LINUX_KGATE_H
 #define _UAPI_LINUX_KGATE_H
+
+#include <linux/types.h>
 
 #define KGATE_GENL_NAME		"kgate"
 #define KGATE_GENL_VERSION	1
@@ -206,6 +227,15 @@ enum kgate_attr {
 };
 
 #define KGATE_A_MAX (__KGATE_A_MAX - 1)
+
+/*
+ * The extack cookie of a failed BATCH_COMMIT that names a message of the
+ * batch (see Errors).
+ */
+struct kgate_commit_ref {
+	__u32 pos;	/* 1-based position in the batch */
+	__u32 seq;	/* the message's nlmsg_seq */
+};
 
 /* Type of every entry of a list nest (frontends, backends, ranges). */
 #define KGATE_A_LIST_ITEM	1

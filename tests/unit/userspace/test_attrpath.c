@@ -228,6 +228,57 @@ TEST(test_ack_extack)
 	CHECK_STR(e.msg, "deprecated");
 }
 
+/* A failed BATCH_COMMIT names the message to blame in the cookie. */
+TEST(test_ack_cookie)
+{
+	const struct kgate_commit_ref ref = { .pos = 3, .seq = 70001 };
+	const uint8_t odd[12] = { 3, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0 };
+	struct nlmsghdr *nlh;
+	struct kgate_err e;
+
+	build();
+	nlh = nack(-EEXIST, true, "cmd 3 seq 70001: exists: service web",
+		   -1, -1, -1);
+	mnl_attr_put(nlh, NLMSGERR_ATTR_COOKIE, sizeof(ref), &ref);
+	CHECK_INT(kgate_parse_ack(nlh, req, &e), -EEXIST);
+	CHECK(e.has_ref);
+	CHECK_INT(e.ref_pos, 3);
+	CHECK_INT(e.ref_seq, 70001);
+	CHECK_INT(e.seq, 5);
+	CHECK_STR(e.msg, "cmd 3 seq 70001: exists: service web");
+	CHECK_INT(kgate_err_ref_prefix(&e), strlen("cmd 3 seq 70001: "));
+
+	/* not capped, and the cookie before the message */
+	nlh = nack(-ECANCELED, false, NULL, -1, -1, -1);
+	mnl_attr_put(nlh, NLMSGERR_ATTR_COOKIE, sizeof(ref), &ref);
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "batch aborted");
+	CHECK_INT(kgate_parse_ack(nlh, req, &e), -ECANCELED);
+	CHECK(e.has_ref);
+	CHECK_INT(e.ref_pos, 3);
+	CHECK_INT(e.ref_seq, 70001);
+	CHECK_STR(e.msg, "batch aborted");
+
+	/* a cookie of another length is not kgate's: ignored */
+	nlh = nack(-EEXIST, true, "exists", -1, -1, -1);
+	mnl_attr_put(nlh, NLMSGERR_ATTR_COOKIE, sizeof(odd), odd);
+	CHECK_INT(kgate_parse_ack(nlh, req, &e), -EEXIST);
+	CHECK(!e.has_ref);
+	CHECK_INT(e.ref_pos, 0);
+	CHECK_INT(e.ref_seq, 0);
+	CHECK_STR(e.msg, "exists");
+	nlh = nack(-EEXIST, true, "exists", -1, -1, -1);
+	mnl_attr_put(nlh, NLMSGERR_ATTR_COOKIE, 4, odd);
+	CHECK_INT(kgate_parse_ack(nlh, req, &e), -EEXIST);
+	CHECK(!e.has_ref);
+
+	/* none: no reference, whatever the message says */
+	e.has_ref = true;
+	CHECK_INT(kgate_parse_ack(nack(-EEXIST, true, "cmd 3 seq 7: exists",
+				       -1, -1, -1), req, &e), -EEXIST);
+	CHECK(!e.has_ref);
+	CHECK_INT(kgate_err_ref_prefix(&e), 0);
+}
+
 TEST(test_done_with_error)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(ackbuf);
@@ -267,6 +318,7 @@ int main(void)
 	RUN(test_unknown_type);
 	RUN(test_missing);
 	RUN(test_ack_extack);
+	RUN(test_ack_cookie);
 	RUN(test_done_with_error);
 	RUN(test_errno_names);
 	return tap_done();

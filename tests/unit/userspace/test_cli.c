@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/kgate.h>
 
@@ -314,32 +315,27 @@ TEST(test_batch_read)
 	batch_free(&bf);
 }
 
+/* A failed commit as libkgate reports it; @pos 0 and @seq 0: no cookie. */
+static struct kgate_err commit_err(uint32_t pos, uint32_t seq, int err,
+				   const char *msg)
+{
+	struct kgate_err e;
+
+	kgate_err_clear(&e);
+	e.err = err;
+	e.kernel = true;
+	e.has_ref = pos || seq;
+	e.ref_pos = pos;
+	e.ref_seq = seq;
+	snprintf(e.msg, sizeof(e.msg), "%s", msg);
+	return e;
+}
+
 TEST(test_commit_line)
 {
 	struct batch_file bf;
+	struct kgate_err e;
 	int errors;
-	uint32_t seq, pos;
-
-	CHECK(kgate_commit_failed_ref("command 3 (seq 17): duplicate", &seq,
-				      &pos));
-	CHECK_INT(seq, 17);
-	CHECK_INT(pos, 3);
-	CHECK(kgate_commit_failed_ref("message #2, sequence number 9: x",
-				      &seq, &pos));
-	CHECK_INT(seq, 9);
-	CHECK_INT(pos, 2);
-	CHECK(kgate_commit_failed_ref("cmd 2 seq 40: backend exists", &seq,
-				      &pos));
-	CHECK_INT(seq, 40);
-	CHECK_INT(pos, 2);
-	CHECK(kgate_commit_failed_ref("seq=4", &seq, &pos));
-	CHECK_INT(seq, 4);
-	CHECK(!kgate_commit_failed_ref("limit reached", &seq, &pos));
-	CHECK_STR(kgate_commit_reason("cmd 2 seq 40: backend exists"),
-		  "backend exists");
-	CHECK_STR(kgate_commit_reason("cmd 2 seq: x"), "cmd 2 seq: x");
-	CHECK_STR(kgate_commit_reason("cmd 2: x"), "cmd 2: x");
-	CHECK_STR(kgate_commit_reason("no prefix"), "no prefix");
 
 	read_batch("# header\n"
 		   "service add a cluster 10.0.0.1:80\n"
@@ -347,14 +343,82 @@ TEST(test_commit_line)
 		   "service add b cluster 10.0.0.2:80\n"
 		   "service add c cluster 10.0.0.3:80\n", &bf, &errors);
 	CHECK_INT(errors, 0);
-	CHECK_INT(batch_commit_line(&bf, "command 2 (seq 4): exists"), 4);
-	CHECK_INT(batch_commit_line(&bf, "cmd 3 seq 5: exists"), 5);
-	CHECK_INT(batch_commit_line(&bf, "seq 5: exists"), 5);
-	CHECK_INT(batch_commit_line(&bf, "command 3: exists"), 5);
-	CHECK_INT(batch_commit_line(&bf, "command 1 (seq 99): x"), 2);
-	CHECK_INT(batch_commit_line(&bf, "command 9: x"), 0);
-	CHECK_INT(batch_commit_line(&bf, "no reference"), 0);
+	/* By seq, the line number; by position when no line has the seq. */
+	e = commit_err(2, 4, EEXIST, "cmd 2 seq 4: exists");
+	CHECK_INT(batch_commit_line(&bf, &e), 4);
+	e = commit_err(3, 5, EEXIST, "");
+	CHECK_INT(batch_commit_line(&bf, &e), 5);
+	e = commit_err(0, 5, EEXIST, "");
+	CHECK_INT(batch_commit_line(&bf, &e), 5);
+	e = commit_err(3, 0, EEXIST, "");
+	CHECK_INT(batch_commit_line(&bf, &e), 5);
+	e = commit_err(1, 99, EEXIST, "");
+	CHECK_INT(batch_commit_line(&bf, &e), 2);
+	e = commit_err(9, 0, EEXIST, "");
+	CHECK_INT(batch_commit_line(&bf, &e), 0);
+	/* The message is for people: without a cookie, no line. */
+	e = commit_err(0, 0, EEXIST, "cmd 3 seq 5: exists");
+	CHECK_INT(batch_commit_line(&bf, &e), 0);
 	batch_free(&bf);
+}
+
+TEST(test_commit_reason)
+{
+	struct kgate_err e;
+
+	e = commit_err(2, 40, EEXIST, "cmd 2 seq 40: backend exists");
+	CHECK_INT(kgate_err_ref_prefix(&e), strlen("cmd 2 seq 40: "));
+	/* Only the prefix the cookie names is left out. */
+	e = commit_err(2, 41, EEXIST, "cmd 2 seq 40: backend exists");
+	CHECK_INT(kgate_err_ref_prefix(&e), 0);
+	e = commit_err(0, 0, EEXIST, "cmd 2 seq 40: backend exists");
+	CHECK_INT(kgate_err_ref_prefix(&e), 0);
+	e = commit_err(3, 7, ECANCELED,
+		       "batch aborted: message seq 7 was refused (errno 22)");
+	CHECK_INT(kgate_err_ref_prefix(&e), 0);
+	e = commit_err(3, 7, ENOMEM, "");
+	CHECK_INT(kgate_err_ref_prefix(&e), 0);
+}
+
+/* What print_refusal() writes on stderr for @e. */
+static const char *refusal(const char *context, const struct kgate_err *e)
+{
+	static char buf[600];
+	FILE *f = tmpfile();
+	int saved;
+	size_t n;
+
+	if (!f)
+		return "(no tmpfile)";
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(f), 2);
+	print_refusal(context, e);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+TEST(test_commit_refusal)
+{
+	struct kgate_err e;
+
+	e = commit_err(2, 4, EEXIST, "cmd 2 seq 4: exists: service b/x:80");
+	CHECK_STR(refusal("line 4", &e),
+		  "kgate: line 4: exists: service b/x:80 (EEXIST)\n");
+	e = commit_err(2, 4, ECANCELED,
+		       "batch aborted: message seq 4 was refused (errno 22)");
+	CHECK_STR(refusal("line 4", &e),
+		  "kgate: line 4: batch aborted: message seq 4 was refused "
+		  "(errno 22) (ECANCELED)\n");
+	e = commit_err(0, 0, ENOENT, "cmd 2 seq 4: no service b/x:80");
+	CHECK_STR(refusal("commit", &e),
+		  "kgate: commit: cmd 2 seq 4: no service b/x:80 (ENOENT)\n");
 }
 
 int main(void)
@@ -367,6 +431,8 @@ int main(void)
 	RUN(test_nolocal);
 	RUN(test_batch_read);
 	RUN(test_commit_line);
+	RUN(test_commit_reason);
+	RUN(test_commit_refusal);
 	cli_cmd_free(&cmd);
 	return tap_done();
 }
