@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
-plan 33
+plan 34
 
 LISTENER_SPEC="head-bytes 2048 headers 20 uri-bytes 256 body-bytes 1k
 	head-timeout 1s idle-timeout 2s connect-timeout 1s response-timeout 2s
@@ -183,11 +183,13 @@ codes() {	# codes HOST N: the statuses of N requests on one connection
 	ccurl -w '%{http_code} ' -H "Host: $1" "${urls[@]}"
 }
 first=$(codes rk.example 3)
-kgate route replace default/rk listener web host rk.example rate 1 burst 3 \
-	rule backend default/pod1:80 request-header set x-v=2
+replaced=$(kgate route replace default/rk listener web host rk.example rate 1 \
+	burst 3 rule backend default/pod1:80 rule match prefix /x backend default/pod2:80 2>&1 &&
+	echo replaced)
 after=$(codes rk.example 4)
 echo "# rate 1 burst 3: $first; after the replace: $after"
 check "rate 1 burst 3: three requests on one connection pass" is "200 200 200" echo $first
+check "the route is replaced with one more rule, the same rate" is replaced echo "$replaced"
 check "a route replaced with the same rate keeps its clients' buckets (2+ of 4 get 429)" \
 	test "$(grep -o 429 <<<"$after" | wc -l)" -ge 2
 kgate route add default/al listener web host al.example allow 10.0.0.0/8 \
