@@ -752,7 +752,7 @@ idle_turn() {
 contender_up() {
 	case $1 in
 	direct) return 0 ;;
-	nginx) node nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" || return 1 ;;
+	nginx) node "$NGINX_PROXY" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" || return 1 ;;
 	haproxy) node haproxy -D -f "$TMP/haproxy/haproxy.cfg" || return 1 ;;
 	kgate)
 		kgate_setup
@@ -849,6 +849,10 @@ TMP=$(mktemp -d) || die "mktemp"
 trap 'topo_down; rm -rf "$TMP"' EXIT
 cp "$CLI" "$TMP/kgate" && "$TMP/kgate" -V >/dev/null 2>&1 && CLI=$TMP/kgate
 cp "$IDLECONNS" "$TMP/idleconns" 2>/dev/null && IDLECONNS=$TMP/idleconns
+# The proxy runs from a copy of its own name, so that a profile by task
+# tells it from the pods' nginx.
+NGINX_PROXY=$TMP/nginx-proxy
+cp "$(command -v nginx)" "$NGINX_PROXY" || die "cannot copy nginx"
 # nginx's workers run as nobody: they read the files and write their
 # temporary directories under $TMP.
 chmod 755 "$TMP" || die "chmod $TMP"
