@@ -1593,7 +1593,7 @@ static void conn_end(struct kgate_conn *c)
 static void conn_work(struct work_struct *work)
 {
 	struct kgate_conn *c = container_of(work, struct kgate_conn, work);
-	/* The CPU's other connections wait meanwhile: a tick at most. */
+	/* The CPU's other connections wait meanwhile: two ticks at most. */
 	unsigned long deadline, until = jiffies + 1;
 	bool progress = true;
 	int i;

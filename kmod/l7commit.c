@@ -89,10 +89,13 @@ static int check_clash(struct kgate_commit *c, const struct kgate_listener *lis,
 		key.addr = a6->sin6_addr;
 	}
 	svc = clash_at(c, lis, &key);
+	/* The NodePorts: of the listener's family, and IPv4's for "::". */
 	memset(&key.addr, 0, sizeof(key.addr));
 	svc = svc ?: clash_at(c, lis, &key);
-	key.family = AF_INET;
-	svc = svc ?: clash_at(c, lis, &key);
+	if (!svc && key.family == AF_INET6) {
+		key.family = AF_INET;
+		svc = clash_at(c, lis, &key);
+	}
 	if (!svc)
 		return 0;
 	NL_SET_ERR_MSG_FMT(extack, "port %u is taken by service %s: listener %s",

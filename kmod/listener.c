@@ -159,7 +159,6 @@ struct kgate_listener *kgate_listener_parse(struct nlattr *nest,
 	return lis;
 }
 
-/* Would @b listen where @a does, on the same socket? */
 /*
  * Whether @lis and an L4 frontend would take the same connections: the
  * frontend's DNAT comes first, so the listener would never see them.  A
@@ -188,6 +187,7 @@ bool kgate_listener_clashes(const struct kgate_listener *lis,
 		    ipv6_addr_equal(&key->addr, &a6->sin6_addr);
 }
 
+/* Would @b listen where @a does, on the same socket? */
 bool kgate_listener_same_socket(const struct kgate_listener *a,
 				const struct kgate_listener *b)
 {
