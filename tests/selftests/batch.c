@@ -502,6 +502,38 @@ TEST_F(batch, commit_without_count)
 }
 
 /*
+ * A count that is not a u32 is refused by the policy, before kgate sees
+ * the COMMIT: the batch stays open and untouched, and a well-formed
+ * COMMIT then applies it.
+ */
+TEST_F(batch, commit_count_malformed)
+{
+	struct kt_stats st;
+	struct kt_svc svc;
+	struct kt_msg m;
+	struct kt_err e;
+	char name[32];
+	int r;
+
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_BEGIN, &e), e);
+	mksvc(self, &svc, 0, name, sizeof(name));
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	ASSERT_EQ(0, kt_msg_init(&m, &self->s, KGATE_CMD_BATCH_COMMIT, 0));
+	mnl_attr_put_u16(m.nlh, KGATE_A_BATCH_COUNT, 1);
+	r = kt_send(&self->s, &m, &e, NULL, NULL);
+	kt_msg_free(&m);
+	ASSERT_NE(0, r) TH_LOG("a 2-byte count was taken");
+	UNCHANGED(&self->s);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(1u, st.batches_open);
+	KT_OK(kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);
+	EXPECT_EQ(0, kt_dump_equals(&self->s, self->canon, self->canon_len))
+		TH_LOG("the batch was not applied");
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(0u, st.batches_open);
+}
+
+/*
  * The count is the socket's since its BEGIN: what a pipeline sent without
  * waiting for answers counts too, a refused message included, and the
  * commands sent before the BEGIN do not.
