@@ -31,7 +31,7 @@ TAPFILE=$OUT/netlink.tap
 mkdir -p "$OUT"
 : >"$TAPFILE"
 
-PROGRAMS="roundtrip invalid perm netns batch edges events ynl scale"
+PROGRAMS="roundtrip invalid perm netns batch edges libkgate events ynl scale"
 [ -z "${KGATE_SUITE_ONLY-}" ] || PROGRAMS=$KGATE_SUITE_ONLY
 # Each program, then the unload check, then scale.sh (loads / unloads itself).
 STEPS=()

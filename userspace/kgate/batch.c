@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kgate batch -f FILE: every line one command, all sent as one transaction
- * (BATCH_BEGIN, the commands pipelined with seq = line number, COMMIT).
+ * kgate batch -f FILE: every line one command, all applied as one
+ * transaction (kgate_apply()); a refusal is reported by its line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -82,79 +82,42 @@ void batch_free(struct batch_file *bf)
 	memset(bf, 0, sizeof(*bf));
 }
 
-unsigned int batch_commit_line(const struct batch_file *bf,
-			       const struct kgate_err *e)
+struct refusals {
+	const struct batch_file *bf;
+	size_t n;
+};
+
+static void on_refusal(size_t index, const struct kgate_err *e, void *data)
 {
-	uint32_t seq = e->ref_seq, pos = e->ref_pos;
-	size_t lo = 0, hi = bf->n;
-
-	if (!e->has_ref)
-		return 0;
-	while (seq && lo < hi) {	/* lines are in increasing order */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (bf->lines[mid].line == seq)
-			return seq;
-		if (bf->lines[mid].line < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pos >= 1 && pos <= bf->n)
-		return bf->lines[pos - 1].line;
-	return 0;
-}
-
-static void on_refusal(const struct kgate_err *e, void *data)
-{
+	struct refusals *r = data;
 	char ctx[32];
 
-	(void)data;
-	snprintf(ctx, sizeof(ctx), "line %u", e->seq);
+	snprintf(ctx, sizeof(ctx), "line %u", r->bf->lines[index].line);
 	print_refusal(ctx, e);
+	r->n++;
 }
 
 /* Stage every command and commit; returns an exit status. */
 static int send_batch(struct kgate_sock *s, const struct batch_file *bf)
 {
-	struct kgate_pipe *p = NULL;
-	struct kgate_err e, ae;
-	unsigned int line;
+	struct kgate_op *ops = calloc(bf->n, sizeof(*ops));
+	struct refusals r = { .bf = bf };
+	struct kgate_err e;
 	size_t i;
 	int err;
 
-	err = kgate_batch_begin(s, &e);
-	if (err) {
-		print_err("batch begin", &e);
+	if (!ops) {
+		fprintf(stderr, "kgate: out of memory\n");
 		return CLI_FAIL;
 	}
-	err = kgate_pipe_new(s, on_refusal, NULL, &p, &e);
-	for (i = 0; !err && i < bf->n; i++) {
-		struct kgate_obj o = cli_cmd_obj(&bf->lines[i].cmd);
-
-		err = kgate_pipe_add_obj(p, bf->lines[i].cmd.cmd, &o,
-					 bf->lines[i].line, &e);
+	for (i = 0; i < bf->n; i++) {
+		ops[i].cmd = bf->lines[i].cmd.cmd;
+		ops[i].obj = cli_cmd_obj(&bf->lines[i].cmd);
 	}
-	if (!err)
-		err = kgate_pipe_flush(p, &e);
-	if (err) {
-		print_err(NULL, &e);	/* closing the socket aborts */
-	} else if (kgate_pipe_refused(p)) {
-		err = -ECANCELED;
-		if (kgate_batch_abort(s, &ae))
-			print_err("batch abort", &ae);
-	} else if ((err = kgate_batch_commit(s, &e))) {
-		line = batch_commit_line(bf, &e);
-		if (line) {
-			char ctx[32];
-
-			snprintf(ctx, sizeof(ctx), "line %u", line);
-			print_refusal(ctx, &e);
-		} else {
-			print_err("commit", &e);
-		}
-	}
-	kgate_pipe_free(p);
+	err = kgate_apply(s, ops, bf->n, on_refusal, &r, &e);
+	free(ops);
+	if (err && !r.n)	/* else printed by line */
+		print_err("batch", &e);
 	return err ? CLI_FAIL : CLI_OK;
 }
 

@@ -10,6 +10,9 @@
 
 #include "libkgate.h"
 
+#include "accesslog.h"	/* access records as text */
+#include "json.h"		/* JSON writer */
+
 /* kgate -V; the same as PACKAGE_VERSION in dkms.conf */
 #define KGATE_VERSION	"0.1.0"
 
@@ -143,12 +146,6 @@ int cli_split(char *line, char ***argv, size_t *cap);
 void cli_put_word(FILE *f, const char *s);
 void cli_put_kv(FILE *f, const char *name, const char *value);
 void batch_free(struct batch_file *bf);
-/*
- * Line of the command a failed commit blames (@e->has_ref: by its seq, the
- * line number, else by its position), 0 if unknown.
- */
-unsigned int batch_commit_line(const struct batch_file *bf,
-			       const struct kgate_err *e);
 int cmd_batch(const struct cli *cli, int argc, char **argv);
 
 /* --- show.c: service show and service save ---------------------------- */

@@ -9,7 +9,7 @@
 #include <linux/kgate.h>
 
 #include "ack.h"
-#include "attrpath.h"
+#include "kgate_attrpath.h"
 
 struct tlvs {
 	const struct nlattr *msg, *offs, *miss_type, *miss_nest, *cookie;

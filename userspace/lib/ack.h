@@ -5,7 +5,7 @@
 
 #include <linux/netlink.h>
 
-#include "err.h"
+#include "kgate_err.h"
 
 /*
  * @nlh is an NLMSG_ERROR or NLMSG_DONE message answering @req (the request

@@ -8,8 +8,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/kgate.h>
 
-#include "attrpath.h"
-#include "msg.h"
+#include "kgate_attrpath.h"
+#include "kgate_msg.h"
 
 struct schema;
 

@@ -13,7 +13,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 #define KGATE_DEC_PATH_MAX	128
 

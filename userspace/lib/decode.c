@@ -12,7 +12,7 @@
 #include <linux/kgate.h>
 
 #include "dec.h"
-#include "msg.h"
+#include "kgate_msg.h"
 
 int kgate_dec_fail(struct kgate_dec *d, const char *attr, const char *fmt,
 		   ...)

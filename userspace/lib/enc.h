@@ -13,7 +13,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 struct kgate_enc {
 	struct nlmsghdr *nlh;

@@ -7,7 +7,7 @@
 #include <linux/kgate.h>
 
 #include "enc.h"
-#include "msg.h"
+#include "kgate_msg.h"
 
 struct nlmsghdr *kgate_msg_start(void *buf, uint16_t family, uint8_t cmd,
 				 uint16_t flags, uint32_t seq)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "kgate_err.h"
 
 void kgate_err_clear(struct kgate_err *e)
 {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "format.h"
-#include "names.h"
+#include "kgate_format.h"
+#include "kgate_names.h"
 
 const char *kgate_addr_str(const struct kgate_addr *a, char *buf, size_t len)
 {

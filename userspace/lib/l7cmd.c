@@ -12,10 +12,10 @@
 
 #include <linux/kgate.h>
 
-#include "l7cmd.h"
-#include "l7msg.h"
-#include "msg.h"
-#include "obj.h"
+#include "kgate_l7cmd.h"
+#include "kgate_l7msg.h"
+#include "kgate_msg.h"
+#include "kgate_obj.h"
 
 struct type {
 	enum kgate_obj_kind kind;
@@ -169,6 +169,24 @@ static int dump_all(struct kgate_sock *s, const struct type *t, any_cb cb,
 	return err;
 }
 
+static int take_all(struct kgate_sock *s, const struct type *t, void **all,
+		    size_t *n, struct kgate_err *e)
+{
+	struct reply r = { .t = t };
+	int err = fetch(s, t, NULL, &r, e);
+
+	*all = NULL;
+	*n = 0;
+	if (!err) {
+		*all = r.all;	/* ownership moves */
+		*n = r.n;
+		r.all = NULL;
+		r.n = 0;
+	}
+	reply_free(&r);
+	return err;
+}
+
 /* ---- listeners -------------------------------------------------------- */
 
 static int lis_cmd(struct kgate_sock *s, uint8_t cmd,
@@ -240,6 +258,13 @@ int kgate_listener_dump(struct kgate_sock *s, kgate_listener_cb cb,
 	return dump_all(s, &listener_type, lis_fwd, &f, e);
 }
 
+int kgate_listener_dump_take(struct kgate_sock *s,
+			     struct kgate_listener **all, size_t *n,
+			     struct kgate_err *e)
+{
+	return take_all(s, &listener_type, (void **)all, n, e);
+}
+
 /* ---- routes ----------------------------------------------------------- */
 
 static int rt_cmd(struct kgate_sock *s, uint8_t cmd,
@@ -307,4 +332,10 @@ int kgate_route_dump(struct kgate_sock *s, kgate_route_cb cb, void *data,
 	struct rt_fwd f = { cb, data };
 
 	return dump_all(s, &route_type, rt_fwd, &f, e);
+}
+
+int kgate_route_dump_take(struct kgate_sock *s, struct kgate_route **all,
+			  size_t *n, struct kgate_err *e)
+{
+	return take_all(s, &route_type, (void **)all, n, e);
 }

@@ -12,7 +12,7 @@
 #include <linux/kgate.h>
 
 #include "dec.h"
-#include "l7msg.h"
+#include "kgate_l7msg.h"
 
 /* Called per list entry, d->path naming it. */
 typedef int (*item_fn)(struct kgate_dec *d, const struct nlattr *item,

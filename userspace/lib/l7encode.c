@@ -3,7 +3,7 @@
 #include <linux/kgate.h>
 
 #include "enc.h"
-#include "l7msg.h"
+#include "kgate_l7msg.h"
 
 static void put_limits(struct kgate_enc *e, const struct kgate_limits *lim)
 {

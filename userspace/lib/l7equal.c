@@ -2,7 +2,7 @@
 /* libkgate L7 object model: comparison of listeners and routes. */
 #include <string.h>
 
-#include "l7.h"
+#include "kgate_l7.h"
 
 /* Both NULL, or the same text. */
 static bool str_eq(const char *a, const char *b)

@@ -6,7 +6,7 @@
 
 #include <linux/kgate.h>
 
-#include "l7.h"
+#include "kgate_l7.h"
 
 /* Append @elem (of @size bytes) to the array *@arr of *@n elements. */
 static void *push(void *arr, size_t *n, size_t size, void **out)

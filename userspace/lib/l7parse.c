@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l7parse.h"
-#include "parse.h"
+#include "kgate_l7parse.h"
+#include "kgate_parse.h"
 
 struct unit {
 	const char *suffix;

@@ -7,7 +7,7 @@
 
 #include <linux/kgate.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 void kgate_service_init(struct kgate_service *svc)
 {

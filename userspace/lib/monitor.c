@@ -9,9 +9,9 @@
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
-#include "monitor.h"
-#include "l7msg.h"
-#include "msg.h"
+#include "kgate_monitor.h"
+#include "kgate_l7msg.h"
+#include "kgate_msg.h"
 
 /* The nest @attr of an L7 event, decoded by @parse into @obj. */
 static void l7_event(const struct nlmsghdr *nlh, struct kgate_event *ev,
@@ -149,10 +149,9 @@ static int dispatch(struct kgate_sock *s, const void *buf, size_t len,
 	return err;
 }
 
-int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
-		  struct kgate_err *e)
+int kgate_events_join(struct kgate_sock *s, struct kgate_err *e)
 {
-	int grp = (int)kgate_sock_group(s), err = 0;
+	int grp = (int)kgate_sock_group(s);
 
 	kgate_err_clear(e);
 	if (!grp)
@@ -162,19 +161,66 @@ int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
 		       &grp, sizeof(grp)))
 		return kgate_err_set(e, errno, "cannot join the events group:"
 				     " %s", strerror(errno));
-	while (!err) {
-		const void *buf;
-		ssize_t n = kgate_recv(s, &buf, e);
+	return 0;
+}
 
-		if (n == -ENOBUFS) {
-			struct kgate_event ev = { .type = KGATE_EV_LOST };
+int kgate_events_open(struct kgate_sock **out, struct kgate_err *e)
+{
+	int err = kgate_open(out, e);
 
-			err = cb(&ev, data);
-			continue;
+	if (!err) {
+		err = kgate_events_join(*out, e);
+		if (err) {
+			kgate_close(*out);
+			*out = NULL;
 		}
-		if (n < 0)
-			return (int)n;
-		err = dispatch(s, buf, (size_t)n, cb, data);
 	}
-	return kgate_err_set(e, -err, "monitor stopped");
+	return err;
+}
+
+/* One datagram, or the loss of some, to @cb; -EAGAIN when none waits. */
+static int take_one(struct kgate_sock *s, int flags, kgate_event_cb cb,
+		    void *data, struct kgate_err *e)
+{
+	const void *buf;
+	ssize_t n = kgate_recv_flags(s, &buf, flags, e);
+
+	if (n == -ENOBUFS) {
+		struct kgate_event ev = { .type = KGATE_EV_LOST };
+
+		kgate_err_clear(e);
+		return cb(&ev, data);
+	}
+	if (n < 0)
+		return (int)n;
+	return dispatch(s, buf, (size_t)n, cb, data);
+}
+
+int kgate_events_drain(struct kgate_sock *s, kgate_event_cb cb, void *data,
+		       struct kgate_err *e)
+{
+	int err;
+
+	do {
+		err = take_one(s, MSG_DONTWAIT, cb, data, e);
+	} while (!err);
+	if (err == -EAGAIN) {
+		kgate_err_clear(e);
+		return 0;
+	}
+	if (!e->err)
+		kgate_err_set(e, -err, "stopped by the event callback");
+	return err;
+}
+
+int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
+		  struct kgate_err *e)
+{
+	int err = kgate_events_join(s, e);
+
+	while (!err)
+		err = take_one(s, 0, cb, data, e);
+	if (!e->err)
+		kgate_err_set(e, -err, "monitor stopped");
+	return err;
 }

@@ -6,7 +6,7 @@
 
 #include <linux/kgate.h>
 
-#include "names.h"
+#include "kgate_names.h"
 
 const struct kgate_name kgate_sched_names[] = {
 	{ "maglev", KGATE_SCHED_MAGLEV },

@@ -13,8 +13,8 @@
 
 #include "ack.h"
 #include "genl.h"
-#include "msg.h"
-#include "nl.h"
+#include "kgate_msg.h"
+#include "kgate_nl.h"
 
 /* Wanted socket buffers; privileged callers get them, others the default. */
 #define SNDBUF_WANT	(1 << 20)
@@ -164,6 +164,17 @@ int kgate_sock_fd(const struct kgate_sock *s)
 uint32_t kgate_sock_next_seq(struct kgate_sock *s)
 {
 	return ++s->seq;
+}
+
+uint32_t kgate_sock_take_seqs(struct kgate_sock *s, uint32_t n)
+{
+	uint32_t first;
+
+	if (s->seq + n < s->seq)	/* never 0, the number of events */
+		s->seq = 0;
+	first = s->seq + 1;
+	s->seq += n;
+	return first;
 }
 
 size_t kgate_sock_max_send(const struct kgate_sock *s)

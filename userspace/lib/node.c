@@ -8,9 +8,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
-#include "msg.h"
-#include "node.h"
-#include "service.h"
+#include "kgate_msg.h"
+#include "kgate_node.h"
+#include "kgate_service.h"
 
 int kgate_put_node(struct nlmsghdr *nlh, size_t buflen,
 		   const struct kgate_node *node)

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "l7msg.h"
-#include "msg.h"
-#include "obj.h"
+#include <linux/kgate.h>
+
+#include "kgate_l7msg.h"
+#include "kgate_msg.h"
+#include "kgate_obj.h"
 
 int kgate_put_obj(struct nlmsghdr *nlh, size_t buflen,
 		  const struct kgate_obj *o)
@@ -20,6 +22,36 @@ int kgate_put_obj(struct nlmsghdr *nlh, size_t buflen,
 	default:
 		return 0;
 	}
+}
+
+int kgate_put_op(struct nlmsghdr *nlh, size_t buflen, uint8_t cmd,
+		 const struct kgate_obj *o)
+{
+	struct kgate_service svc;
+	struct kgate_listener lis;
+	struct kgate_route rt;
+
+	switch (o->kind == KGATE_OBJ_NONE ? 0 : cmd) {
+	case KGATE_CMD_SERVICE_DEL:
+		if (o->kind != KGATE_OBJ_SERVICE)
+			break;
+		kgate_service_init(&svc);
+		svc.name = o->svc->name;	/* borrowed */
+		return kgate_put_service(nlh, buflen, &svc);
+	case KGATE_CMD_LISTENER_DEL:
+		if (o->kind != KGATE_OBJ_LISTENER)
+			break;
+		kgate_listener_init(&lis);
+		lis.name = o->lis->name;
+		return kgate_put_listener(nlh, buflen, &lis);
+	case KGATE_CMD_ROUTE_DEL:
+		if (o->kind != KGATE_OBJ_ROUTE)
+			break;
+		kgate_route_init(&rt);
+		rt.name = o->rt->name;
+		return kgate_put_route(nlh, buflen, &rt);
+	}
+	return kgate_put_obj(nlh, buflen, o);
 }
 
 /* What grows an object past one attribute. */

@@ -9,8 +9,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "names.h"
-#include "parse.h"
+#include "kgate_names.h"
+#include "kgate_parse.h"
 
 /* Longest address text we accept, with room to spare. */
 #define ADDR_TEXT_MAX	64

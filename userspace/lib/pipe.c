@@ -11,9 +11,9 @@
 #include <libmnl/libmnl.h>
 
 #include "ack.h"
-#include "msg.h"
-#include "obj.h"
-#include "pipe.h"
+#include "kgate_msg.h"
+#include "kgate_obj.h"
+#include "kgate_pipe.h"
 
 /* Largest send; more does not go faster. */
 #define CHUNK_MAX	(256 * 1024)
@@ -150,7 +150,7 @@ int kgate_pipe_add_obj(struct kgate_pipe *p, uint8_t cmd,
 
 	nlh = kgate_msg_start(mnl_nlmsg_batch_current(p->batch),
 			      kgate_sock_family(p->s), cmd, 0, seq);
-	err = kgate_put_obj(nlh, p->bufsize - used, o);
+	err = kgate_put_op(nlh, p->bufsize - used, cmd, o);
 	if (err)
 		return kgate_put_failed(err, o, e);
 

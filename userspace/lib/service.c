@@ -6,8 +6,8 @@
 
 #include <linux/kgate.h>
 
-#include "msg.h"
-#include "service.h"
+#include "kgate_msg.h"
+#include "kgate_service.h"
 
 /* Request buffer, aligned for struct nlmsghdr. */
 struct req {
@@ -316,6 +316,26 @@ int kgate_service_dump(struct kgate_sock *s, kgate_service_cb cb, void *data,
 
 		if (ret < 0)
 			err = kgate_err_set(e, -ret, "stopped");
+	}
+	reply_free(&r);
+	return err;
+}
+
+int kgate_service_dump_take(struct kgate_sock *s, struct kgate_service **all,
+			    size_t *n, struct kgate_err *e)
+{
+	struct svc_reply r = { 0 };
+	int err;
+
+	kgate_service_init(&r.pending);
+	err = dump(s, NULL, &r, e);
+	*all = NULL;
+	*n = 0;
+	if (!err) {
+		*all = r.all;	/* ownership moves */
+		*n = r.n;
+		r.all = NULL;
+		r.n = 0;
 	}
 	reply_free(&r);
 	return err;

@@ -7,9 +7,9 @@
 #include <linux/kgate.h>
 
 #include "ack.h"
-#include "attrpath.h"
-#include "msg.h"
-#include "parse.h"
+#include "kgate_attrpath.h"
+#include "kgate_msg.h"
+#include "kgate_parse.h"
 #include "tap.h"
 
 static uint32_t reqbuf[4096], ackbuf[4096];

@@ -331,37 +331,6 @@ static struct kgate_err commit_err(uint32_t pos, uint32_t seq, int err,
 	return e;
 }
 
-TEST(test_commit_line)
-{
-	struct batch_file bf;
-	struct kgate_err e;
-	int errors;
-
-	read_batch("# header\n"
-		   "service add a cluster 10.0.0.1:80\n"
-		   "\n"
-		   "service add b cluster 10.0.0.2:80\n"
-		   "service add c cluster 10.0.0.3:80\n", &bf, &errors);
-	CHECK_INT(errors, 0);
-	/* By seq, the line number; by position when no line has the seq. */
-	e = commit_err(2, 4, EEXIST, "cmd 2 seq 4: exists");
-	CHECK_INT(batch_commit_line(&bf, &e), 4);
-	e = commit_err(3, 5, EEXIST, "");
-	CHECK_INT(batch_commit_line(&bf, &e), 5);
-	e = commit_err(0, 5, EEXIST, "");
-	CHECK_INT(batch_commit_line(&bf, &e), 5);
-	e = commit_err(3, 0, EEXIST, "");
-	CHECK_INT(batch_commit_line(&bf, &e), 5);
-	e = commit_err(1, 99, EEXIST, "");
-	CHECK_INT(batch_commit_line(&bf, &e), 2);
-	e = commit_err(9, 0, EEXIST, "");
-	CHECK_INT(batch_commit_line(&bf, &e), 0);
-	/* The message is for people: without a cookie, no line. */
-	e = commit_err(0, 0, EEXIST, "cmd 3 seq 5: exists");
-	CHECK_INT(batch_commit_line(&bf, &e), 0);
-	batch_free(&bf);
-}
-
 TEST(test_commit_reason)
 {
 	struct kgate_err e;
@@ -430,7 +399,6 @@ int main(void)
 	RUN(test_proto_upper_case);
 	RUN(test_nolocal);
 	RUN(test_batch_read);
-	RUN(test_commit_line);
 	RUN(test_commit_reason);
 	RUN(test_commit_refusal);
 	cli_cmd_free(&cmd);

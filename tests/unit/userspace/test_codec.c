@@ -8,9 +8,9 @@
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
-#include "monitor.h"
-#include "msg.h"
-#include "parse.h"
+#include "kgate_monitor.h"
+#include "kgate_msg.h"
+#include "kgate_parse.h"
 #include "tap.h"
 
 static uint32_t buf[KGATE_MSG_HDRLEN + 70000];

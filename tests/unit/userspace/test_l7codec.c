@@ -13,12 +13,12 @@
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
-#include "attrpath.h"
-#include "l7msg.h"
-#include "monitor.h"
-#include "msg.h"
-#include "obj.h"
-#include "parse.h"
+#include "kgate_attrpath.h"
+#include "kgate_l7msg.h"
+#include "kgate_monitor.h"
+#include "kgate_msg.h"
+#include "kgate_obj.h"
+#include "kgate_parse.h"
 #include "tap.h"
 
 static uint32_t buf[(KGATE_MSG_HDRLEN + 70000) / 4];

@@ -13,8 +13,8 @@
 #include <linux/genetlink.h>
 
 #include "genl.h"
-#include "nl.h"
-#include "pipe.h"
+#include "kgate_nl.h"
+#include "kgate_pipe.h"
 #include "tap.h"
 
 static bool netlink_usable(void)

@@ -4,8 +4,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "format.h"
-#include "parse.h"
+#include "kgate_format.h"
+#include "kgate_parse.h"
 #include "tap.h"
 
 static char why[160];

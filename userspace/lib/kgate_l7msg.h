@@ -14,7 +14,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "l7.h"
+#include "kgate_l7.h"
 
 int kgate_put_listener(struct nlmsghdr *nlh, size_t buflen,
 		       const struct kgate_listener *l);

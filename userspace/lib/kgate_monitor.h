@@ -5,11 +5,11 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "l7.h"
-#include "model.h"
-#include "nl.h"
-#include "node.h"
+#include "kgate_err.h"
+#include "kgate_l7.h"
+#include "kgate_model.h"
+#include "kgate_nl.h"
+#include "kgate_node.h"
 
 enum kgate_event_type {
 	KGATE_EV_SERVICE,	/* cmd SERVICE_ADD / _REPLACE / _DEL, svc */
@@ -47,6 +47,25 @@ typedef int (*kgate_event_cb)(const struct kgate_event *ev, void *data);
  */
 void kgate_event_parse(const struct nlmsghdr *nlh, struct kgate_event *ev);
 void kgate_event_free(struct kgate_event *ev);
+/*
+ * Events want a socket of their own.  Replies to commands are matched by
+ * sequence number and anything else read meanwhile is dropped, events
+ * (sequence number 0) included; and a burst of events could overrun the
+ * buffer that replies need.  So a program that both commands and listens
+ * opens one socket for each.
+ */
+/* kgate_open() and kgate_events_join(): a socket for events only. */
+int kgate_events_open(struct kgate_sock **out, struct kgate_err *e);
+/* Join the events group on @s. */
+int kgate_events_join(struct kgate_sock *s, struct kgate_err *e);
+/*
+ * Call @cb for every event waiting on @s, without blocking: for a poll
+ * loop, when kgate_sock_fd() is readable.  Returns 0 once none is left,
+ * or the first negative return of @cb, or a receive error (@e).  Lost
+ * events are one KGATE_EV_LOST: resynchronise by reading the state.
+ */
+int kgate_events_drain(struct kgate_sock *s, kgate_event_cb cb, void *data,
+		       struct kgate_err *e);
 /* Join the events group and call @cb for each event until it stops. */
 int kgate_monitor(struct kgate_sock *s, kgate_event_cb cb, void *data,
 		  struct kgate_err *e);

@@ -12,10 +12,10 @@
 
 #include <libmnl/libmnl.h>
 
-#include "err.h"
-#include "l7.h"
-#include "model.h"
-#include "nl.h"
+#include "kgate_err.h"
+#include "kgate_l7.h"
+#include "kgate_model.h"
+#include "kgate_nl.h"
 
 enum kgate_obj_kind {
 	KGATE_OBJ_NONE,
@@ -36,6 +36,12 @@ struct kgate_obj {
 /* The object's nest into @nlh: 0, -EMSGSIZE or -E2BIG (see msg.h). */
 int kgate_put_obj(struct nlmsghdr *nlh, size_t buflen,
 		  const struct kgate_obj *o);
+/*
+ * The same for command @cmd: a deletion carries the name alone (@o of the
+ * command's kind).
+ */
+int kgate_put_op(struct nlmsghdr *nlh, size_t buflen, uint8_t cmd,
+		 const struct kgate_obj *o);
 /* The local error for a failed kgate_put_obj(): returns -@err's errno. */
 int kgate_put_failed(int err, const struct kgate_obj *o,
 		     struct kgate_err *e);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 /* Plain decimal, no sign, no blanks: 0..max. */
 int kgate_parse_uint(const char *s, uint64_t max, uint64_t *out);

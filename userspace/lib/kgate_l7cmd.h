@@ -6,9 +6,9 @@
 #ifndef KGATE_L7CMD_H
 #define KGATE_L7CMD_H
 
-#include "err.h"
-#include "l7.h"
-#include "nl.h"
+#include "kgate_err.h"
+#include "kgate_l7.h"
+#include "kgate_nl.h"
 
 int kgate_listener_add(struct kgate_sock *s, const struct kgate_listener *l,
 		       struct kgate_err *e);
@@ -24,6 +24,13 @@ int kgate_listener_get(struct kgate_sock *s, const char *name,
 typedef int (*kgate_listener_cb)(const struct kgate_listener *l, void *data);
 int kgate_listener_dump(struct kgate_sock *s, kgate_listener_cb cb,
 			void *data, struct kgate_err *e);
+/*
+ * Every listener into *@all (*@n of them, malloc'ed): the caller frees
+ * each with kgate_listener_free() and the array with free().
+ */
+int kgate_listener_dump_take(struct kgate_sock *s,
+			     struct kgate_listener **all, size_t *n,
+			     struct kgate_err *e);
 
 int kgate_route_add(struct kgate_sock *s, const struct kgate_route *r,
 		    struct kgate_err *e);
@@ -36,5 +43,8 @@ int kgate_route_get(struct kgate_sock *s, const char *name,
 typedef int (*kgate_route_cb)(const struct kgate_route *r, void *data);
 int kgate_route_dump(struct kgate_sock *s, kgate_route_cb cb, void *data,
 		     struct kgate_err *e);
+/* The same for routes (kgate_route_free()). */
+int kgate_route_dump_take(struct kgate_sock *s, struct kgate_route **all,
+			  size_t *n, struct kgate_err *e);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 /* enum kgate_l7_counter_attr; read only, in replies to GET. */
 struct kgate_l7_counters {

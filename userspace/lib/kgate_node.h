@@ -12,9 +12,9 @@
 
 #include <linux/kgate.h>
 
-#include "err.h"
-#include "model.h"
-#include "nl.h"
+#include "kgate_err.h"
+#include "kgate_model.h"
+#include "kgate_nl.h"
 
 struct kgate_node {
 	struct kgate_range local[KGATE_RANGES_MAX];

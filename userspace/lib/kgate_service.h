@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "model.h"
-#include "nl.h"
+#include "kgate_err.h"
+#include "kgate_model.h"
+#include "kgate_nl.h"
 
 /*
  * Send mutating command @cmd (KGATE_CMD_SERVICE_ADD ... FLUSH) with @svc
@@ -35,6 +35,12 @@ int kgate_service_get(struct kgate_sock *s, const char *name,
 typedef int (*kgate_service_cb)(const struct kgate_service *svc, void *data);
 int kgate_service_dump(struct kgate_sock *s, kgate_service_cb cb, void *data,
 		       struct kgate_err *e);
+/*
+ * Every service into *@all (*@n of them, malloc'ed): the caller frees
+ * each with kgate_service_free() and the array with free().
+ */
+int kgate_service_dump_take(struct kgate_sock *s, struct kgate_service **all,
+			    size_t *n, struct kgate_err *e);
 
 int kgate_backend_add(struct kgate_sock *s, const char *service,
 		      const struct kgate_backend *be, size_t n,

@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "model.h"
-#include "nl.h"
-#include "obj.h"
+#include "kgate_err.h"
+#include "kgate_model.h"
+#include "kgate_nl.h"
+#include "kgate_obj.h"
 
 struct kgate_pipe;
 

@@ -12,7 +12,7 @@
 
 #include <linux/netlink.h>
 
-#include "err.h"
+#include "kgate_err.h"
 
 struct kgate_sock;
 
@@ -35,6 +35,8 @@ uint16_t kgate_sock_family(const struct kgate_sock *s);
 uint32_t kgate_sock_group(const struct kgate_sock *s);
 int kgate_sock_fd(const struct kgate_sock *s);
 uint32_t kgate_sock_next_seq(struct kgate_sock *s);
+/* The first of @n consecutive sequence numbers, none of them used again. */
+uint32_t kgate_sock_take_seqs(struct kgate_sock *s, uint32_t n);
 /* Largest send that the socket's send buffer takes at once. */
 size_t kgate_sock_max_send(const struct kgate_sock *s);
 /* How many acknowledgements fit in the receive buffer without loss. */

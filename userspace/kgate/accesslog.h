@@ -19,7 +19,7 @@
 
 #include <stdio.h>
 
-#include "l7.h"
+#include "kgate_l7.h"
 
 void kgate_access_print(FILE *f, const struct kgate_access *a);
 /* "01/Dec/2026:11:35:19 +0000" for @ns since the epoch, in UTC. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 /* Enough for "[ffff:...:255.255.255.255]:65535/sctp" and "ADDR/128". */
 #define KGATE_ENDPOINT_STRLEN	80

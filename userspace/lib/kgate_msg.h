@@ -12,7 +12,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "model.h"
+#include "kgate_model.h"
 
 /* Bytes of nlmsghdr + genlmsghdr at the start of every kgate message. */
 #define KGATE_MSG_HDRLEN	(MNL_NLMSG_HDRLEN + MNL_ALIGN(4))

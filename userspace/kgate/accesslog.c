@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "accesslog.h"
-#include "format.h"
+#include "kgate_format.h"
 
 const char *kgate_clf_time(uint64_t ns, char *buf, size_t len)
 {
