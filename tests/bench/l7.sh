@@ -115,7 +115,8 @@
 #                         "direct nginx haproxy kgate")
 #   KGATE_BENCH_L7_PERF   1: profile each contender's keep-alive 0 KB run of
 #                         round 1 with perf record -a -g (cpu-clock): where
-#                         the CPU went, by symbol, in l7-VER-perf-C.txt
+#                         the CPU went, by symbol, task and object, in
+#                         l7-VER-perf-C.txt
 #                         (that run's own figures suffer)
 #   KGATE_VM_MEM, KGATE_VM_TIMEOUT  passed to tests/vm/run.sh; defaults
 #                         here 3072 (MiB) and 90m
@@ -819,6 +820,12 @@ phase() {
 				echo "# by task"
 				perf report -i "$prof.data" --stdio --no-children \
 					--sort comm --percent-limit 0.5 -g none
+				echo "# by object (kernel, kgate.ko, programs)"
+				perf report -i "$prof.data" --stdio --no-children \
+					--sort dso --percent-limit 0.1 -g none
+				echo "# by task and object"
+				perf report -i "$prof.data" --stdio --no-children \
+					--sort comm,dso --percent-limit 0.3 -g none
 			} >"$prof.txt" 2>&1
 		fi
 		[ -n "$rate" ] || exit 1
