@@ -122,9 +122,12 @@ static void on_refused(size_t index, const struct kgate_err *e, void *data)
 	r->n++;
 }
 
-static bool own_lib(enum kgate_obj_kind kind, const char *name, void *data)
+static bool own_lib(const struct kgate_obj *o, void *data)
 {
-	(void)kind;
+	const char *name = o->kind == KGATE_OBJ_SERVICE ? o->svc->name :
+			   o->kind == KGATE_OBJ_LISTENER ? o->lis->name :
+			   o->rt->name;
+
 	(void)data;
 	return !strncmp(name, "lib", 3);
 }

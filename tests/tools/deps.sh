@@ -19,7 +19,8 @@ PKGS=(
 	# the fuzzers (tests/fuzz): clang's libFuzzer runtime is a separate package
 	clang libclang-rt-14-dev
 	# userspace libraries
-	libmnl-dev libnl-route-3-dev libyaml-dev libcurl4-gnutls-dev libgnutls28-dev
+	libmnl-dev libnl-route-3-dev libyaml-dev libjansson-dev libcurl4-gnutls-dev
+	libgnutls28-dev
 	libsystemd-dev
 	# the kernel's kselftest harness and checkpatch (tests/tools/kselftest.sh)
 	linux-source-6.12 xz-utils

@@ -44,9 +44,8 @@ int kgate_state_read(struct kgate_sock *s, struct kgate_state *st,
  */
 int kgate_state_normalise(struct kgate_state *st);
 
-/* May kgate_diff() delete the kernel's object @name of kind @kind? */
-typedef bool (*kgate_owned_cb)(enum kgate_obj_kind kind, const char *name,
-			       void *data);
+/* May kgate_diff() delete the kernel's object @o? */
+typedef bool (*kgate_owned_cb)(const struct kgate_obj *o, void *data);
 
 /*
  * The operations that turn @have into @want, both normalised: objects

@@ -353,9 +353,10 @@ static int walk(struct plan *p, const struct kind *k, const void *want,
 				err = push_op(p, k->add, k->obj(a));
 			i++;
 		} else if (c > 0) {
-			if (dels && p->owned &&
-			    p->owned(k->kind, k->name(b), p->data))
-				err = push_op(p, k->del, k->obj(b));
+			struct kgate_obj o = k->obj(b);
+
+			if (dels && p->owned && p->owned(&o, p->data))
+				err = push_op(p, k->del, o);
 			j++;
 		} else {
 			if (!dels && !k->equal(a, b))

@@ -158,34 +158,37 @@ static size_t diff(const struct kgate_state *want,
 	return n;
 }
 
-static bool own_all(enum kgate_obj_kind kind, const char *name, void *data)
+static const char *obj_name(const struct kgate_obj *o)
 {
-	(void)kind;
-	(void)name;
+	switch (o->kind) {
+	case KGATE_OBJ_SERVICE:
+		return o->svc->name;
+	case KGATE_OBJ_LISTENER:
+		return o->lis->name;
+	case KGATE_OBJ_ROUTE:
+		return o->rt->name;
+	default:
+		return "";
+	}
+}
+
+static const char *op_name(const struct kgate_op *op)
+{
+	return obj_name(&op->obj);
+}
+
+static bool own_all(const struct kgate_obj *o, void *data)
+{
+	(void)o;
 	(void)data;
 	return true;
 }
 
 /* Only objects whose name starts with "k-" are ours. */
-static bool own_k(enum kgate_obj_kind kind, const char *name, void *data)
+static bool own_k(const struct kgate_obj *o, void *data)
 {
-	(void)kind;
 	(void)data;
-	return !strncmp(name, "k-", 2);
-}
-
-static const char *op_name(const struct kgate_op *op)
-{
-	switch (op->obj.kind) {
-	case KGATE_OBJ_SERVICE:
-		return op->obj.svc->name;
-	case KGATE_OBJ_LISTENER:
-		return op->obj.lis->name;
-	case KGATE_OBJ_ROUTE:
-		return op->obj.rt->name;
-	default:
-		return "";
-	}
+	return !strncmp(obj_name(o), "k-", 2);
 }
 
 TEST(test_user_equals_kernel)

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkgate-k8s: Kubernetes manifests to kgate objects, shared by the CLI
+ * (kgate apply) and the daemon (kgated).
+ *
+ *   documents     YAML (libyaml) or JSON (jansson) into one tree of nodes
+ *                 with positions (doc.c, yaml.c, json.c, load.c)
+ *   diagnostics   errors and skipped objects, each naming the file, line,
+ *                 column, the object, the field path and the reason (diag.c)
+ *   index         the objects of all documents, with typed field readers
+ *                 that report a wrong type themselves (index.c)
+ *   translation   Services, EndpointSlices, Endpoints (service.c);
+ *                 Ingresses, IngressClasses (ingress.c); GatewayClasses,
+ *                 Gateways, HTTPRoutes (gateway.c); TLS Secrets
+ *                 (secret.c); all of it (translate.c)
+ *
+ * A manifest set with any error gives no state: the caller applies
+ * nothing.  Objects that are not ours (unknown kinds, other classes,
+ * ExternalName and headless Services, another service proxy's) are
+ * reported as skipped and are not errors.
+ */
+#ifndef KGATE_KK_H
+#define KGATE_KK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libkgate.h"
+
+/* ---- documents --------------------------------------------------------- */
+
+/* Where a node starts: 1-based line and column; line 0 when unknown. */
+struct kk_pos {
+	const char *file;
+	unsigned int line, col;
+};
+
+enum kk_type {
+	KK_NULL,	/* YAML null, ~, empty; JSON null */
+	KK_BOOL,	/* YAML true / false (plain); JSON true / false */
+	KK_INT,		/* YAML plain decimal integer; JSON integer */
+	KK_FLOAT,	/* YAML plain float; JSON real */
+	KK_STR,		/* quoted YAML scalars and every other plain one */
+	KK_SEQ,
+	KK_MAP,
+};
+
+struct kk_node;
+
+struct kk_pair {
+	const char *key;		/* keys are strings */
+	struct kk_pos key_pos;
+	struct kk_node *value;
+};
+
+struct kk_node {
+	enum kk_type type;
+	struct kk_pos pos;
+	const char *text;	/* a scalar's text as written; NULL otherwise */
+	union {
+		bool b;			/* KK_BOOL */
+		int64_t i;		/* KK_INT */
+		double f;		/* KK_FLOAT */
+		const char *s;		/* KK_STR: the same as text */
+		struct {
+			struct kk_node **v;
+			size_t n;
+		} seq;			/* KK_SEQ */
+		struct {
+			struct kk_pair *v;
+			size_t n;
+		} map;			/* KK_MAP, in document order */
+	};
+};
+
+/* One document: a file holds one (JSON) or several (YAML "---"). */
+struct kk_doc {
+	const struct kk_node *root;	/* NULL for an empty document */
+	const char *file;
+	unsigned int index;		/* 0-based, within the file */
+};
+
+struct kk_arena;
+
+/* Every document loaded; nodes and strings live in the arena. */
+struct kk_docs {
+	struct kk_doc *v;
+	size_t n, cap;
+	struct kk_arena *arena;
+};
+
+struct kk_diag;
+
+void kk_docs_init(struct kk_docs *docs);
+void kk_docs_free(struct kk_docs *docs);
+/*
+ * Load @len bytes named @name (a file name, or "<stdin>"): JSON when the
+ * first character that is not white space is '{' or '[', else YAML, every
+ * document of the stream.  A syntax error is reported in @d with its
+ * position and loads nothing of that text.  0, or -EINVAL after an error
+ * (in @d), or -ENOMEM.
+ */
+int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
+		 size_t len, struct kk_diag *d);
+/*
+ * A file, "-" for standard input, or a directory: its *.yaml, *.yml and
+ * *.json files in name order, not recursing (as kubectl apply -f DIR).
+ */
+int kk_load_path(struct kk_docs *docs, const char *path, struct kk_diag *d);
+
+/* The value of @key in @map; NULL when @map is NULL, not a map, or lacks it. */
+const struct kk_node *kk_get(const struct kk_node *map, const char *key);
+/* The pair of @key in @map (for the key's position), or NULL. */
+const struct kk_pair *kk_get_pair(const struct kk_node *map, const char *key);
+/* A node's type for people: "a string", "a list", "a map", ... */
+const char *kk_type_name(enum kk_type type);
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+enum kk_sev {
+	KK_ERROR,	/* the manifest set applies nothing */
+	KK_SKIPPED,	/* an object that is not ours: reported, not fatal */
+	KK_NOTE,	/* said for the user's benefit (a default taken, TLS later) */
+};
+
+struct kk_msg {
+	enum kk_sev sev;
+	struct kk_pos pos;
+	char *object;	/* "Service default/web", or NULL */
+	char *field;	/* "spec.ports[1].targetPort", or NULL */
+	char *text;	/* the reason */
+};
+
+struct kk_diag {
+	struct kk_msg *v;
+	size_t n, cap;
+	size_t errors;
+};
+
+void kk_diag_init(struct kk_diag *d);
+void kk_diag_free(struct kk_diag *d);
+/*
+ * Record a message.  @pos may be NULL (no position); @object and @field
+ * may be NULL.  Out of memory is counted as an error without its text.
+ */
+void kk_diag_add(struct kk_diag *d, enum kk_sev sev, const struct kk_pos *pos,
+		 const char *object, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/*
+ * One line per message, in the order recorded:
+ *   FILE:LINE:COL: error: Service default/web: spec.ports[1].port: REASON
+ *   FILE:LINE:COL: skipped: ConfigMap default/x: kind ConfigMap is not kgate's
+ * (a part that is unknown is left out).
+ */
+void kk_diag_print(FILE *f, const struct kk_diag *d);
+
+/* ---- objects ----------------------------------------------------------- */
+
+/* A Kubernetes object of one document, with its metadata. */
+struct kk_obj {
+	const char *api_version;	/* "v1", "networking.k8s.io/v1", ... */
+	const char *kind;		/* "Service", ... */
+	const char *ns;			/* metadata.namespace, default "default";
+					 * NULL for cluster-scoped kinds
+					 */
+	const char *name;
+	char *label;			/* "Service default/web", for messages */
+	const struct kk_node *root, *metadata, *spec, *status;	/* or NULL */
+	const struct kk_doc *doc;
+};
+
+/* Every object of every document, in load order. */
+struct kk_index {
+	struct kk_obj *v;
+	size_t n;
+};
+
+/*
+ * Index @docs: every document must be a map with apiVersion, kind and
+ * metadata.name (strings), else an error; a "List" (kind List, or
+ * anything ending in "List" with items) is expanded into its items.  Two
+ * objects of the same apiVersion group, kind, namespace and name are an
+ * error (duplicate).  0 or -EINVAL / -ENOMEM.
+ */
+int kk_index_build(struct kk_index *ix, const struct kk_docs *docs,
+		   struct kk_diag *d);
+void kk_index_free(struct kk_index *ix);
+
+/* @o is of @kind in API group @group ("" for the core group, v1). */
+bool kk_is(const struct kk_obj *o, const char *group, const char *kind);
+/* The API group of @o ("" for v1) and its version ("v1"). */
+const char *kk_group(const struct kk_obj *o, char *buf, size_t len);
+/* The object of @group/@kind named @ns/@name (@ns NULL: cluster scope). */
+const struct kk_obj *kk_find(const struct kk_index *ix, const char *group,
+			     const char *kind, const char *ns,
+			     const char *name);
+/* metadata.labels[@key] and metadata.annotations[@key]; NULL if unset. */
+const char *kk_label(const struct kk_obj *o, const char *key);
+const char *kk_annotation(const struct kk_obj *o, const char *key);
+
+/*
+ * Typed field readers.  Each takes the node of field @field (a path for
+ * messages, "spec.ports[1].port") of object @o.  A missing node (NULL) or
+ * KK_NULL is "absent": the reader returns false without a message, except
+ * the kk_need_*() forms, which report "missing".  A node of the wrong
+ * type, or out of range, is reported as an error naming @field and the
+ * reason, and the reader returns false.  Strings point into the arena.
+ */
+bool kk_str(struct kk_diag *d, const struct kk_obj *o, const struct kk_node *n,
+	    const char *field, const char **out);
+bool kk_need_str(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *n, const char *field, const char **out);
+bool kk_int(struct kk_diag *d, const struct kk_obj *o, const struct kk_node *n,
+	    const char *field, int64_t min, int64_t max, int64_t *out);
+bool kk_need_int(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *n, const char *field, int64_t min,
+		 int64_t max, int64_t *out);
+bool kk_bool(struct kk_diag *d, const struct kk_obj *o, const struct kk_node *n,
+	     const char *field, bool *out);
+/* A list (KK_SEQ) or map (KK_MAP): false when absent or wrong (reported). */
+bool kk_seq(struct kk_diag *d, const struct kk_obj *o, const struct kk_node *n,
+	    const char *field);
+bool kk_map(struct kk_diag *d, const struct kk_obj *o, const struct kk_node *n,
+	    const char *field);
+/* An error about @o at node @n (may be NULL: the object's position). */
+void kk_error(struct kk_diag *d, const struct kk_obj *o,
+	      const struct kk_node *n, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void kk_skipped(struct kk_diag *d, const struct kk_obj *o, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+void kk_note(struct kk_diag *d, const struct kk_obj *o,
+	     const struct kk_node *n, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* ---- translation ------------------------------------------------------- */
+
+struct kk_config {
+	const char *node_name;		/* this node, for nodeName and the
+					 * Local policies; NULL: none
+					 */
+	struct kgate_addr ingress_addr;	/* family 0: every address (::) */
+	uint16_t ingress_port;		/* where Ingresses are served: 80 */
+	bool ingress_default_class;	/* Ingresses without a class are ours
+					 * even when no IngressClass is the
+					 * default (as --watch-ingress-without-
+					 * class); default false
+					 */
+};
+
+void kk_config_init(struct kk_config *cfg);
+
+/*
+ * The kgate service of port @port/@proto of Service @ns/@name:
+ * "NS/NAME:PORT" for TCP, "NS/NAME:PORT/udp" and "NS/NAME:PORT/sctp".
+ * The name routes refer to.  Returns @buf.
+ */
+const char *kk_service_name(char *buf, size_t len, const char *ns,
+			    const char *name, uint32_t port, uint8_t proto);
+
+/*
+ * A reference to port @number (or, when @port_name is not NULL, the port
+ * so named) of Service @ns/@svc, as Ingress and HTTPRoute backends make:
+ * the kgate service name of its TCP port into @out.  0; -ENOENT when the
+ * Service is not in @ix (the route then answers 503 until it is: not an
+ * error, the caller notes it and names the service all the same, by
+ * number); -ESRCH when the Service has no such port, with @why set.
+ */
+int kk_service_ref(const struct kk_index *ix, const char *ns, const char *svc,
+		   uint32_t number, const char *port_name, char *out,
+		   size_t len, const char **why);
+
+/* Each adds its objects to @out and its messages to @d; 0 or -ENOMEM. */
+int kk_translate_services(const struct kk_index *ix,
+			  const struct kk_config *cfg, struct kgate_state *out,
+			  struct kk_diag *d);
+int kk_translate_ingresses(const struct kk_index *ix,
+			   const struct kk_config *cfg,
+			   struct kgate_state *out, struct kk_diag *d);
+int kk_translate_gateways(const struct kk_index *ix,
+			  const struct kk_config *cfg, struct kgate_state *out,
+			  struct kk_diag *d);
+int kk_check_secrets(const struct kk_index *ix, struct kk_diag *d);
+
+/*
+ * The listener for address @addr (family 0: every address) and @port,
+ * shared by Ingresses and Gateway listeners: found in @out, or added
+ * with the name "http-PORT" (every address) or "http-ADDR-PORT".  NULL on
+ * ENOMEM.
+ */
+struct kgate_listener *kk_listener_for(struct kgate_state *out,
+				       const struct kgate_addr *addr,
+				       uint16_t port);
+
+/*
+ * Everything: index @docs, translate every kind, check secrets, and
+ * normalise the result into @out (initialised here).  Objects the index
+ * does not know are reported as skipped.  0 with @out filled; -EINVAL
+ * when @d has errors (@out then empty); -ENOMEM.
+ */
+int kk_translate(const struct kk_docs *docs, const struct kk_config *cfg,
+		 struct kgate_state *out, struct kk_diag *d);
+
+/* ---- building the state (helpers for the translators) ------------------ */
+
+/* A new, initialised object appended to @st; NULL on ENOMEM. */
+struct kgate_service *kk_add_service(struct kgate_state *st);
+struct kgate_listener *kk_add_listener(struct kgate_state *st);
+struct kgate_route *kk_add_route(struct kgate_state *st);
+
+#endif
