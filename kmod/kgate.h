@@ -124,6 +124,7 @@ struct kgate_service {
 	 */
 	struct kgate_counters *cnt;
 	struct kgate_aff *aff;
+	char *owner;			/* KGATE_SVC_A_OWNER, or NULL */
 	char name[];
 };
 
@@ -143,6 +144,7 @@ struct kgate_listener {
 	u32 max_conns;
 	struct kgate_l7_limits lim;
 	char *default_backend;		/* a service name, or NULL */
+	char *owner;			/* KGATE_LIS_A_OWNER, or NULL */
 	/* Shared with the listener's earlier objects. */
 	struct kgate_l7_cnt *cnt;
 	/*
@@ -420,6 +422,8 @@ int kgate_check_addr(const struct nlattr *attr, const char *what,
 int kgate_parse_range(struct kgate_range *r, struct nlattr *item,
 		      struct netlink_ext_ack *extack);
 int kgate_check_name(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int kgate_parse_owner(const struct nlattr *attr, char **owner,
+		      struct netlink_ext_ack *extack);
 
 /* listener.c: listener objects */
 struct kgate_listener *kgate_listener_parse(struct nlattr *nest,

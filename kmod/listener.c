@@ -34,6 +34,7 @@ void kgate_listener_free(struct kgate_listener *lis)
 		return;
 	kgate_l7_cnt_put(lis->cnt);
 	kfree(lis->default_backend);
+	kfree(lis->owner);
 	kfree(lis);
 }
 
@@ -122,7 +123,8 @@ static int parse_fields(struct kgate_listener *lis, struct nlattr **tb,
 		if (!lis->default_backend)
 			return -ENOMEM;
 	}
-	return parse_addr(lis, tb, extack) ?:
+	return kgate_parse_owner(tb[KGATE_LIS_A_OWNER], &lis->owner, extack) ?:
+	       parse_addr(lis, tb, extack) ?:
 	       parse_limits(&lis->lim, tb[KGATE_LIS_A_LIMITS], extack);
 }
 
@@ -254,7 +256,9 @@ int kgate_listener_fill(struct sk_buff *skb, const struct kgate_listener *lis,
 			    lis->default_backend)) ||
 	    nla_put_u32(skb, KGATE_LIS_A_FLAGS, lis->flags) ||
 	    nla_put_u32(skb, KGATE_LIS_A_MAX_CONNS, lis->max_conns) ||
-	    put_limits(skb, &lis->lim))
+	    put_limits(skb, &lis->lim) ||
+	    (lis->owner &&
+	     nla_put_string(skb, KGATE_LIS_A_OWNER, lis->owner)))
 		return -EMSGSIZE;
 	if (counters && kgate_l7_cnt_fill(skb, KGATE_LIS_A_COUNTERS, lis->cnt))
 		return -EMSGSIZE;

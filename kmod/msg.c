@@ -44,6 +44,7 @@ size_t kgate_service_msg_size(const struct kgate_service *svc, u8 cmd)
 	       4 * nla_total_size(sizeof(u8)) +
 	       2 * nla_total_size(sizeof(u32)) +
 	       3 * nla_total_size(0) +			/* the lists */
+	       (svc->owner ? nla_total_size(strlen(svc->owner) + 1) : 0) +
 	       cnt +
 	       svc->n_frontends * fe_size() +
 	       svc->n_ranges * range_size() +
@@ -178,7 +179,9 @@ static int put_options(struct sk_buff *skb, const struct kgate_service *svc)
 	    nla_put_u8(skb, KGATE_SVC_A_AFFINITY, svc->affinity) ||
 	    nla_put_u32(skb, KGATE_SVC_A_AFFINITY_TIMEOUT, svc->timeout) ||
 	    nla_put_u8(skb, KGATE_SVC_A_EXT_POLICY, svc->ext_policy) ||
-	    nla_put_u8(skb, KGATE_SVC_A_INT_POLICY, svc->int_policy))
+	    nla_put_u8(skb, KGATE_SVC_A_INT_POLICY, svc->int_policy) ||
+	    (svc->owner &&
+	     nla_put_string(skb, KGATE_SVC_A_OWNER, svc->owner)))
 		return -EMSGSIZE;
 	return 0;
 }

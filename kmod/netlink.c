@@ -30,6 +30,8 @@ static int validate_addr(const struct nlattr *attr,
 }
 
 #define ADDR_POLICY NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_addr, 16)
+/* Printable and without spaces is checked by kgate (kgate_check_owner). */
+#define OWNER_POLICY { .type = NLA_NUL_STRING, .len = KGATE_OWNER_MAX }
 #define READ_ONLY { .type = NLA_REJECT, .reject_message = "read-only attribute" }
 #define RESERVED { .type = NLA_REJECT, .reject_message = "not supported yet" }
 
@@ -82,6 +84,7 @@ static const struct nla_policy kgate_svc_policy[KGATE_SVC_A_MAX + 1] = {
 	[KGATE_SVC_A_FRONTENDS] = NLA_POLICY_NESTED_ARRAY(kgate_fe_policy),
 	[KGATE_SVC_A_BACKENDS] = NLA_POLICY_NESTED_ARRAY(kgate_be_policy),
 	[KGATE_SVC_A_COUNTERS] = READ_ONLY,
+	[KGATE_SVC_A_OWNER] = OWNER_POLICY,
 };
 
 static const struct nla_policy kgate_node_policy[KGATE_NODE_A_MAX + 1] = {
@@ -138,6 +141,7 @@ static const struct nla_policy kgate_lis_policy[KGATE_LIS_A_MAX + 1] = {
 	[KGATE_LIS_A_MAX_CONNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &conns_range),
 	[KGATE_LIS_A_LIMITS] = NLA_POLICY_NESTED(kgate_lim_policy),
 	[KGATE_LIS_A_COUNTERS] = READ_ONLY,
+	[KGATE_LIS_A_OWNER] = OWNER_POLICY,
 };
 
 /* Lists of strings: every entry a KGATE_A_LIST_ITEM. */
@@ -214,6 +218,7 @@ static const struct nla_policy kgate_rt_policy[KGATE_RT_A_MAX + 1] = {
 	[KGATE_RT_A_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KGATE_RT_A_ALLOW] = NLA_POLICY_NESTED_ARRAY(kgate_range_policy),
 	[KGATE_RT_A_COUNTERS] = READ_ONLY,
+	[KGATE_RT_A_OWNER] = OWNER_POLICY,
 };
 
 static const struct nla_policy kgate_policy[KGATE_A_MAX + 1] = {

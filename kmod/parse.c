@@ -288,8 +288,6 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 	if (err)
 		return ERR_PTR(err);
 	err = kgate_need(nest, tb, KGATE_SVC_A_NAME, "service name", extack);
-	if (!err && whole)
-		err = kgate_need(nest, tb, KGATE_SVC_A_FRONTENDS, "frontends", extack);
 	if (!err && backends && !whole)
 		err = kgate_need(nest, tb, KGATE_SVC_A_BACKENDS, "backends", extack);
 	if (err)
@@ -310,11 +308,6 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 				       extack);
 		if (n_fe < 0 || n_rng < 0)
 			return ERR_PTR(n_fe < 0 ? n_fe : n_rng);
-		if (!n_fe) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KGATE_SVC_A_FRONTENDS],
-					    "a service needs a frontend");
-			return ERR_PTR(-EINVAL);
-		}
 	}
 	if (backends) {
 		n_be = kgate_list_len(tb[KGATE_SVC_A_BACKENDS],
@@ -332,6 +325,12 @@ static struct kgate_service *parse_service(u8 cmd, struct nlattr *nest,
 	if (!svc)
 		return ERR_PTR(-ENOMEM);
 	nla_strscpy(svc->name, tb[KGATE_SVC_A_NAME], len + 1);
+	if (whole) {
+		err = kgate_parse_owner(tb[KGATE_SVC_A_OWNER], &svc->owner,
+					extack);
+		if (err)
+			goto err;
+	}
 
 	if (cmd == KGATE_CMD_BACKEND_SET && n_be) {
 		*masks = kcalloc(n_be, sizeof(**masks), GFP_KERNEL_ACCOUNT);
@@ -507,6 +506,27 @@ int kgate_check_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
 	NL_SET_ERR_MSG_ATTR(extack, attr,
 			    "name must be printable ASCII without spaces");
 	return -EINVAL;
+}
+
+/*
+ * An owner attribute (NUL-terminated, at most KGATE_OWNER_MAX bytes by the
+ * policy), checked as names are; a copy in *@owner when @owner is given.
+ * Absent: none.
+ */
+int kgate_parse_owner(const struct nlattr *attr, char **owner,
+		      struct netlink_ext_ack *extack)
+{
+	if (!attr)
+		return 0;
+	if (!kg_name_valid(nla_data(attr), nla_len(attr) - 1)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "owner must be printable ASCII without spaces");
+		return -EINVAL;
+	}
+	if (!owner)
+		return 0;
+	*owner = nla_strdup(attr, GFP_KERNEL_ACCOUNT);
+	return *owner ? 0 : -ENOMEM;
 }
 
 /*

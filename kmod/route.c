@@ -447,6 +447,12 @@ static int parse_route(struct rt_parse *p, struct nlattr *nest)
 		in->rewrite_target = mstr(p, tb[KGATE_RT_A_REWRITE_TARGET]);
 	rt->rate = kgate_get_u32(tb[KGATE_RT_A_RATE], 0);
 	rt->burst = kgate_get_u32(tb[KGATE_RT_A_BURST], rt->rate * 5);
+	if (tb[KGATE_RT_A_OWNER]) {
+		/* Sent back with the nest: only checked here. */
+		err = kgate_parse_owner(tb[KGATE_RT_A_OWNER], NULL, p->extack);
+		if (err)
+			return err;
+	}
 	if (tb[KGATE_RT_A_BURST] && !rt->rate) {
 		NL_SET_ERR_MSG_ATTR(p->extack, tb[KGATE_RT_A_BURST],
 				    "a burst needs a rate");

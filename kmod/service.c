@@ -90,6 +90,13 @@ struct kgate_service *kgate_svc_copy(const struct kgate_service *old,
 	if (!svc)
 		return NULL;
 	strscpy(svc->name, old->name, strlen(old->name) + 1);
+	if (old->owner) {
+		svc->owner = kstrdup(old->owner, GFP_KERNEL_ACCOUNT);
+		if (!svc->owner) {
+			kgate_svc_free(svc);
+			return NULL;
+		}
+	}
 	svc->sched = old->sched;
 	svc->affinity = old->affinity;
 	svc->ext_policy = old->ext_policy;
@@ -127,6 +134,7 @@ void kgate_svc_free(struct kgate_service *svc)
 	kfree(svc->frontends);
 	kfree(svc->ranges);
 	kvfree(svc->backends);
+	kfree(svc->owner);
 	kfree(svc);
 }
 

@@ -191,7 +191,8 @@ static int check_backends(const struct kgate_service *svc,
 				   svc->table_size, svc->n_backends);
 		return -ENOSPC;
 	}
-	for (i = 0; i < svc->n_backends; i++) {
+	/* Without frontends, backends of both families serve routes. */
+	for (i = 0; svc->n_frontends && i < svc->n_backends; i++) {
 		if (!kgate_svc_has_family(svc, svc->backends[i].family)) {
 			NL_SET_ERR_MSG_FMT(extack,
 					   "no frontend of its family: backend %s",

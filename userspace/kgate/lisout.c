@@ -82,6 +82,8 @@ void print_listener_text(FILE *f, const struct kgate_listener *l, bool stats)
 	if (l->flags & KGATE_LIS_F_ACCESS_LOG)
 		fputs(" access-log", f);
 	other_flags(f, l->flags);
+	if (l->owner)
+		fprintf(f, " owner %s", l->owner);
 	fprintf(f, "\n    head-bytes %" PRIu32 " headers %" PRIu32
 		" uri-bytes %" PRIu32 " body-bytes %s\n", lim.head_bytes,
 		lim.headers, lim.uri_bytes,
@@ -176,6 +178,11 @@ void print_listener_json(struct kgate_json *j,
 	kgate_json_kv_bool(j, "trust_forwarded",
 			   l->flags & KGATE_LIS_F_TRUST_FORWARDED);
 	kgate_json_kv_bool(j, "access_log", l->flags & KGATE_LIS_F_ACCESS_LOG);
+	kgate_json_key(j, "owner");
+	if (l->owner)
+		kgate_json_str(j, l->owner);
+	else
+		kgate_json_null(j);
 	kgate_json_key(j, "limits");
 	kgate_json_obj_open(j);
 	kgate_json_kv_uint(j, "head_bytes", lim.head_bytes);

@@ -72,11 +72,14 @@ void print_service_text(FILE *f, const struct kgate_service *svc, bool stats)
 			    sizeof(b2)));
 	if (svc->affinity == KGATE_AFFINITY_CLIENTIP)
 		fprintf(f, " timeout %" PRIu32, svc->timeout);
-	fprintf(f, " external-policy %s internal-policy %s\n",
+	fprintf(f, " external-policy %s internal-policy %s",
 		name_or_num(kgate_policy_names, svc->ext_policy, b3,
 			    sizeof(b3)),
 		name_or_num(kgate_policy_names, svc->int_policy, b4,
 			    sizeof(b4)));
+	if (svc->owner)
+		fprintf(f, " owner %s", svc->owner);
+	fputc('\n', f);
 	if (stats && svc->has & KGATE_SVC_HAS_COUNTERS)
 		counters_text(f, "    ", &svc->cnt);
 	for (i = 0; i < svc->n_frontends; i++)
@@ -228,6 +231,11 @@ void print_service_json(struct kgate_json *j, const struct kgate_service *svc,
 	kgate_json_kv_uint(j, "timeout", svc->timeout);
 	json_enum(j, "external_policy", kgate_policy_names, svc->ext_policy);
 	json_enum(j, "internal_policy", kgate_policy_names, svc->int_policy);
+	kgate_json_key(j, "owner");
+	if (svc->owner)
+		kgate_json_str(j, svc->owner);
+	else
+		kgate_json_null(j);
 	if (stats && svc->has & KGATE_SVC_HAS_COUNTERS)
 		counters_json(j, &svc->cnt);
 	kgate_json_key(j, "source_ranges");

@@ -165,6 +165,8 @@ void print_route_text(FILE *f, const struct kgate_route *r, bool stats)
 	for (size_t i = 0; i < r->n_allow; i++)
 		fprintf(f, "%s%s", i ? "," : " allow ",
 			kgate_prefix_str(&r->allow[i], pfx, sizeof(pfx)));
+	if (r->owner)
+		fprintf(f, " owner %s", r->owner);
 	fputc('\n', f);
 	for (size_t i = 0; i < r->n_rules; i++)
 		rule_text(f, i, &r->rules[i]);
@@ -366,6 +368,7 @@ void print_route_json(struct kgate_json *j, const struct kgate_route *r,
 	kv_opt_str(j, "rewrite_target", r->rewrite_target);
 	kgate_json_kv_uint(j, "rate", r->rate);
 	kgate_json_kv_uint(j, "burst", burst_of(r));
+	kv_opt_str(j, "owner", r->owner);
 	kgate_json_key(j, "allow");
 	kgate_json_arr_open(j);
 	for (size_t i = 0; i < r->n_allow; i++)

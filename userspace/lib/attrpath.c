@@ -73,6 +73,7 @@ static const struct attr_desc service_attrs[] = {
 	[KGATE_SVC_A_BACKENDS] = { "backends", &backend_schema, true },
 	[KGATE_SVC_A_COUNTERS] = { "counters", &counter_schema },
 	[KGATE_SVC_A_PAD] = { "pad" },
+	[KGATE_SVC_A_OWNER] = { "owner" },
 };
 static const struct schema service_schema = SCHEMA(service_attrs);
 
@@ -141,6 +142,7 @@ static const struct attr_desc listener_attrs[] = {
 	[KGATE_LIS_A_LIMITS] = { "limits", &limit_schema },
 	[KGATE_LIS_A_COUNTERS] = { "counters", &l7_counter_schema },
 	[KGATE_LIS_A_PAD] = { "pad" },
+	[KGATE_LIS_A_OWNER] = { "owner" },
 };
 static const struct schema listener_schema = SCHEMA(listener_attrs);
 
@@ -217,6 +219,7 @@ static const struct attr_desc route_attrs[] = {
 	[KGATE_RT_A_ALLOW] = { "allow", &range_schema, true },
 	[KGATE_RT_A_COUNTERS] = { "counters", &l7_counter_schema },
 	[KGATE_RT_A_PAD] = { "pad" },
+	[KGATE_RT_A_OWNER] = { "owner" },
 };
 static const struct schema route_schema = SCHEMA(route_attrs);
 

@@ -402,6 +402,8 @@ static int parse_svc_attr(struct kgate_dec *d, const struct nlattr *a,
 	case KGATE_SVC_A_COUNTERS:
 		svc->has |= KGATE_SVC_HAS_COUNTERS;
 		return parse_counters(d, a, &svc->cnt);
+	case KGATE_SVC_A_OWNER:
+		return kgate_dec_str(d, a, "owner", &svc->owner);
 	default:	/* pad, newer attributes */
 		return 0;
 	}
@@ -418,6 +420,7 @@ static const char *const svc_attr_names[] = {
 	[KGATE_SVC_A_SOURCE_RANGES] = "source_ranges",
 	[KGATE_SVC_A_FRONTENDS] = "frontends",
 	[KGATE_SVC_A_BACKENDS] = "backends",
+	[KGATE_SVC_A_OWNER] = "owner",
 };
 
 int kgate_parse_service(const struct nlattr *nest, struct kgate_service *svc,
@@ -436,7 +439,7 @@ int kgate_parse_service(const struct nlattr *nest, struct kgate_service *svc,
 	mnl_attr_for_each_nested(a, nest) {
 		uint16_t t = mnl_attr_get_type(a);
 
-		if (t <= KGATE_SVC_A_BACKENDS) {
+		if (t <= KGATE_SVC_A_BACKENDS || t == KGATE_SVC_A_OWNER) {
 			err = kgate_dec_once(&d, &seen, t, svc_attr_names[t]);
 			if (err)
 				return err;

@@ -212,6 +212,8 @@ int kgate_put_service(struct nlmsghdr *nlh, size_t buflen,
 
 	if (svc->name)
 		kgate_enc_str(&e, KGATE_SVC_A_NAME, svc->name);
+	if (svc->owner)
+		kgate_enc_str(&e, KGATE_SVC_A_OWNER, svc->owner);
 	put_options(&e, svc);
 	if (svc->n_ranges)
 		kgate_enc_ranges(&e, KGATE_SVC_A_SOURCE_RANGES, svc->ranges,

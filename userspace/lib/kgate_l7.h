@@ -72,6 +72,7 @@ struct kgate_listener {
 	uint16_t port;
 	uint8_t mode;			/* enum kgate_listener_mode */
 	char *default_backend;		/* NULL: none */
+	char *owner;			/* who applied it; NULL: none */
 	uint32_t flags;			/* KGATE_LIS_F_* */
 	uint32_t max_conns;
 	struct kgate_limits lim;
@@ -166,6 +167,7 @@ struct kgate_route {
 	struct kgate_rule *rules;
 	size_t n_rules;
 	char *rewrite_target;
+	char *owner;			/* who applied it; NULL: none */
 	uint32_t rate, burst;
 	struct kgate_range *allow;
 	size_t n_allow;

@@ -73,6 +73,8 @@ struct kgate_service {
 	uint32_t timeout;	/* affinity timeout, seconds */
 	uint32_t has;		/* KGATE_SVC_HAS_* */
 	struct kgate_counters cnt;
+	/* Who applied it (KGATE_SVC_A_OWNER); NULL: none. */
+	char *owner;
 
 	struct kgate_frontend *frontends;
 	size_t n_frontends, cap_frontends;
@@ -105,6 +107,8 @@ void kgate_backend_init(struct kgate_backend *be);
 
 /* All return 0 or -ENOMEM. */
 int kgate_service_set_name(struct kgate_service *svc, const char *name);
+/* @owner NULL clears it. */
+int kgate_service_set_owner(struct kgate_service *svc, const char *owner);
 int kgate_service_add_frontend(struct kgate_service *svc,
 			       const struct kgate_frontend *fe);
 int kgate_service_add_backend(struct kgate_service *svc,

@@ -292,6 +292,7 @@ static const char *const lis_names[] = {
 	[KGATE_LIS_A_MAX_CONNS] = "max_conns",
 	[KGATE_LIS_A_LIMITS] = "limits",
 	[KGATE_LIS_A_COUNTERS] = "counters",
+	[KGATE_LIS_A_OWNER] = "owner",
 };
 
 static int lis_attr(struct kgate_dec *d, const struct nlattr *a,
@@ -323,6 +324,8 @@ static int lis_attr(struct kgate_dec *d, const struct nlattr *a,
 	case KGATE_LIS_A_COUNTERS:
 		l->has |= KGATE_LIS_HAS_COUNTERS;
 		return l7_counters(d, a, &l->cnt);
+	case KGATE_LIS_A_OWNER:
+		return kgate_dec_str(d, a, "owner", &l->owner);
 	default:	/* pad, newer attributes */
 		return 0;
 	}
@@ -344,7 +347,7 @@ int kgate_parse_listener(const struct nlattr *nest, struct kgate_listener *l,
 
 		if (err)
 			return err;
-		if (t <= KGATE_LIS_A_COUNTERS && t)
+		if ((t <= KGATE_LIS_A_COUNTERS && t) || t == KGATE_LIS_A_OWNER)
 			err = kgate_dec_once(&d, &seen, t, lis_names[t]);
 		if (!err)
 			err = lis_attr(&d, a, l);
@@ -622,6 +625,8 @@ static int rt_attr(struct kgate_dec *d, const struct nlattr *a,
 	case KGATE_RT_A_COUNTERS:
 		r->has |= KGATE_RT_HAS_COUNTERS;
 		return l7_counters(d, a, &r->cnt);
+	case KGATE_RT_A_OWNER:
+		return kgate_dec_str(d, a, "owner", &r->owner);
 	default:
 		return 0;
 	}
@@ -638,6 +643,7 @@ static const char *const rt_names[] = {
 	[KGATE_RT_A_BURST] = "burst",
 	[KGATE_RT_A_ALLOW] = "allow",
 	[KGATE_RT_A_COUNTERS] = "counters",
+	[KGATE_RT_A_OWNER] = "owner",
 };
 
 int kgate_parse_route(const struct nlattr *nest, struct kgate_route *r,
@@ -655,7 +661,7 @@ int kgate_parse_route(const struct nlattr *nest, struct kgate_route *r,
 
 		if (err)
 			return err;
-		if (t && t <= KGATE_RT_A_COUNTERS)
+		if ((t && t <= KGATE_RT_A_COUNTERS) || t == KGATE_RT_A_OWNER)
 			err = kgate_dec_once(&d, &seen, t, rt_names[t]);
 		if (!err)
 			err = rt_attr(&d, a, r);

@@ -50,6 +50,8 @@ int kgate_put_listener(struct nlmsghdr *nlh, size_t buflen,
 	if (l->default_backend)
 		kgate_enc_str(&e, KGATE_LIS_A_DEFAULT_BACKEND,
 			      l->default_backend);
+	if (l->owner)
+		kgate_enc_str(&e, KGATE_LIS_A_OWNER, l->owner);
 	if (h & KGATE_LIS_HAS_FLAGS)
 		kgate_enc_u32(&e, KGATE_LIS_A_FLAGS, l->flags);
 	if (h & KGATE_LIS_HAS_MAX_CONNS)
@@ -199,6 +201,8 @@ static void put_route_options(struct kgate_enc *e, const struct kgate_route *r)
 		kgate_enc_u8(e, KGATE_RT_A_KIND, r->kind);
 	if (r->rewrite_target)
 		kgate_enc_str(e, KGATE_RT_A_REWRITE_TARGET, r->rewrite_target);
+	if (r->owner)
+		kgate_enc_str(e, KGATE_RT_A_OWNER, r->owner);
 	if (r->has & KGATE_RT_HAS_RATE)
 		kgate_enc_u32(e, KGATE_RT_A_RATE, r->rate);
 	if (r->has & KGATE_RT_HAS_BURST)

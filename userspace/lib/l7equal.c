@@ -69,6 +69,7 @@ bool kgate_listener_equal(const struct kgate_listener *a,
 	       SAME(h, KGATE_LIS_HAS_FLAGS, a->flags, b->flags) &&
 	       SAME(h, KGATE_LIS_HAS_MAX_CONNS, a->max_conns, b->max_conns) &&
 	       str_eq(a->default_backend, b->default_backend) &&
+	       str_eq(a->owner, b->owner) &&
 	       limits_eq(&a->lim, &b->lim);
 }
 
@@ -144,6 +145,7 @@ bool kgate_route_equal(const struct kgate_route *a,
 	    !SAME(h, KGATE_RT_HAS_RATE, a->rate, b->rate) ||
 	    !SAME(h, KGATE_RT_HAS_BURST, a->burst, b->burst) ||
 	    !str_eq(a->rewrite_target, b->rewrite_target) ||
+	    !str_eq(a->owner, b->owner) ||
 	    !str_list_eq(&a->listeners, &b->listeners) ||
 	    !str_list_eq(&a->hosts, &b->hosts) ||
 	    a->n_rules != b->n_rules || a->n_allow != b->n_allow)

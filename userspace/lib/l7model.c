@@ -134,6 +134,7 @@ void kgate_listener_init(struct kgate_listener *l)
 void kgate_listener_free(struct kgate_listener *l)
 {
 	free(l->name);
+	free(l->owner);
 	free(l->default_backend);
 	kgate_listener_init(l);
 }
@@ -201,6 +202,7 @@ void kgate_route_free(struct kgate_route *r)
 		kgate_rule_free(&r->rules[i]);
 	free(r->rules);
 	free(r->rewrite_target);
+	free(r->owner);
 	free(r->allow);
 	kgate_route_init(r);
 }

@@ -22,6 +22,7 @@ void kgate_service_init(struct kgate_service *svc)
 void kgate_service_free(struct kgate_service *svc)
 {
 	free(svc->name);
+	free(svc->owner);
 	free(svc->frontends);
 	free(svc->backends);
 	free(svc->ranges);
@@ -43,6 +44,20 @@ int kgate_service_set_name(struct kgate_service *svc, const char *name)
 		return -ENOMEM;
 	free(svc->name);
 	svc->name = copy;
+	return 0;
+}
+
+int kgate_service_set_owner(struct kgate_service *svc, const char *owner)
+{
+	char *copy = NULL;
+
+	if (owner) {
+		copy = strdup(owner);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(svc->owner);
+	svc->owner = copy;
 	return 0;
 }
 
@@ -157,6 +172,9 @@ bool kgate_service_equal(const struct kgate_service *a,
 	size_t i;
 
 	if (!a->name != !b->name || (a->name && strcmp(a->name, b->name)))
+		return false;
+	if (!a->owner != !b->owner ||
+	    (a->owner && strcmp(a->owner, b->owner)))
 		return false;
 	if (!options_equal(a, b) || a->n_frontends != b->n_frontends ||
 	    a->n_backends != b->n_backends || a->n_ranges != b->n_ranges)

@@ -11,8 +11,9 @@
  * Objects
  * -------
  * A service is one Kubernetes Service port: a name, options, a set of
- * frontends (the addresses and ports clients connect to) and a set of
- * backends (the Pod endpoints traffic is sent to).  It is carried in a
+ * frontends (the addresses and ports clients connect to; none for a
+ * service that only L7 routes reach) and a set of backends (the Pod
+ * endpoints traffic is sent to).  It is carried in a
  * KGATE_A_SERVICE nest (enum kgate_service_attr).  Frontend, backend and
  * source range lists are nests whose entries are nests of type
  * KGATE_A_LIST_ITEM, each laid out by its own enum.
@@ -93,7 +94,8 @@
  *   ENOSPC            a limit (module parameters max_services,
  *                     max_backends; KGATE_*_MAX below) would be exceeded,
  *                     or backend commands would outgrow the table size
- *   EAFNOSUPPORT      backend of a family no frontend of the service has;
+ *   EAFNOSUPPORT      backend of a family no frontend of the service has
+ *                     (a service with frontends);
  *                     prefix length too long for the family
  *   EPROTONOSUPPORT   frontend protocol other than TCP, UDP, SCTP
  *   EADDRINUSE        a listener and a TCP frontend on one port (see "L7:
@@ -103,9 +105,9 @@
  *                     get every command sent (KGATE_A_BATCH_COUNT)
  *   EPERM             no CAP_NET_ADMIN
  *   EINVAL            anything else malformed (BATCH_COMMIT without
- *                     KGATE_A_BATCH_COUNT, empty or unprintable name,
- *                     service without frontend, unspecified address where
- *                     one is needed, host bits set in a source range,
+ *                     KGATE_A_BATCH_COUNT, empty or unprintable name or
+ *                     owner, unspecified address where one is needed,
+ *                     host bits set in a source range,
  *                     table size not prime or below 100 x backends ...)
  *
  * A failed BATCH_COMMIT that can blame one message of the batch says which
@@ -155,6 +157,7 @@
  * KGATE_A_SERVICE nest: at these limits it takes at most ~62 KiB (IPv6).
  */
 #define KGATE_NAME_MAX		256	/* incl. the terminating NUL */
+#define KGATE_OWNER_MAX		63	/* bytes of an owner, without the NUL */
 #define KGATE_FRONTENDS_MAX	64	/* per service */
 #define KGATE_RANGES_MAX	64	/* source ranges per service */
 #define KGATE_BACKENDS_MAX	1000	/* hard cap on max_backends */
@@ -268,12 +271,16 @@ enum kgate_service_attr {
 	 * KGATE_RANGES_MAX: loadBalancerSourceRanges.  Empty: all sources.
 	 */
 	KGATE_SVC_A_SOURCE_RANGES,
-	/* nest of KGATE_A_LIST_ITEM nests (enum kgate_frontend_attr),
-	 * 1..KGATE_FRONTENDS_MAX entries, required for ADD / REPLACE.
+	/* nest of KGATE_A_LIST_ITEM nests (enum kgate_frontend_attr), at
+	 * most KGATE_FRONTENDS_MAX entries; none (or left out): a service
+	 * without a VIP, whose backends only routes use (a Service the API
+	 * server has not given a clusterIP).
 	 */
 	KGATE_SVC_A_FRONTENDS,
 	/* nest of KGATE_A_LIST_ITEM nests (enum kgate_backend_attr), at most
-	 * the max_backends module parameter.
+	 * the max_backends module parameter.  A service with frontends takes
+	 * only backends of a family one of them has (EAFNOSUPPORT); one
+	 * without takes both.
 	 */
 	KGATE_SVC_A_BACKENDS,
 	/* nest, enum kgate_counter_attr, read-only: the service's data plane
@@ -282,6 +289,14 @@ enum kgate_service_attr {
 	 */
 	KGATE_SVC_A_COUNTERS,
 	KGATE_SVC_A_PAD,
+	/* string, optional: who applied the object, 1..KGATE_OWNER_MAX
+	 * printable ASCII chars, no space.  kgate apply and kgated write
+	 * theirs and delete only objects that carry it, so objects added by
+	 * hand are left alone.  Kept and sent back as given, never
+	 * interpreted; ADD and REPLACE set it (REPLACE without it clears
+	 * it), BACKEND_ADD / _DEL / _SET keep it.
+	 */
+	KGATE_SVC_A_OWNER,
 	__KGATE_SVC_A_MAX
 };
 
@@ -524,6 +539,7 @@ enum kgate_listener_attr {
 	/* nest, enum kgate_l7_counter_attr, read-only (replies to GET) */
 	KGATE_LIS_A_COUNTERS,
 	KGATE_LIS_A_PAD,
+	KGATE_LIS_A_OWNER,	/* string, optional, as KGATE_SVC_A_OWNER */
 	__KGATE_LIS_A_MAX
 };
 
@@ -647,6 +663,7 @@ enum kgate_route_attr {
 	KGATE_RT_A_ALLOW,
 	KGATE_RT_A_COUNTERS,	/* nest, enum kgate_l7_counter_attr, read-only */
 	KGATE_RT_A_PAD,
+	KGATE_RT_A_OWNER,	/* string, optional, as KGATE_SVC_A_OWNER */
 	__KGATE_RT_A_MAX
 };
 

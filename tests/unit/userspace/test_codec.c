@@ -8,6 +8,7 @@
 #include <linux/genetlink.h>
 #include <linux/kgate.h>
 
+#include "kgate_attrpath.h"
 #include "kgate_monitor.h"
 #include "kgate_msg.h"
 #include "kgate_parse.h"
@@ -365,6 +366,64 @@ TEST(test_strict_decode)
 	CHECK_STR(end_svc(), "service.frontends: malformed attribute");
 }
 
+/* The owner travels as a string and takes part in the comparison. */
+TEST(test_owner_round_trip)
+{
+	struct kgate_service svc, back;
+	struct nlmsghdr *nlh;
+	const struct nlattr *a;
+	char path[64];
+
+	rich_service(&svc);
+	CHECK_INT(kgate_service_set_owner(&svc, "kgate-apply"), 0);
+	CHECK_INT(round_trip(&svc, &back), 0);
+	CHECK_STR(back.owner, "kgate-apply");
+	CHECK(kgate_service_equal(&svc, &back));
+	CHECK_INT(kgate_service_set_owner(&back, "kgated"), 0);
+	CHECK(!kgate_service_equal(&svc, &back));
+	CHECK_INT(kgate_service_set_owner(&back, NULL), 0);
+	CHECK(back.owner == NULL);
+	CHECK(!kgate_service_equal(&svc, &back));
+	CHECK(!kgate_service_equal(&back, &svc));
+	kgate_service_free(&back);
+
+	/* on the wire: KGATE_SVC_A_OWNER, NUL-terminated, and its path */
+	nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_SERVICE_ADD, 0, 1);
+	CHECK_INT(kgate_put_service(nlh, sizeof(buf), &svc), 0);
+	a = child(kgate_msg_attr(nlh, KGATE_A_SERVICE), KGATE_SVC_A_OWNER);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_INT(mnl_attr_get_payload_len(a), 12);
+		CHECK_STR(mnl_attr_get_str(a), "kgate-apply");
+		CHECK_INT(kgate_attr_path(nlh, (uint32_t)((char *)a -
+							  (char *)nlh),
+					  path, sizeof(path)), 0);
+		CHECK_STR(path, "service.owner");
+	}
+	/* none: no attribute */
+	CHECK_INT(kgate_service_set_owner(&svc, NULL), 0);
+	nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_SERVICE_ADD, 0, 1);
+	CHECK_INT(kgate_put_service(nlh, sizeof(buf), &svc), 0);
+	CHECK(child(kgate_msg_attr(nlh, KGATE_A_SERVICE),
+		    KGATE_SVC_A_OWNER) == NULL);
+	CHECK_INT(round_trip(&svc, &back), 0);
+	CHECK(back.owner == NULL);
+	kgate_service_free(&back);
+	kgate_service_free(&svc);
+}
+
+TEST(test_owner_strict)
+{
+	begin_svc("a");
+	mnl_attr_put(msg, KGATE_SVC_A_OWNER, 3, "abc");
+	CHECK_STR(end_svc(), "service.owner: not a NUL-terminated string");
+
+	begin_svc("a");
+	mnl_attr_put_strz(msg, KGATE_SVC_A_OWNER, "x");
+	mnl_attr_put_strz(msg, KGATE_SVC_A_OWNER, "y");
+	CHECK_STR(end_svc(), "service.owner: attribute repeated");
+}
+
 TEST(test_stats)
 {
 	struct nlmsghdr *nlh = kgate_msg_start(buf, 0x42, KGATE_CMD_STATS_GET,
@@ -476,6 +535,8 @@ int main(void)
 	RUN(test_wire_layout);
 	RUN(test_sizes);
 	RUN(test_strict_decode);
+	RUN(test_owner_round_trip);
+	RUN(test_owner_strict);
 	RUN(test_stats);
 	RUN(test_events);
 	RUN(test_node);

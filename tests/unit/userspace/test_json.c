@@ -180,7 +180,7 @@ TEST(test_service_json)
 		  "[{\"name\":\"default/web:http\",\"scheduler\":\"maglev\","
 		  "\"table_size\":0,\"affinity\":\"none\",\"timeout\":10800,"
 		  "\"external_policy\":\"cluster\","
-		  "\"internal_policy\":\"cluster\","
+		  "\"internal_policy\":\"cluster\",\"owner\":null,"
 		  "\"source_ranges\":[\"192.168.0.0/16\"],"
 		  "\"frontends\":[{\"kind\":\"cluster\",\"addr\":\"10.96.0.10\","
 		  "\"port\":80,\"proto\":\"tcp\"},{\"kind\":\"nodeport\","
@@ -189,6 +189,32 @@ TEST(test_service_json)
 		  "\"weight\":1,\"state\":\"ready\",\"local\":false},"
 		  "{\"addr\":\"fd00::5\",\"port\":8080,\"weight\":1,"
 		  "\"state\":\"terminating\",\"local\":true}]}]");
+	kgate_service_free(&svc);
+}
+
+/* The owner: the last word of the first line, and a JSON string. */
+TEST(test_service_owner)
+{
+	struct kgate_service svc;
+	struct kgate_json j;
+	FILE *f;
+
+	example(&svc, "");
+	CHECK_INT(kgate_service_set_owner(&svc, "kgate-apply"), 0);
+	f = open_mem();
+	print_service_text(f, &svc, false);
+	CHECK(strstr(close_mem(f), " internal-policy cluster owner "
+		     "kgate-apply\n    cluster 10.96.0.10:80/tcp\n") != NULL);
+	f = open_mem();
+	kgate_json_init(&j, f, false);
+	print_service_json(&j, &svc, false);
+	CHECK(strstr(close_mem(f), "\"internal_policy\":\"cluster\","
+		     "\"owner\":\"kgate-apply\",\"source_ranges\"") != NULL);
+	/* cleared: no word at all */
+	CHECK_INT(kgate_service_set_owner(&svc, NULL), 0);
+	f = open_mem();
+	print_service_text(f, &svc, false);
+	CHECK(strstr(close_mem(f), "owner") == NULL);
 	kgate_service_free(&svc);
 }
 
@@ -220,7 +246,7 @@ TEST(test_service_counters)
 	kgate_json_init(&j, f, false);
 	print_service_json(&j, &svc, true);
 	CHECK(strstr(close_mem(f), "\"internal_policy\":\"cluster\","
-		     "\"counters\":{\"conns\":3,\"packets\":12,"
+		     "\"owner\":null,\"counters\":{\"conns\":3,\"packets\":12,"
 		     "\"bytes\":4000000000000},") != NULL);
 	CHECK(strstr(mem, "\"local\":false,\"counters\":{\"conns\":3,"
 		     "\"packets\":12,\"bytes\":900}}") != NULL);
@@ -261,6 +287,7 @@ int main(void)
 	RUN(test_writer_pretty);
 	RUN(test_service_text);
 	RUN(test_service_json);
+	RUN(test_service_owner);
 	RUN(test_service_counters);
 	RUN(test_stats_output);
 	free(mem);

@@ -511,6 +511,41 @@ TEST(test_route_text)
 		  "    rule 1: match prefix / -> 404\n");
 }
 
+/* The owner: the last word of the first line, and a JSON string. */
+TEST(test_l7_owner_output)
+{
+	struct kgate_listener l;
+	struct kgate_route r;
+	struct kgate_json j;
+	FILE *f;
+
+	kernel_listener(&l);
+	CHECK_INT(kgate_set_str(&l.owner, "kgated"), 0);
+	f = open_mem();
+	print_listener_text(f, &l, false);
+	CHECK(strstr(close_mem(f), "max-conns 65536 owner kgated\n"
+		     "    head-bytes ") != NULL);
+	f = open_mem();
+	kgate_json_init(&j, f, false);
+	print_listener_json(&j, &l, false);
+	CHECK(strstr(close_mem(f), "\"access_log\":false,"
+		     "\"owner\":\"kgated\",\"limits\"") != NULL);
+	kgate_listener_free(&l);
+
+	kernel_route(&r);
+	CHECK_INT(kgate_set_str(&r.owner, "kgate-apply"), 0);
+	f = open_mem();
+	print_route_text(f, &r, false);
+	CHECK(strstr(close_mem(f), "hosts shop.example.com owner "
+		     "kgate-apply\n    rule 0: ") != NULL);
+	f = open_mem();
+	kgate_json_init(&j, f, false);
+	print_route_json(&j, &r, false);
+	CHECK(strstr(close_mem(f), "\"owner\":\"kgate-apply\",\"allow\"")
+	      != NULL);
+	kgate_route_free(&r);
+}
+
 /* save, read back by the batch parser, gives the same object */
 TEST(test_save_round_trip)
 {
@@ -589,7 +624,8 @@ TEST(test_listener_json)
 		  "{\"name\":\"web\",\"addr\":\"::\",\"port\":80,"
 		  "\"mode\":\"http\",\"default_backend\":\"default/web:80\","
 		  "\"max_conns\":65536,\"trust_forwarded\":false,"
-		  "\"access_log\":false,\"limits\":{\"head_bytes\":16384,"
+		  "\"access_log\":false,\"owner\":null,"
+		  "\"limits\":{\"head_bytes\":16384,"
 		  "\"headers\":100,\"uri_bytes\":8192,\"body_bytes\":1048576,"
 		  "\"head_timeout_ms\":60000,\"idle_timeout_ms\":75000,"
 		  "\"connect_timeout_ms\":5000,"
@@ -625,7 +661,8 @@ TEST(test_route_json)
 	CHECK_STR(close_mem(f),
 		  "{\"name\":\"r\",\"kind\":\"ingress\",\"listeners\":[\"l\"],"
 		  "\"hosts\":[\"h\"],\"rewrite_target\":null,\"rate\":2,"
-		  "\"burst\":10,\"allow\":[\"10.0.0.0/8\"],\"rules\":["
+		  "\"burst\":10,\"owner\":null,\"allow\":[\"10.0.0.0/8\"],"
+		  "\"rules\":["
 		  "{\"matches\":[{\"type\":\"exact\",\"path\":\"/a\","
 		  "\"method\":\"GET\",\"headers\":{\"x\":\"1\"},"
 		  "\"query\":{\"q\":\"2\"}}],\"backends\":[{\"service\":\"s\","
@@ -940,6 +977,7 @@ int main(void)
 	RUN(test_route_errors);
 	RUN(test_listener_text);
 	RUN(test_route_text);
+	RUN(test_l7_owner_output);
 	RUN(test_save_round_trip);
 	RUN(test_batch_quotes);
 	RUN(test_listener_json);

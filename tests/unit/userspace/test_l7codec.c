@@ -420,6 +420,74 @@ TEST(test_route_strict)
 	kgate_route_free(&r);
 }
 
+/* A listener's and a route's owner: encoded when set, decoded, compared. */
+TEST(test_l7_owner_round_trip)
+{
+	struct kgate_listener l, lback;
+	struct kgate_route r, rback;
+	struct kgate_obj lo = { .kind = KGATE_OBJ_LISTENER, .lis = &l };
+	struct kgate_obj ro = { .kind = KGATE_OBJ_ROUTE, .rt = &r };
+	const struct nlattr *a;
+
+	full_listener(&l);
+	CHECK_INT(kgate_set_str(&l.owner, "kgated"), 0);
+	a = kgate_msg_attr(encode(&lo, KGATE_CMD_LISTENER_REPLACE),
+			   KGATE_A_LISTENER);
+	CHECK_INT(kgate_parse_listener(a, &lback, why, sizeof(why)), 0);
+	CHECK_STR(lback.owner, "kgated");
+	CHECK(kgate_listener_equal(&l, &lback));
+	free(lback.owner);
+	lback.owner = NULL;
+	CHECK(!kgate_listener_equal(&l, &lback));
+	kgate_listener_free(&lback);
+	free(l.owner);
+	l.owner = NULL;
+	a = kgate_msg_attr(encode(&lo, KGATE_CMD_LISTENER_REPLACE),
+			   KGATE_A_LISTENER);
+	CHECK_INT(kgate_parse_listener(a, &lback, why, sizeof(why)), 0);
+	CHECK(lback.owner == NULL);
+	kgate_listener_free(&lback);
+	kgate_listener_free(&l);
+
+	full_route(&r);
+	CHECK_INT(kgate_set_str(&r.owner, "kgate-apply"), 0);
+	a = kgate_msg_attr(encode(&ro, KGATE_CMD_ROUTE_ADD), KGATE_A_ROUTE);
+	CHECK_INT(kgate_parse_route(a, &rback, why, sizeof(why)), 0);
+	CHECK_STR(rback.owner, "kgate-apply");
+	CHECK(kgate_route_equal(&r, &rback));
+	CHECK_INT(kgate_set_str(&rback.owner, "someone-else"), 0);
+	CHECK(!kgate_route_equal(&r, &rback));
+	kgate_route_free(&rback);
+	kgate_route_free(&r);
+}
+
+static void owner_twice(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, KGATE_LIS_A_OWNER, "a");
+	mnl_attr_put_strz(nlh, KGATE_LIS_A_OWNER, "b");
+}
+
+static void rt_owner_unterminated(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, KGATE_RT_A_NAME, "r");
+	mnl_attr_put(nlh, KGATE_RT_A_OWNER, 3, "abc");
+}
+
+TEST(test_l7_owner_strict)
+{
+	struct kgate_listener l;
+	struct kgate_route r;
+
+	CHECK_INT(kgate_parse_listener(lis_nest(owner_twice), &l, why,
+				       sizeof(why)), -EINVAL);
+	CHECK_STR(why, "listener.owner: attribute repeated");
+	kgate_listener_free(&l);
+	CHECK_INT(kgate_parse_route(route_nest(rt_owner_unterminated), &r, why,
+				    sizeof(why)), -EINVAL);
+	CHECK_STR(why, "route.owner: not a NUL-terminated string");
+	kgate_route_free(&r);
+}
+
 /* An ACCESS event with every attribute; @upstream: the upstream too. */
 static struct nlmsghdr *access_msg(bool upstream)
 {
@@ -579,6 +647,8 @@ int main(void)
 	RUN(test_counters);
 	RUN(test_listener_strict);
 	RUN(test_route_strict);
+	RUN(test_l7_owner_round_trip);
+	RUN(test_l7_owner_strict);
 	RUN(test_access_event);
 	RUN(test_l7_events);
 	RUN(test_too_big);
