@@ -286,8 +286,8 @@ TEST_F(pos, policy_refusal_poisons)
 }
 
 /*
- * A message kgate refuses itself (a service without frontends) reached
- * it: it counts, and the COMMIT reports it as before, by seq, and in the
+ * A message kgate refuses itself (a service name with a space, which the
+ * policy lets through) reached it: it counts, and the COMMIT reports it as before, by seq, and in the
  * cookie by seq and position.  A later refusal does not replace it.
  */
 TEST_F(pos, kgate_refusal_poisons)
@@ -305,7 +305,7 @@ TEST_F(pos, kgate_refusal_poisons)
 
 		pos_svc(&svc, &fe, fa, name, i);
 		if (i == variant->bad) {
-			svc.n_fe = 0;
+			sprintf(name, "b/pos %d:80", i);
 			bad_seq = self->s.seq + 1;
 			KT_REFUSED(EINVAL, kt_svc_cmd(&self->s,
 						      KGATE_CMD_SERVICE_ADD,
@@ -315,7 +315,7 @@ TEST_F(pos, kgate_refusal_poisons)
 		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0,
 				 &e), e);
 	}
-	kt_svc_init(&later, "b/later:80");
+	kt_svc_init(&later, "b/later :80");
 	KT_REFUSED(EINVAL, kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &later,
 				      NULL, 0, &e), e);
 	KT_REFUSED(ECANCELED, kt_cmd(&self->s, KGATE_CMD_BATCH_COMMIT, &e), e);

@@ -436,6 +436,27 @@ CASE(name_too_long,
 	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:80")),
      .err = EINVAL, .at = AT_OFFS);	/* 256 characters: one too many */
+/* Owners of KGATE_OWNER_MAX bytes, and of one more. */
+#define OWNER_63 "kgate-apply/0123456789abcdef0123456789abcdef" \
+	"0123456789abcdefghi"
+#define OWNER_64 OWNER_63 "e"
+
+/* Owner: checked as names are, at most KGATE_OWNER_MAX bytes */
+CASE(owner_empty, ONE(STR(KT_W_SVC, KGATE_SVC_A_OWNER, "")),
+     .err = EINVAL, .at = AT_OFFS, .msg = "owner");
+CASE(owner_with_space, ONE(STR(KT_W_SVC, KGATE_SVC_A_OWNER, "kgate apply")),
+     .err = EINVAL, .at = AT_OFFS, .msg = "owner");
+CASE(owner_unprintable, ONE(STR(KT_W_SVC, KGATE_SVC_A_OWNER, "kgate\x7f")),
+     .err = EINVAL, .at = AT_OFFS, .msg = "owner");
+CASE(owner_too_long,
+     ONE(STR(KT_W_SVC, KGATE_SVC_A_OWNER, OWNER_64)),
+     .err = EINVAL, .at = AT_OFFS);	/* 64 characters: one too many */
+CASE(owner_not_terminated,
+     ONE(OVR(KT_W_SVC, KGATE_SVC_A_OWNER, KT_STR_NONUL, .bytes = "kgated")),
+     .err = EINVAL, .at = AT_OFFS);
+CASE(owner_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_OWNER, 4, 0x34333231)),
+     .err = EINVAL, .at = AT_OFFS);
+
 /* "1234" without a NUL */
 CASE(name_as_u32, ONE(INT(KT_W_SVC, KGATE_SVC_A_NAME, 4, 0x34333231)),
      .err = EINVAL, .at = AT_OFFS);
@@ -512,12 +533,7 @@ CASE(range_unknown_attr, ONE(INT(KT_W_RANGE, KGATE_RANGE_A_MAX + 1, 4, 0)),
      .err = EINVAL, .at = AT_OFFS);
 CASE(range_too_many, .mutate = rng_too_many, .err = ENOSPC);
 
-/* Frontends */
-CASE(fe_list_missing, ONE(OMIT(KT_W_SVC, KGATE_SVC_A_FRONTENDS)),
-     .err = EINVAL, .at = AT_MISS);
-CASE(fe_list_empty,
-     ONE(OVR(KT_W_SVC, KGATE_SVC_A_FRONTENDS, KT_EMPTY_NEST)),
-     .err = EINVAL);
+/* Frontends (none at all is a service only routes reach: roundtrip.c) */
 CASE(fe_item_wrong_type,
      ONE(OVR(KT_W_FE_LIST, KGATE_A_LIST_ITEM, KT_RETYPE, .val = 2)),
      .err = EINVAL);
@@ -993,8 +1009,23 @@ L7CASE(base_listener_every_attribute, KT_LISTENER,
        LIS("mode=0 default_backend=d/w:80 flags=3 max_conns=10 "
 	   "limits{head_bytes=1024 headers=1 uri_bytes=16 body_bytes=0 "
 	   "head_timeout=1 idle_timeout=1 connect_timeout=1 "
-	   "response_timeout=1}"), .err = 0);
+	   "response_timeout=1} owner=" OWNER_63), .err = 0);
 L7CASE(base_route, KT_ROUTE, RT(RT_L, RULE), .err = 0);
+L7CASE(base_route_owner, KT_ROUTE, RT(RT_L " owner=kgated", RULE), .err = 0);
+
+/* Owners, as names: printable, no space, 1..KGATE_OWNER_MAX bytes */
+L7CASE(lis_owner_empty, KT_LISTENER, LIS("owner=\"\""),
+       .err = EINVAL, .word = "owner");
+L7CASE(lis_owner_space, KT_LISTENER, LIS("owner=\"kgate apply\""),
+       .err = EINVAL, .word = "owner");
+L7CASE(lis_owner_too_long, KT_LISTENER, LIS("owner=" OWNER_64),
+       .err = EINVAL, .word = "owner");
+L7CASE(rt_owner_empty, KT_ROUTE, RT(RT_L " owner=\"\"", RULE),
+       .err = EINVAL, .word = "owner");
+L7CASE(rt_owner_space, KT_ROUTE, RT(RT_L " owner=\"kgate apply\"", RULE),
+       .err = EINVAL, .word = "owner");
+L7CASE(rt_owner_too_long, KT_ROUTE, RT(RT_L " owner=" OWNER_64, RULE),
+       .err = EINVAL, .word = "owner");
 
 /* Listeners */
 L7CASE(lis_name_missing, KT_LISTENER, "addr=127.0.0.1 port=18181",

@@ -644,6 +644,9 @@ void kt_msg_put_svc(struct kt_msg *m, const struct kt_svc *svc,
 		nest = mnl_attr_nest_start(m->nlh, KGATE_A_SERVICE);
 		if (svc->name && attr_begin(&b, KT_W_SVC, 0, KGATE_SVC_A_NAME))
 			mnl_attr_put_strz(m->nlh, KGATE_SVC_A_NAME, svc->name);
+		if (svc->owner &&
+		    attr_begin(&b, KT_W_SVC, 0, KGATE_SVC_A_OWNER))
+			mnl_attr_put_strz(m->nlh, KGATE_SVC_A_OWNER, svc->owner);
 		put_int(&b, KT_W_SVC, 0, KGATE_SVC_A_SCHED, 1, svc->sched);
 		put_int(&b, KT_W_SVC, 0, KGATE_SVC_A_TABLE_SIZE, 4,
 			svc->table_size);
@@ -922,6 +925,12 @@ int kt_parse_svc(const struct nlmsghdr *nlh, struct kt_svc_info *info)
 				 (int)mnl_attr_get_payload_len(a),
 				 (const char *)mnl_attr_get_payload(a));
 			break;
+		case KGATE_SVC_A_OWNER:
+			info->has_owner = true;
+			snprintf(info->owner, sizeof(info->owner), "%.*s",
+				 (int)mnl_attr_get_payload_len(a),
+				 (const char *)mnl_attr_get_payload(a));
+			break;
 		case KGATE_SVC_A_SCHED:
 			info->has_sched = true;
 			info->sched = mnl_attr_get_u8(a);
@@ -1089,6 +1098,13 @@ int kt_svc_expect(const struct kt_svc *sent, const struct kt_svc_info *got,
 	if (!sent->name || strcmp(sent->name, got->name)) {
 		snprintf(why, whylen, "name: expected '%s', got '%s'",
 			 sent->name ? sent->name : "(null)", got->name);
+		return -1;
+	}
+	if (!sent->owner != !got->has_owner ||
+	    (sent->owner && strcmp(sent->owner, got->owner))) {
+		snprintf(why, whylen, "owner: expected %s, got %s",
+			 sent->owner ? sent->owner : "none",
+			 got->has_owner ? got->owner : "none");
 		return -1;
 	}
 #define OPT(field, has, dv) do { \

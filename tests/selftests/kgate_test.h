@@ -93,6 +93,7 @@ struct kt_range {
 /* A service as a test sends it.  A list is sent when its count is > 0. */
 struct kt_svc {
 	const char *name;		/* NULL: not sent */
+	const char *owner;		/* NULL: not sent */
 	long long sched;
 	long long table_size;
 	long long affinity;
@@ -204,6 +205,8 @@ int kt_del(struct kt_sock *s, const char *name, struct kt_err *e);
 /* A service as the kernel reports it. */
 struct kt_svc_info {
 	char name[KGATE_NAME_MAX];
+	bool has_owner;
+	char owner[KGATE_OWNER_MAX + 2];	/* as sent back, NUL included */
 	bool has_sched, has_table_size, has_affinity, has_timeout;
 	bool has_ext_policy, has_int_policy;
 	uint8_t sched, affinity, ext_policy, int_policy;

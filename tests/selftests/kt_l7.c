@@ -66,6 +66,7 @@ static const struct field lis_f[] = {
 	[KGATE_LIS_A_LIMITS] = { "limits", NEST, &limit_s },
 	[KGATE_LIS_A_COUNTERS] = { "counters", SKIP },
 	[KGATE_LIS_A_PAD] = { "pad", SKIP },
+	[KGATE_LIS_A_OWNER] = { "owner", STR },
 };
 static const struct schema lis_s = SCHEMA(lis_f);
 
@@ -130,6 +131,7 @@ static const struct field rt_f[] = {
 	[KGATE_RT_A_ALLOW] = { "allow", LIST, &range_s },
 	[KGATE_RT_A_COUNTERS] = { "counters", SKIP },
 	[KGATE_RT_A_PAD] = { "pad", SKIP },
+	[KGATE_RT_A_OWNER] = { "owner", STR },
 };
 static const struct schema rt_s = SCHEMA(rt_f);
 

@@ -269,8 +269,8 @@ TEST_F(lib, staging_refusal_by_index)
 	kgate_state_init(&st);
 	new_svc(&st, "lib/a:80", "192.0.2.20");
 	new_svc(&st, "lib/c:80", "192.0.2.22");
-	kgate_service_init(&bare);		/* no frontend: refused */
-	kgate_service_set_name(&bare, "lib/b:80");
+	kgate_service_init(&bare);	/* a name with a space: kgate refuses */
+	kgate_service_set_name(&bare, "lib/b :80");
 	ops[0] = (struct kgate_op){ KGATE_CMD_SERVICE_ADD,
 		{ .kind = KGATE_OBJ_SERVICE, .svc = &st.svcs[0] } };
 	ops[1] = (struct kgate_op){ KGATE_CMD_SERVICE_ADD,

@@ -8,11 +8,16 @@
  * figure of the ABI.  Listeners and routes (fixture l7) read back as sent,
  * every attribute, the ABI's defaults filled in for a listener's limits
  * and connection cap; add, get, dump, replace and del each do what they
- * name.
+ * name.  Owners read back as sent on all three kinds; a service without
+ * frontends is a service like the others, and takes no traffic.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "kt_harness.h"
 #include "kt_l7.h"
@@ -256,6 +261,9 @@ TEST_F(rt, dump_lists_every_service)
 			svc_full(&svc[i], names[i], variant);
 		else
 			svc_min(&svc[i], names[i], variant);
+		/* Owners: in the dump too, and none stays none. */
+		svc[i].owner = i == 1 ? "kgate-apply" : i == 2 ? "kgated" :
+			       NULL;
 		KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc[i],
 				 NULL, 0, &e), e);
 	}
@@ -479,6 +487,167 @@ TEST_F(rt, backend_add_set_del)
 	}
 	/* The other service, with the same backends, was not touched. */
 	KT_EXPECT_SVC(&self->s, &other);
+}
+
+/* The dump of the one service @svc->name matches @svc. */
+static int dump_expect(struct kt_sock *s, const struct kt_svc *svc,
+		       char *why, size_t whylen)
+{
+	struct {
+		struct nlmsghdr h;
+		struct genlmsghdr g;
+		char a[65536];
+	} msg;
+	struct kt_svc_info info;
+	struct kt_err e;
+	char *canon;
+	size_t len;
+	uint32_t l;
+	int n, r;
+
+	r = kt_dump_name(s, svc->name, &canon, &len, &n, &e);
+	if (r) {
+		snprintf(why, whylen, "dump: %s", strerror(r));
+		return -1;
+	}
+	memcpy(&l, canon, sizeof(l));
+	if (n != 1 || l > sizeof(msg.a) || len != sizeof(l) + l) {
+		snprintf(why, whylen, "dump: %d services, %zu bytes", n, len);
+		free(canon);
+		return -1;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.h.nlmsg_len = NLMSG_LENGTH(sizeof(msg.g)) + l;
+	memcpy(msg.a, canon + sizeof(l), l);
+	free(canon);
+	if (kt_parse_svc(&msg.h, &info)) {
+		snprintf(why, whylen, "dump: unparsable");
+		return -1;
+	}
+	r = kt_svc_expect(svc, &info, why, whylen);
+	kt_svc_info_free(&info);
+	return r;
+}
+
+#define KT_EXPECT_DUMP(sock, svc) do { \
+	char __why[512] = ""; \
+	ASSERT_EQ(0, dump_expect((sock), (svc), __why, sizeof(__why))) \
+		TH_LOG("dump %s: %s", (svc)->name, __why); \
+} while (0)
+
+/*
+ * The owner is kept as sent: ADD and REPLACE set it, REPLACE without it
+ * clears it, backend commands keep it.
+ */
+TEST_F(rt, owner_set_kept_cleared)
+{
+	struct kt_svc svc, cmd;
+	struct kt_be set_w;
+	struct kt_err e;
+
+	svc_min(&svc, "default/owned:80", variant);
+	svc.owner = "kgate-apply";
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+	KT_EXPECT_DUMP(&self->s, &svc);
+
+	/* BACKEND_ADD, _SET, _DEL: the owner stays. */
+	kt_svc_init(&cmd, svc.name);
+	cmd.be = variant->be_more;
+	cmd.n_be = 1;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_ADD, &cmd, NULL, 0, &e), e);
+	set_w = (struct kt_be)KT_BE(variant->be_more[0].addr,
+				    variant->be_more[0].port);
+	set_w.weight = 7;
+	cmd.be = &set_w;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_SET, &cmd, NULL, 0, &e), e);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_DEL, &cmd, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* REPLACE with another owner, of KGATE_OWNER_MAX bytes. */
+	svc.owner = "kgated/0123456789abcdef0123456789abcdef"
+		    "0123456789abcdefghijklmn";
+	ASSERT_EQ(KGATE_OWNER_MAX, (int)strlen(svc.owner));
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &svc, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* REPLACE without: none. */
+	svc.owner = NULL;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &svc, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+	KT_EXPECT_DUMP(&self->s, &svc);
+}
+
+/* Backends of both families, whatever the variant. */
+static const struct kt_be be_nofe[] = {
+	KT_BE("198.51.100.77", 8080), KT_BE("2001:db8:1::77", 8080),
+};
+
+/*
+ * A service without frontends (a Kubernetes Service without a clusterIP,
+ * which routes reach by name): no frontend list, or an empty one; its
+ * backends of either family; nothing counted as a frontend.
+ */
+TEST_F(rt, no_frontends)
+{
+	const struct kt_ovr empty = {
+		.where = KT_W_SVC, .type = KGATE_SVC_A_FRONTENDS,
+		.how = KT_EMPTY_NEST,
+	};
+	struct kt_svc svc, cmd, with_fe;
+	struct kt_stats st0, st;
+	struct kt_be more = KT_BE("198.51.100.78", 8080);
+	struct kt_err e;
+
+	KT_OK(kt_stats(&self->s, &st0, &e), e);
+	kt_svc_init(&svc, "default/headless:80");
+	svc.owner = "kgated";
+	svc.be = be_nofe;
+	svc.n_be = N(be_nofe);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_ADD, &svc, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+	KT_EXPECT_DUMP(&self->s, &svc);
+	KT_EXPECT_COUNT(&self->s, 1);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(st0.services + 1, st.services);
+	EXPECT_EQ(st0.frontends, st.frontends);
+	EXPECT_EQ(st0.backends + 2, st.backends);
+
+	/* REPLACE with an empty frontend list: the same. */
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &svc, &empty, 1,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* Backend commands work as on any service. */
+	kt_svc_init(&cmd, svc.name);
+	cmd.be = &more;
+	cmd.n_be = 1;
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_ADD, &cmd, NULL, 0, &e), e);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_BACKEND_DEL, &cmd, NULL, 0, &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+
+	/* Given frontends of one family, backends of the other are refused. */
+	if (variant->n_fe_min == 1) {
+		with_fe = svc;
+		with_fe.fe = own_frontends(variant->fe_min, 1);
+		with_fe.n_fe = 1;
+		KT_REFUSED(EAFNOSUPPORT,
+			   kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE,
+				      &with_fe, NULL, 0, &e), e);
+		KT_EXPECT_SVC(&self->s, &svc);
+	}
+	/* And back to a frontend-less one from a service with frontends. */
+	svc_min(&with_fe, svc.name, variant);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &with_fe, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &with_fe);
+	KT_OK(kt_svc_cmd(&self->s, KGATE_CMD_SERVICE_REPLACE, &svc, NULL, 0,
+			 &e), e);
+	KT_EXPECT_SVC(&self->s, &svc);
+	KT_OK(kt_stats(&self->s, &st, &e), e);
+	EXPECT_EQ(st0.frontends, st.frontends);
 }
 
 TEST_F(rt, del_then_get_enoent)
