@@ -178,6 +178,8 @@ static int parse_frontends(struct kgate_service *svc, struct nlattr *list,
 	int rem, err;
 	u32 i;
 
+	if (!list)	/* a service without frontends */
+		return 0;
 	nla_for_each_nested(item, list, rem) {
 		struct kgate_frontend *fe = &svc->frontends[svc->n_frontends];
 

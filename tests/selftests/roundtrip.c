@@ -9,15 +9,11 @@
  * every attribute, the ABI's defaults filled in for a listener's limits
  * and connection cap; add, get, dump, replace and del each do what they
  * name.  Owners read back as sent on all three kinds; a service without
- * frontends is a service like the others, and takes no traffic.
+ * frontends is a service like the others.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "kt_harness.h"
 #include "kt_l7.h"
@@ -1304,6 +1300,45 @@ TEST_F(l7, listener_dump_replace_del)
 	ASSERT_EQ(3, n);
 	ASSERT_EQ(NULL, strstr(got, "full/high"));
 	KT_EXPECT_L7(&self->s, KT_LISTENER, "other", lis_full[2], "");
+}
+
+#define RT_OWN_RULES "rules[{matches[{path_type=0 path=/}] " \
+	"backends[{service=s weight=1}]}]"
+
+/* The owners of listeners and routes: GET, dump, REPLACE clears them. */
+TEST_F(l7, owner_get_dump_replace)
+{
+	char got[16384];
+	struct kt_err e;
+	int n;
+
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_ADD, KT_LISTENER,
+			"name=own/l addr=127.0.0.1 port=18090 owner=kgated", &e),
+	      e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "own/l",
+		     "name=own/l addr=127.0.0.1 port=18090 max_conns=65536 "
+		     LIS_LIMITS_DEFAULT " owner=kgated", LIS_OPTIONAL);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_ADD, KT_ROUTE,
+			"name=own/r listeners[own/l] owner=kgate-apply "
+			RT_OWN_RULES, &e), e);
+	KT_EXPECT_L7(&self->s, KT_ROUTE, "own/r",
+		     "name=own/r listeners[own/l] " RT_OWN_RULES
+		     " owner=kgate-apply", RT_OPTIONAL);
+	KT_OK(kt_l7_dump(&self->s, KT_LISTENER, got, sizeof(got), &n, &e), e);
+	EXPECT_NE(NULL, strstr(got, " owner=kgated\n")) TH_LOG("%s", got);
+	KT_OK(kt_l7_dump(&self->s, KT_ROUTE, got, sizeof(got), &n, &e), e);
+	EXPECT_NE(NULL, strstr(got, " owner=kgate-apply\n")) TH_LOG("%s", got);
+
+	/* REPLACE without an owner: none */
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_LISTENER_REPLACE, KT_LISTENER,
+			"name=own/l addr=127.0.0.1 port=18090", &e), e);
+	KT_EXPECT_L7(&self->s, KT_LISTENER, "own/l",
+		     "name=own/l addr=127.0.0.1 port=18090 max_conns=65536 "
+		     LIS_LIMITS_DEFAULT, LIS_OPTIONAL);
+	KT_OK(kt_l7_cmd(&self->s, KGATE_CMD_ROUTE_REPLACE, KT_ROUTE,
+			"name=own/r listeners[own/l] " RT_OWN_RULES, &e), e);
+	KT_EXPECT_L7(&self->s, KT_ROUTE, "own/r",
+		     "name=own/r listeners[own/l] " RT_OWN_RULES, RT_OPTIONAL);
 }
 
 /* STATS_GET counts listeners and routes, and the proxy's idle pool. */
