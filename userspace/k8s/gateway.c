@@ -48,6 +48,34 @@ const char *gw_field(char *buf, size_t len, const char *fmt, ...)
 	return buf;
 }
 
+/* @key of map @m, required: when absent, "missing" is said at @m. */
+static bool absent(struct kk_diag *d, const struct kk_obj *o,
+		   const struct kk_node *m, const char *key, const char *field)
+{
+	const struct kk_node *n = kk_get(m, key);
+
+	if (n && n->type != KK_NULL)
+		return false;
+	kk_error(d, o, m, field, "missing");
+	return true;
+}
+
+bool gw_need_str(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *m, const char *key, const char *field,
+		 const char **out)
+{
+	return !absent(d, o, m, key, field) &&
+	       kk_str(d, o, kk_get(m, key), field, out);
+}
+
+bool gw_need_int(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *m, const char *key, const char *field,
+		 int64_t min, int64_t max, int64_t *out)
+{
+	return !absent(d, o, m, key, field) &&
+	       kk_int(d, o, kk_get(m, key), field, min, max, out);
+}
+
 /* The controllerName of GatewayClass @gc, without messages; NULL if none. */
 static const char *class_controller(const struct kk_obj *gc)
 {
@@ -62,7 +90,7 @@ static void translate_class(struct kk_diag *d, const struct kk_obj *o)
 
 	if (!gw_version_ok(d, o, false))
 		return;
-	if (!kk_need_str(d, o, kk_get(o->spec, "controllerName"),
+	if (!gw_need_str(d, o, o->spec, "controllerName",
 			 "spec.controllerName", &ctl))
 		return;
 	if (strcmp(ctl, GW_CONTROLLER))
@@ -166,7 +194,7 @@ static int gw_addresses(struct gw_ctx *c, const struct kk_obj *o,
 			continue;
 		}
 		gw_field(f, sizeof(f), "spec.addresses[%zu].value", i);
-		if (!kk_need_str(c->d, o, kk_get(a, "value"), f, &val)) {
+		if (!gw_need_str(c->d, o, a, "value", f, &val)) {
 			bad = 1;
 			continue;
 		}
@@ -235,12 +263,13 @@ static bool lis_takes_httproute(struct gw_ctx *c, const struct kk_obj *o,
 		gw_field(f, sizeof(f),
 			 "spec.listeners[%zu].allowedRoutes.kinds[%zu].kind",
 			 i, k);
-		if (!kk_need_str(c->d, o, kk_get(e, "kind"), f, &kind))
+		if (!gw_need_str(c->d, o, e, "kind", f, &kind))
 			continue;
 		if (!strcmp(group, GW_GROUP) && !strcmp(kind, "HTTPRoute"))
 			http = true;
 		else
-			kk_note(c->d, o, e, f, "kind %s is not served", kind);
+			kk_note(c->d, o, kk_get(e, "kind"), f,
+				"kind %s is not served", kind);
 	}
 	return http;
 }
@@ -254,7 +283,7 @@ static bool lis_http(struct gw_ctx *c, const struct kk_obj *o,
 	char f[128];
 
 	gw_field(f, sizeof(f), "spec.listeners[%zu].protocol", i);
-	if (!kk_need_str(c->d, o, n, f, &proto)) {
+	if (!gw_need_str(c->d, o, l, "protocol", f, &proto)) {
 		*ok = false;
 		return false;
 	}
@@ -335,7 +364,7 @@ static bool lis_basics(struct gw_ctx *c, const struct kk_obj *o,
 	char f[128];
 
 	gw_field(f, sizeof(f), "spec.listeners[%zu].name", i);
-	if (!kk_need_str(c->d, o, kk_get(l, "name"), f, &gl->name))
+	if (!gw_need_str(c->d, o, l, "name", f, &gl->name))
 		return false;
 	if (lis_dup(seq, i, gl->name)) {
 		kk_error(c->d, o, kk_get(l, "name"), f,
@@ -343,7 +372,7 @@ static bool lis_basics(struct gw_ctx *c, const struct kk_obj *o,
 		return false;
 	}
 	gw_field(f, sizeof(f), "spec.listeners[%zu].port", i);
-	if (!kk_need_int(c->d, o, kk_get(l, "port"), f, 1, 65535, &port))
+	if (!gw_need_int(c->d, o, l, "port", f, 1, 65535, &port))
 		return false;
 	gl->port = (uint16_t)port;
 	gw_field(f, sizeof(f), "spec.listeners[%zu].hostname", i);
@@ -405,7 +434,7 @@ static int translate_gateway(struct gw_ctx *c, const struct kk_obj *o)
 
 	if (!gw_version_ok(c->d, o, true))
 		return 0;
-	if (!kk_need_str(c->d, o, kk_get(o->spec, "gatewayClassName"),
+	if (!gw_need_str(c->d, o, o->spec, "gatewayClassName",
 			 "spec.gatewayClassName", &cls) ||
 	    !class_ours(c, o, cls))
 		return 0;

@@ -45,6 +45,16 @@ int gw_translate_httproute(struct gw_ctx *c, const struct kk_obj *o);
 const char *gw_version(const struct kk_obj *o);
 bool gw_version_ok(struct kk_diag *d, const struct kk_obj *o, bool beta);
 const char *gw_host_bad(const char *h, bool wild_ok);
+/*
+ * kk_need_str() and kk_need_int() for @key of map @m: a missing field is
+ * said at @m, the map it is missing from.
+ */
+bool gw_need_str(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *m, const char *key, const char *field,
+		 const char **out);
+bool gw_need_int(struct kk_diag *d, const struct kk_obj *o,
+		 const struct kk_node *m, const char *key, const char *field,
+		 int64_t min, int64_t max, int64_t *out);
 /* A field path for messages, printf-style, into @buf. */
 const char *gw_field(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -196,7 +196,7 @@ static bool parent_read(struct rt_ctx *r, const struct kk_node *ref,
 	gw_field(f, sizeof(f), "spec.parentRefs[%zu].port", i);
 	kk_int(r->d, r->o, kk_get(ref, "port"), f, 1, 65535, &p->port);
 	gw_field(f, sizeof(f), "spec.parentRefs[%zu].name", i);
-	return kk_need_str(r->d, r->o, kk_get(ref, "name"), f, &p->name) &&
+	return gw_need_str(r->d, r->o, ref, "name", f, &p->name) &&
 	       ok;
 }
 
@@ -459,7 +459,7 @@ static bool match_kv(struct rt_ctx *r, const struct kk_node *kv,
 		return false;
 	}
 	gw_field(f, sizeof(f), "%s.name", kf);
-	if (!kk_need_str(r->d, r->o, kk_get(kv, "name"), f, &name))
+	if (!gw_need_str(r->d, r->o, kv, "name", f, &name))
 		return false;
 	if (hdr ? !token_ok(name, RT_FIELD_MAX) :
 	    !param_ok(name, true) || strlen(name) > RT_FIELD_MAX) {
@@ -468,7 +468,7 @@ static bool match_kv(struct rt_ctx *r, const struct kk_node *kv,
 		return false;
 	}
 	gw_field(f, sizeof(f), "%s.value", kf);
-	if (!kk_need_str(r->d, r->o, kk_get(kv, "value"), f, &val))
+	if (!gw_need_str(r->d, r->o, kv, "value", f, &val))
 		return false;
 	if (hdr ? !value_ok(val) : !param_ok(val, false)) {
 		kk_error(r->d, r->o, kk_get(kv, "value"), f, "invalid %s value",
@@ -549,10 +549,11 @@ static int rule_matches(struct rt_ctx *r, const struct kk_node *rn, size_t i,
 		if (mn && !kk_map(r->d, r->o, mn, f))
 			continue;
 		/* no matches: the spec's default, PathPrefix "/" */
-		if (match_path(r, mn, f, m))
-			match_kvs(r, mn, f, true, &m->headers) &&
-			match_kvs(r, mn, f, false, &m->query) &&
-			match_method(r, mn, f, m);
+		if (!match_path(r, mn, f, m) ||
+		    !match_kvs(r, mn, f, true, &m->headers) ||
+		    !match_kvs(r, mn, f, false, &m->query))
+			continue;
+		match_method(r, mn, f, m);
 	}
 	return 0;
 }
@@ -579,7 +580,7 @@ static bool hdrmod_kvs(struct rt_ctx *r, const struct kk_node *hm,
 		const char *name, *val;
 
 		gw_field(f, sizeof(f), "%s.%s[%zu].name", hf, key, i);
-		if (!kk_need_str(r->d, r->o, kk_get(e, "name"), f, &name))
+		if (!gw_need_str(r->d, r->o, e, "name", f, &name))
 			return false;
 		if (!token_ok(name, RT_FIELD_MAX)) {
 			kk_error(r->d, r->o, kk_get(e, "name"), f,
@@ -587,7 +588,7 @@ static bool hdrmod_kvs(struct rt_ctx *r, const struct kk_node *hm,
 			return false;
 		}
 		gw_field(f, sizeof(f), "%s.%s[%zu].value", hf, key, i);
-		if (!kk_need_str(r->d, r->o, kk_get(e, "value"), f, &val))
+		if (!gw_need_str(r->d, r->o, e, "value", f, &val))
 			return false;
 		if (!value_ok(val)) {
 			kk_error(r->d, r->o, kk_get(e, "value"), f,
@@ -634,9 +635,9 @@ static bool hdrmod_remove(struct rt_ctx *r, const struct kk_node *hm,
 static void filter_hdrmod(struct rt_ctx *r, const struct kk_node *hm,
 			  const char *hf, struct kgate_hdrmod *out)
 {
-	hdrmod_kvs(r, hm, hf, "set", &out->set) &&
-	hdrmod_kvs(r, hm, hf, "add", &out->add) &&
-	hdrmod_remove(r, hm, hf, &out->remove);
+	if (hdrmod_kvs(r, hm, hf, "set", &out->set) &&
+	    hdrmod_kvs(r, hm, hf, "add", &out->add))
+		hdrmod_remove(r, hm, hf, &out->remove);
 }
 
 /* A path modifier (RequestRedirect, URLRewrite): type and value. */
@@ -648,7 +649,7 @@ static void filter_pathmod(struct rt_ctx *r, const struct kk_node *pm,
 	char f[FIELD_LEN];
 
 	gw_field(f, sizeof(f), "%s.type", pf);
-	if (!kk_need_str(r->d, r->o, kk_get(pm, "type"), f, &t))
+	if (!gw_need_str(r->d, r->o, pm, "type", f, &t))
 		return;
 	if (!strcmp(t, "ReplaceFullPath")) {
 		*type = KGATE_PATHMOD_FULL;
@@ -665,7 +666,7 @@ static void filter_pathmod(struct rt_ctx *r, const struct kk_node *pm,
 		return;
 	}
 	gw_field(f, sizeof(f), "%s.%s", pf, key);
-	if (!kk_need_str(r->d, r->o, kk_get(pm, key), f, &val))
+	if (!gw_need_str(r->d, r->o, pm, key, f, &val))
 		return;
 	/* ReplacePrefixMatch "" drops the prefix */
 	why = *val || *type == KGATE_PATHMOD_FULL ? path_bad(val, false) : NULL;
@@ -789,7 +790,7 @@ static void filter_one(struct rt_ctx *r, const struct kk_node *fl,
 	char f[FIELD_LEN];
 
 	gw_field(f, sizeof(f), "%s.type", flf);
-	if (!kk_need_str(r->d, r->o, kk_get(fl, "type"), f, &type))
+	if (!gw_need_str(r->d, r->o, fl, "type", f, &type))
 		return;
 	k = filter_kind(type);
 	if (!k) {
@@ -904,10 +905,10 @@ static int backend_one(struct rt_ctx *r, const struct kk_node *b,
 	has_weight = kk_int(r->d, r->o, kk_get(b, "weight"), f, 0,
 			    RT_WEIGHT_MAX, &weight);
 	gw_field(f, sizeof(f), "%s.name", bf);
-	if (!kk_need_str(r->d, r->o, kk_get(b, "name"), f, &name))
+	if (!gw_need_str(r->d, r->o, b, "name", f, &name))
 		return 0;
 	gw_field(f, sizeof(f), "%s.port", bf);
-	if (!kk_need_int(r->d, r->o, kk_get(b, "port"), f, 1, 65535, &port))
+	if (!gw_need_int(r->d, r->o, b, "port", f, 1, 65535, &port))
 		return 0;
 	err = kk_service_ref(r->c->ix, ns, name, (uint32_t)port, NULL, svc,
 			     sizeof(svc), &why);
@@ -919,7 +920,8 @@ static int backend_one(struct rt_ctx *r, const struct kk_node *b,
 		kk_service_name(svc, sizeof(svc), ns, name, (uint32_t)port,
 				IPPROTO_TCP);
 	} else if (err == -ESRCH) {
-		kk_error(r->d, r->o, kk_get(b, "port"), f, "%s",
+		kk_error(r->d, r->o, kk_get(b, "port"), f,
+			 "backend %s/%s:%lld: %s", ns, name, (long long)port,
 			 why ? why : "no such port");
 		return 0;
 	} else if (err) {
@@ -1199,7 +1201,7 @@ static int route_build(struct rt_ctx *r, struct attach_list *al)
 	int err;
 
 	if (!hosts_read(r))
-		return r->hosts || r->d->errors > errors ? 0 : -ENOMEM;
+		return r->d->errors > errors ? 0 : -ENOMEM;
 	err = attach_filter(r, al);
 	if (err)
 		return err;
