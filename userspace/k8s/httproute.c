@@ -549,10 +549,10 @@ static int rule_matches(struct rt_ctx *r, const struct kk_node *rn, size_t i,
 		if (mn && !kk_map(r->d, r->o, mn, f))
 			continue;
 		/* no matches: the spec's default, PathPrefix "/" */
-		if (!match_path(r, mn, f, m) ||
-		    !match_kvs(r, mn, f, true, &m->headers) ||
-		    !match_kvs(r, mn, f, false, &m->query))
+		if (!match_path(r, mn, f, m))
 			continue;
+		match_kvs(r, mn, f, true, &m->headers);
+		match_kvs(r, mn, f, false, &m->query);
 		match_method(r, mn, f, m);
 	}
 	return 0;

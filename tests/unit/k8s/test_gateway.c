@@ -1211,6 +1211,191 @@ TEST(test_gateway_errors)
 	done(&f);
 }
 
+/* @n list items "@item" (with %d for the index) into @buf, indented. */
+static char *items(char *buf, size_t len, int n, const char *item)
+{
+	size_t k = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < n && k < len; i++)
+		k += snprintf(buf + k, len - k, item, i);
+	return buf;
+}
+
+TEST(test_limits)
+{
+	static char yaml[65536], list[32768];
+	struct fx f;
+
+	/* 17 header matches, where the kernel takes 16 */
+	snprintf(yaml, sizeof(yaml), PRE ROUTE
+		 "  - matches:\n"
+		 "    - headers:\n%s",
+		 items(list, sizeof(list), 17,
+		       "      - {name: x-%d, value: a}\n"));
+	run(&f, yaml);
+	CHECK_STR(f.msgs, L(37) "7: error: HTTPRoute default/r: "
+		  "spec.rules[0].matches[0].headers: 17 header matches, more "
+		  "than 16\n");
+	done(&f);
+
+	/* 65 matches in a rule */
+	snprintf(yaml, sizeof(yaml), PRE ROUTE "  - matches:\n%s",
+		 items(list, sizeof(list), 65,
+		       "    - path: {value: /p%d}\n"));
+	run(&f, yaml);
+	CHECK_STR(f.msgs, L(36) "5: error: HTTPRoute default/r: "
+		  "spec.rules[0].matches: 65 matches, more than 64\n");
+	done(&f);
+
+	/* 17 backendRefs */
+	snprintf(yaml, sizeof(yaml), PRE ROUTE "  - backendRefs:\n%s",
+		 items(list, sizeof(list), 17,
+		       "    - {name: api-v1, port: 80, weight: %d}\n"));
+	run(&f, yaml);
+	CHECK_STR(f.msgs, L(36) "5: error: HTTPRoute default/r: "
+		  "spec.rules[0].backendRefs: 17 backendRefs, more than 16\n");
+	done(&f);
+
+	/* 17 headers to set */
+	snprintf(yaml, sizeof(yaml), PRE ROUTE
+		 "  - filters:\n"
+		 "    - type: ResponseHeaderModifier\n"
+		 "      responseHeaderModifier:\n"
+		 "        set:\n%s",
+		 items(list, sizeof(list), 17,
+		       "        - {name: x-%d, value: a}\n"));
+	run(&f, yaml);
+	CHECK_STR(f.msgs, L(39) "9: error: HTTPRoute default/r: "
+		  "spec.rules[0].filters[0].responseHeaderModifier.set: 17 "
+		  "headers, more than 16\n");
+	done(&f);
+
+	/* 17 addresses: a route could not name all their listeners */
+	snprintf(yaml, sizeof(yaml),
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: GatewayClass\n"
+		 "metadata: {name: kgate}\n"
+		 "spec: {controllerName: kgate.io/gateway-controller}\n"
+		 "---\n"
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: Gateway\n"
+		 "metadata: {name: many}\n"
+		 "spec:\n"
+		 "  gatewayClassName: kgate\n"
+		 "  listeners: [{name: web, port: 80, protocol: HTTP}]\n"
+		 "  addresses:\n%s",
+		 items(list, sizeof(list), 17, "  - value: 192.0.2.%d\n"));
+	run(&f, yaml);
+	CHECK_STR(f.msgs, L(29) "5: error: Gateway default/many: "
+		  "spec.addresses[16].value: more than 16 addresses\n");
+	CHECK_INT(f.st.n_lis, 0);
+	done(&f);
+}
+
+TEST(test_more_refusals)
+{
+	struct fx f;
+
+	run(&f, PRE ROUTE
+	    "  - matches:\n"
+	    "    - headers:\n"
+	    "      - {type: Prefix, name: x, value: a}\n"
+	    "      - {name: x, value: \"a\\u0001\"}\n"
+	    "      queryParams:\n"
+	    "      - {name: q, value: \"a&b\"}\n"
+	    "    filters:\n"
+	    "    - type: RequestHeaderModifier\n"
+	    "      requestHeaderModifier:\n"
+	    "        add: [{name: \"x:y\", value: a}]\n"
+	    "    - type: ResponseHeaderModifier\n"
+	    "      responseHeaderModifier:\n"
+	    "        remove: [\"a b\"]\n"
+	    "    - type: URLRewrite\n"
+	    "      urlRewrite:\n"
+	    "        path: {type: ReplaceAll}\n"
+	    "  - filters:\n"
+	    "    - type: RequestRedirect\n"
+	    "      requestRedirect:\n"
+	    "        path: {type: ReplaceFullPath, replaceFullPath: new}\n");
+	CHECK_STR(f.msgs,
+		  L(37) "16: error: HTTPRoute default/r: "
+		  "spec.rules[0].matches[0].headers[0].type: match type "
+		  "Prefix: expected Exact\n"
+		  L(38) "26: error: HTTPRoute default/r: "
+		  "spec.rules[0].matches[0].headers[1].value: invalid header "
+		  "value\n"
+		  L(40) "26: error: HTTPRoute default/r: "
+		  "spec.rules[0].matches[0].queryParams[0].value: invalid "
+		  "query parameter value\n"
+		  L(44) "22: error: HTTPRoute default/r: "
+		  "spec.rules[0].filters[0].requestHeaderModifier.add[0]"
+		  ".name: invalid header name x:y\n"
+		  L(47) "18: error: HTTPRoute default/r: "
+		  "spec.rules[0].filters[1].responseHeaderModifier.remove[0]: "
+		  "invalid header name a b\n"
+		  L(50) "22: error: HTTPRoute default/r: "
+		  "spec.rules[0].filters[2].urlRewrite.path.type: path "
+		  "modifier ReplaceAll: expected ReplaceFullPath or "
+		  "ReplacePrefixMatch\n"
+		  L(54) "56: error: HTTPRoute default/r: "
+		  "spec.rules[1].filters[0].requestRedirect.path"
+		  ".replaceFullPath: path new: does not start with \"/\"\n");
+	done(&f);
+
+	/* a parentRef without a name; a listener without a protocol */
+	run(&f, PRE
+	    "apiVersion: gateway.networking.k8s.io/v1\n"
+	    "kind: Gateway\n"
+	    "metadata: {name: g}\n"
+	    "spec:\n"
+	    "  gatewayClassName: kgate\n"
+	    "  listeners:\n"
+	    "  - {name: a, port: 80}\n"
+	    "  - {name: b, port: 81, protocol: QUIC}\n"
+	    "---\n"
+	    "apiVersion: gateway.networking.k8s.io/v1\n"
+	    "kind: HTTPRoute\n"
+	    "metadata: {name: r}\n"
+	    "spec:\n"
+	    "  parentRefs: [{sectionName: a}]\n");
+	CHECK_STR(f.msgs,
+		  L(33) "5: error: Gateway default/g: spec.listeners[0].protocol: "
+		  "missing\n"
+		  L(34) "35: note: Gateway default/g: spec.listeners[1].protocol: "
+		  "protocol QUIC is not supported: the listener is left out\n"
+		  L(40) "16: error: HTTPRoute default/r: spec.parentRefs[0].name: "
+		  "missing\n"
+		  L(36) "1: skipped: HTTPRoute default/r: no parentRef names a "
+		  "Gateway of kgate's\n");
+	done(&f);
+}
+
+TEST(test_class_versions)
+{
+	struct fx f;
+
+	run(&f,
+	    "apiVersion: gateway.networking.k8s.io/v1beta1\n"
+	    "kind: GatewayClass\n"
+	    "metadata: {name: kgate}\n"
+	    "spec: {controllerName: kgate.io/gateway-controller}\n"
+	    "---\n"
+	    "apiVersion: gateway.networking.k8s.io/v1\n"
+	    "kind: Gateway\n"
+	    "metadata: {name: g}\n"
+	    "spec:\n"
+	    "  gatewayClassName: kgate\n"
+	    "  listeners: [{name: a, port: 80, protocol: HTTP}]\n");
+	CHECK_STR(f.msgs,
+		  L(1) "1: skipped: GatewayClass kgate: version v1beta1 is not "
+		  "served (v1)\n"
+		  L(6) "1: skipped: Gateway default/g: GatewayClass kgate is "
+		  "not served (gateway.networking.k8s.io/v1beta1)\n");
+	CHECK_INT(f.st.n_lis, 0);
+	done(&f);
+}
+
 int main(void)
 {
 	RUN(test_seed_route);
@@ -1236,5 +1421,8 @@ int main(void)
 	RUN(test_shared_listener);
 	RUN(test_addresses);
 	RUN(test_gateway_errors);
+	RUN(test_limits);
+	RUN(test_more_refusals);
+	RUN(test_class_versions);
 	return tap_done();
 }
