@@ -225,8 +225,8 @@ static bool lis_from_all(struct gw_ctx *c, const struct kk_obj *o,
 	const char *from = "Same";
 	char f[128];
 
-	gw_field(f, sizeof(f), "spec.listeners[%zu].allowedRoutes.namespaces.from",
-		 i);
+	gw_field(f, sizeof(f),
+		 "spec.listeners[%zu].allowedRoutes.namespaces.from", i);
 	kk_str(c->d, o, n, f, &from);
 	if (!strcmp(from, "All"))
 		return true;

@@ -23,8 +23,8 @@ struct gw_listener {
 	uint16_t port;
 	const char *hostname;		/* NULL: every host */
 	bool all_ns;			/* from: All; else Same */
-	const char **kgate;		/* its kgate listeners' names: one per
-					 * address of the Gateway
+	const char **kgate;		/* its kgate listeners' names, one
+					 * per address of the Gateway
 					 */
 	size_t n_kgate;
 };

@@ -337,7 +337,8 @@ static int attach_filter(struct rt_ctx *r, struct attach_list *al)
 static bool is_tchar(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+	       (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
 static bool token_ok(const char *s, size_t max)
@@ -463,7 +464,8 @@ static bool match_kv(struct rt_ctx *r, const struct kk_node *kv,
 		return false;
 	if (hdr ? !token_ok(name, RT_FIELD_MAX) :
 	    !param_ok(name, true) || strlen(name) > RT_FIELD_MAX) {
-		kk_error(r->d, r->o, kk_get(kv, "name"), f, "invalid %s name %s",
+		kk_error(r->d, r->o, kk_get(kv, "name"), f,
+			 "invalid %s name %s",
 			 hdr ? "header" : "query parameter", name);
 		return false;
 	}
@@ -1127,7 +1129,8 @@ static int route_emit(struct rt_ctx *r, const char *name,
 		return -ENOMEM;
 	rt->kind = KGATE_ROUTE_HTTPROUTE;
 	rt->has |= KGATE_RT_HAS_KIND;
-	err = kgate_set_str(&rt->name, name) ?: strs_copy(&rt->hosts, &v->hosts);
+	err = kgate_set_str(&rt->name, name) ?:
+	      strs_copy(&rt->hosts, &v->hosts);
 	for (size_t i = 0; i < n && !err; i++)
 		for (size_t k = 0; k < v[i].l->n_kgate && !err; k++)
 			err = strs_add_once(&rt->listeners, v[i].l->kgate[k]);

@@ -1291,6 +1291,47 @@ TEST(test_limits)
 		  "spec.addresses[16].value: more than 16 addresses\n");
 	CHECK_INT(f.st.n_lis, 0);
 	done(&f);
+
+	/* 17 listeners a route attaches to, where the kernel takes 16 */
+	snprintf(yaml, sizeof(yaml),
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: GatewayClass\n"
+		 "metadata: {name: kgate}\n"
+		 "spec: {controllerName: kgate.io/gateway-controller}\n"
+		 "---\n"
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: Gateway\n"
+		 "metadata: {name: wide}\n"
+		 "spec:\n"
+		 "  gatewayClassName: kgate\n"
+		 "  listeners:\n%s"
+		 "---\n"
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: HTTPRoute\n"
+		 "metadata: {name: r}\n"
+		 "spec:\n"
+		 "  parentRefs: [{name: wide}]\n",
+		 items(list, sizeof(list), 17,
+		       "  - {name: l%1$d, port: 80%1$02d, protocol: HTTP}\n"));
+	run(&f, yaml);
+	CHECK_INT(f.st.n_lis, 17);
+	CHECK_STR(f.msgs, L(34) "15: error: HTTPRoute default/r: "
+		  "spec.parentRefs: attached to 17 kgate listeners, more "
+		  "than 16\n");
+	done(&f);
+
+	/* a route name the kernel does not take */
+	snprintf(yaml, sizeof(yaml), PRE
+		 "apiVersion: gateway.networking.k8s.io/v1\n"
+		 "kind: HTTPRoute\n"
+		 "metadata: {name: a%0250d}\n"
+		 "spec: {parentRefs: [{name: my-gateway}]}\n", 0);
+	run(&f, yaml);
+	CHECK(strstr(f.msgs, L(29) "11: error: HTTPRoute default/a000") &&
+	      strstr(f.msgs, "0: metadata.name: route name default/a000") &&
+	      strstr(f.msgs, "0 is longer than 253 bytes\n"));
+	CHECK_INT(f.st.n_rts, 0);
+	done(&f);
 }
 
 TEST(test_more_refusals)
