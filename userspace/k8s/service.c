@@ -27,6 +27,10 @@
 #define FAM_V4		1U
 #define FAM_V6		2U
 
+/* Field paths for messages: "subsets[1].notReadyAddresses[12].nodeName" */
+#define BASE_MAX	96
+#define FIELD_MAX	160
+
 enum svc_type { TYPE_CLUSTERIP, TYPE_NODEPORT, TYPE_LB, TYPE_EXTNAME };
 
 /* A port of a Service. */
@@ -143,16 +147,10 @@ static int read_proto(struct kk_diag *d, const struct kk_obj *o,
 	return 0;
 }
 
-static bool read_portnum(struct kk_diag *d, const struct kk_obj *o,
-		 const struct kk_node *n, const char *field, bool need,
-		 uint16_t *out)
+static bool port_in_range(struct kk_diag *d, const struct kk_obj *o,
+			  const struct kk_node *n, const char *field,
+			  int64_t v, uint16_t *out)
 {
-	int64_t v;
-	bool ok = need ? kk_need_int(d, o, n, field, INT64_MIN, INT64_MAX, &v) :
-			 kk_int(d, o, n, field, INT64_MIN, INT64_MAX, &v);
-
-	if (!ok)
-		return false;
 	if (v < 1 || v > 65535) {
 		kk_error(d, o, n, field, "port %lld out of range 1..65535",
 			 (long long)v);
@@ -160,6 +158,25 @@ static bool read_portnum(struct kk_diag *d, const struct kk_obj *o,
 	}
 	*out = (uint16_t)v;
 	return true;
+}
+
+/*
+ * Port number @key of map @map: false when absent (said when @need, at
+ * the map: the place the user has to look) or wrong.
+ */
+static bool read_portnum(struct kk_diag *d, const struct kk_obj *o,
+			 const struct kk_node *map, const char *key,
+			 const char *field, bool need, uint16_t *out)
+{
+	const struct kk_node *n = kk_get(map, key);
+	int64_t v;
+
+	if (need && absent(n)) {
+		kk_error(d, o, map, field, "missing");
+		return false;
+	}
+	return kk_int(d, o, n, field, INT64_MIN, INT64_MAX, &v) &&
+	       port_in_range(d, o, n, field, v, out);
 }
 
 /* Why the kernel would refuse @a for a frontend or backend, or NULL. */
@@ -188,13 +205,18 @@ static const char *unusable(const struct kgate_addr *a)
 	return NULL;
 }
 
+/* An address for a frontend or backend; missing is said at @at. */
 static bool read_ip(struct kk_diag *d, const struct kk_obj *o,
-		 const struct kk_node *n, const char *field,
-		 struct kgate_addr *a)
+		    const struct kk_node *n, const struct kk_node *at,
+		    const char *field, struct kgate_addr *a)
 {
 	const char *s, *why;
 
-	if (!kk_need_str(d, o, n, field, &s))
+	if (absent(n)) {
+		kk_error(d, o, at, field, "missing");
+		return false;
+	}
+	if (!kk_str(d, o, n, field, &s))
 		return false;
 	if (kgate_parse_addr(s, a)) {
 		kk_error(d, o, n, field, "invalid address \"%s\"", s);
@@ -261,7 +283,7 @@ static int read_addr_list(struct kk_diag *d, struct svc_spec *sp,
 {
 	const struct kk_node *n = kk_get(sp->o->spec, key);
 	struct kgate_addr a;
-	char field[64];
+	char field[FIELD_MAX];
 	size_t i;
 
 	snprintf(field, sizeof(field), "spec.%s", key);
@@ -269,7 +291,7 @@ static int read_addr_list(struct kk_diag *d, struct svc_spec *sp,
 		return 0;
 	for (i = 0; i < n->seq.n; i++) {
 		snprintf(field, sizeof(field), "spec.%s[%zu]", key, i);
-		if (read_ip(d, sp->o, n->seq.v[i], field, &a) &&
+		if (read_ip(d, sp->o, n->seq.v[i], n, field, &a) &&
 		    add_addr(d, sp, n->seq.v[i], field, &a, kind))
 			return -ENOMEM;
 	}
@@ -291,7 +313,7 @@ static int read_cluster_ips(struct kk_diag *d, struct svc_spec *sp)
 	    !absent(ips))
 		return 0;
 	if (kk_str(d, sp->o, ip, "spec.clusterIP", &s) && *s) {
-		if (read_ip(d, sp->o, ip, "spec.clusterIP", &a))
+		if (read_ip(d, sp->o, ip, ip, "spec.clusterIP", &a))
 			return add_addr(d, sp, ip, "spec.clusterIP", &a,
 					KGATE_FE_CLUSTER);
 		return 0;
@@ -319,7 +341,7 @@ static void read_families(struct kk_diag *d, struct svc_spec *sp)
 {
 	static const char *const names[] = { "IPv4", "IPv6", NULL };
 	const struct kk_node *n = kk_get(sp->o->spec, "ipFamilies");
-	char field[48];
+	char field[FIELD_MAX];
 	size_t i;
 	int f;
 
@@ -350,7 +372,7 @@ static int read_lb_status(struct kk_diag *d, struct svc_spec *sp)
 	const struct kk_node *lb = kk_get(o->status, "loadBalancer");
 	const struct kk_node *ing = kk_get(lb, "ingress"), *e, *ip;
 	struct kgate_addr a;
-	char field[64];
+	char field[FIELD_MAX];
 	size_t i;
 
 	if (!kk_map(d, o, lb, "status.loadBalancer") ||
@@ -375,7 +397,7 @@ static int read_lb_status(struct kk_diag *d, struct svc_spec *sp)
 		}
 		snprintf(field, sizeof(field),
 			 "status.loadBalancer.ingress[%zu].ip", i);
-		if (read_ip(d, o, ip, field, &a) &&
+		if (read_ip(d, o, ip, e, field, &a) &&
 		    add_addr(d, sp, ip, field, &a, KGATE_FE_LOADBALANCER))
 			return -ENOMEM;
 	}
@@ -425,7 +447,7 @@ static int read_ranges(struct kk_diag *d, struct svc_spec *sp)
 	const struct kk_node *n = kk_get(o->spec, "loadBalancerSourceRanges");
 	const char *key = "spec.loadBalancerSourceRanges";
 	struct kgate_range r;
-	char field[64];
+	char field[FIELD_MAX];
 	size_t i;
 
 	if (!kk_seq(d, o, n, key) || !n->seq.n)
@@ -514,7 +536,7 @@ static void read_target(struct kk_diag *d, const struct kk_obj *o,
 	if (absent(n))
 		return;
 	if (n->type == KK_INT) {
-		read_portnum(d, o, n, field, false, &port);
+		port_in_range(d, o, n, field, n->i, &port);
 		return;
 	}
 	if (n->type != KK_STR) {
@@ -534,7 +556,7 @@ static void check_dups(struct kk_diag *d, struct svc_spec *sp, size_t i,
 		       const struct kk_node *n)
 {
 	const struct sport *p = &sp->ports[i];
-	char field[48], pb[8];
+	char field[FIELD_MAX], pb[8];
 	size_t j;
 
 	for (j = 0; j < i; j++) {
@@ -569,7 +591,7 @@ static void read_port(struct kk_diag *d, struct svc_spec *sp, size_t i,
 {
 	struct sport *p = &sp->ports[i];
 	const struct kk_obj *o = sp->o;
-	char field[48], base[24];
+	char field[FIELD_MAX], base[BASE_MAX];
 
 	memset(p, 0, sizeof(*p));
 	p->name = "";
@@ -586,11 +608,11 @@ static void read_port(struct kk_diag *d, struct svc_spec *sp, size_t i,
 	snprintf(field, sizeof(field), "%s.protocol", base);
 	read_proto(d, o, kk_get(n, "protocol"), field, &p->proto);
 	snprintf(field, sizeof(field), "%s.port", base);
-	read_portnum(d, o, kk_get(n, "port"), field, true, &p->port);
+	read_portnum(d, o, n, "port", field, true, &p->port);
 	snprintf(field, sizeof(field), "%s.targetPort", base);
 	read_target(d, o, kk_get(n, "targetPort"), field);
 	snprintf(field, sizeof(field), "%s.nodePort", base);
-	if (read_portnum(d, o, kk_get(n, "nodePort"), field, false,
+	if (read_portnum(d, o, n, "nodePort", field, false,
 			&p->node_port) && sp->type == TYPE_CLUSTERIP) {
 		kk_error(d, o, kk_get(n, "nodePort"), field,
 			 "only for types NodePort and LoadBalancer");
@@ -902,7 +924,7 @@ static int read_ep_port(struct kk_diag *d, struct ep_set *set,
 {
 	const struct kk_obj *o = set->o;
 	struct ep_port p = { .name = "", .proto = IPPROTO_TCP };
-	char field[64], pb[8];
+	char field[FIELD_MAX], pb[8];
 	size_t errors = d->errors, i;
 
 	if (!kk_map(d, o, n, base))
@@ -914,7 +936,7 @@ static int read_ep_port(struct kk_diag *d, struct ep_set *set,
 	read_proto(d, o, kk_get(n, "protocol"), field, &p.proto);
 	snprintf(field, sizeof(field), "%s.port", base);
 	/* A slice port without a number restricts nothing: not ours. */
-	if (!read_portnum(d, o, kk_get(n, "port"), field, need, &p.port) ||
+	if (!read_portnum(d, o, n, "port", field, need, &p.port) ||
 	    d->errors > errors)
 		return 0;
 	for (i = 0; i < set->n_ports; i++) {
@@ -936,7 +958,7 @@ static int read_ep_port(struct kk_diag *d, struct ep_set *set,
 static int read_ep_ports(struct kk_diag *d, struct ep_set *set,
 			 const struct kk_node *n, const char *key, bool need)
 {
-	char field[64];
+	char field[BASE_MAX];
 	size_t i;
 
 	if (!kk_seq(d, set->o, n, key))
@@ -976,7 +998,7 @@ static int read_conditions(struct kk_diag *d, const struct kk_obj *o,
 {
 	const struct kk_node *c = kk_get(n, "conditions");
 	bool ready = true, serving, terminating = false;
-	char field[64];
+	char field[FIELD_MAX];
 
 	snprintf(field, sizeof(field), "%s.conditions", base);
 	if (!kk_map(d, o, c, field))
@@ -1008,7 +1030,7 @@ static int read_slice_ep(struct kk_diag *d, struct ep_set *set, size_t i,
 {
 	const struct kk_obj *o = set->o;
 	const struct kk_node *addrs = kk_get(n, "addresses");
-	char base[32], field[64];
+	char base[BASE_MAX], field[FIELD_MAX];
 	struct kgate_addr a;
 	bool local;
 	int state;
@@ -1025,7 +1047,7 @@ static int read_slice_ep(struct kk_diag *d, struct ep_set *set, size_t i,
 	}
 	/* The first address is the one consumers use, says the API. */
 	snprintf(field, sizeof(field), "%s.addresses[0]", base);
-	if (!read_ip(d, o, addrs->seq.v[0], field, &a))
+	if (!read_ip(d, o, addrs->seq.v[0], addrs, field, &a))
 		return 0;
 	if (a.family != family) {
 		kk_error(d, o, addrs->seq.v[0], field,
@@ -1085,7 +1107,7 @@ static int read_legacy_addrs(struct kk_diag *d, struct ep_set *set,
 	const char *key = ready ? "addresses" : "notReadyAddresses";
 	const struct kk_node *n = kk_get(sub, key), *a;
 	const struct kk_obj *o = set->o;
-	char list[64], field[96];
+	char list[BASE_MAX], field[FIELD_MAX];
 	struct kgate_addr addr;
 	size_t i;
 	bool local;
@@ -1099,7 +1121,7 @@ static int read_legacy_addrs(struct kk_diag *d, struct ep_set *set,
 		if (!kk_map(d, o, a, field))
 			continue;
 		snprintf(field, sizeof(field), "%s[%zu].ip", list, i);
-		if (!read_ip(d, o, kk_get(a, "ip"), field, &addr))
+		if (!read_ip(d, o, kk_get(a, "ip"), a, field, &addr))
 			continue;
 		snprintf(field, sizeof(field), "%s[%zu].nodeName", list, i);
 		local = on_node(d, o, kk_get(a, "nodeName"), field, cfg);
@@ -1114,7 +1136,7 @@ static int read_legacy(struct kk_diag *d, struct eps *e,
 		       const struct kk_obj *o, const struct kk_config *cfg)
 {
 	const struct kk_node *subs = kk_get(o->root, "subsets"), *sub;
-	char base[32], field[48];
+	char base[BASE_MAX], field[FIELD_MAX];
 	struct ep_set *set;
 	size_t i;
 
