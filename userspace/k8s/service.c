@@ -1320,13 +1320,26 @@ static void spec_free(struct svc_spec *sp)
 	free(sp->ranges);
 }
 
+/* The kernel takes KGATE_FRONTENDS_MAX frontends per service. */
+static void check_frontends(struct kk_diag *d, const struct svc_spec *sp)
+{
+	size_t n = sp->n_addrs;
+
+	if (sp->node_ports)
+		n += !!(sp->families & FAM_V4) + !!(sp->families & FAM_V6);
+	if (n > KGATE_FRONTENDS_MAX)
+		kk_error(d, sp->o, sp->o->spec, "spec",
+			 "%zu frontends per port, at most %d", n,
+			 KGATE_FRONTENDS_MAX);
+}
+
 /* One Service: its kgate services, or nothing after an error. */
 static int translate_one(const struct kk_obj *o, struct eps *eps,
 			 const struct kk_config *cfg, struct kgate_state *out,
 			 struct kk_diag *d)
 {
 	struct svc_spec sp = { .o = o };
-	size_t errors = d->errors, i;
+	size_t errors = d->errors, first = out->n_svcs, i;
 	const char *why, *skip;
 	int err;
 
@@ -1337,12 +1350,13 @@ static int translate_one(const struct kk_obj *o, struct eps *eps,
 	err = read_service(d, &sp);
 	if (!err)
 		err = eps_read(d, eps, o, cfg);
-	if (!err && sp.n_addrs + 2 > KGATE_FRONTENDS_MAX)
-		kk_error(d, o, o->spec, "spec",
-			 "%zu frontend addresses, at most %d with node ports",
-			 sp.n_addrs, KGATE_FRONTENDS_MAX - 2);
+	if (!err)
+		check_frontends(d, &sp);
 	for (i = 0; !err && d->errors == errors && i < sp.n_ports; i++)
 		err = emit(d, &sp, &sp.ports[i], eps, out);
+	/* A port found wrong late (too many backends) takes the rest too. */
+	while (d->errors > errors && out->n_svcs > first)
+		kgate_service_free(&out->svcs[--out->n_svcs]);
 	spec_free(&sp);
 	return err;
 }

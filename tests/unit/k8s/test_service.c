@@ -354,7 +354,8 @@ TEST(test_loadbalancer)
 		  "spec.loadBalancerSourceRanges[2]: host bits set: taken as "
 		  "192.168.1.0/24\n");
 	s = find(&r, "default/web:80");
-	CHECK_STR(fes(s), "cluster 10.96.0.10:80/tcp, external 192.0.2.7:80/tcp, "
+	CHECK_STR(fes(s), "cluster 10.96.0.10:80/tcp, "
+		  "external 192.0.2.7:80/tcp, "
 		  "lb 203.0.113.5:80/tcp, lb [2001:db8::5]:80/tcp, "
 		  "nodeport 0.0.0.0:30080/tcp");
 	CHECK_STR(ranges(s), "10.0.0.0/8, 2001:db8::/32, 192.168.1.0/24, "
@@ -558,7 +559,8 @@ TEST(test_slices_merged)
 		"endpoints:\n"
 		"- addresses: [10.1.0.1]\n"
 		"- addresses: [10.1.0.2, 10.1.0.99]\n"
-		"  conditions: {ready: false, serving: true, terminating: true}\n"
+		"  conditions: {ready: false, serving: true,"
+		" terminating: true}\n"
 		DOC SLICE("web-2", "web", "IPv4")
 		"ports:\n"
 		"- name: http\n"
@@ -569,7 +571,8 @@ TEST(test_slices_merged)
 		"- addresses: [10.1.0.3]\n"
 		"- addresses: [10.1.0.2]\n"
 		"- addresses: [10.1.0.1]\n"
-		"  conditions: {ready: false, serving: false, terminating: true}\n",
+		"  conditions: {ready: false, serving: false,"
+		" terminating: true}\n",
 		NULL);
 	CHECK_INT(r.rc, 0);
 	CHECK_STR(r.msgs, "");
@@ -914,7 +917,8 @@ TEST(test_target_and_node_ports)
 		    "range 1..65535\n"
 		    E "19:15" WEBE "spec.ports[3].nodePort: only for types "
 		    "NodePort and LoadBalancer\n"
-		    E "30:15: error: Service default/np: spec.ports[0].nodePort: "
+		    E "30:15: error: Service default/np: "
+		    "spec.ports[0].nodePort: "
 		    "port 65536 out of range 1..65535\n");
 }
 
@@ -1001,8 +1005,8 @@ TEST(test_range_errors)
 		    "prefix length \"x\"\n"
 		    E "12:5" WEBE "spec.loadBalancerSourceRanges[3]: invalid "
 		    "address \"10.0.0\"\n"
-		    E "13:5" WEBE "spec.loadBalancerSourceRanges[4]: expected a "
-		    "string, got a map\n");
+		    E "13:5" WEBE "spec.loadBalancerSourceRanges[4]: "
+		    "expected a string, got a map\n");
 }
 
 TEST(test_option_errors)
@@ -1072,9 +1076,11 @@ TEST(test_slice_errors)
 		    "  nodeName: 7\n",
 		    E "17:14" SLICEE "addressType: unknown address type "
 		    "\"IPv5\" (IPv4, IPv6 or FQDN)\n"
-		    E "27:9: error: EndpointSlice default/web-2: ports[0].port: "
+		    E "27:9: error: EndpointSlice default/web-2: "
+		    "ports[0].port: "
 		    "port 0 out of range 1..65535\n"
-		    E "30:3: error: EndpointSlice default/web-2: ports[2].name: "
+		    E "30:3: error: EndpointSlice default/web-2: "
+		    "ports[2].name: "
 		    "duplicate port \"x\"/tcp\n"
 		    E "33:15: error: EndpointSlice default/web-2: "
 		    "endpoints[0].addresses[0]: fd00::1 is not an IPv4 "
@@ -1126,8 +1132,97 @@ TEST(test_legacy_errors)
 		    E "20:9: error: Endpoints default/web: "
 		    "subsets[0].notReadyAddresses[0].ip: :: is the unspecified "
 		    "address\n"
-		    E "24:3: error: Endpoints default/web: subsets[1]: expected "
+		    E "24:3: error: Endpoints default/web: subsets[1]: "
+		    "expected "
 		    "a map, got an integer\n");
+}
+
+/* A Service with @n externalIPs (and 10.96.0.10), or @n source ranges. */
+static char *many(size_t n, bool ranges)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	fprintf(f, SVC("web") "  type: LoadBalancer\n"
+		"  allocateLoadBalancerNodePorts: false\n"
+		"  clusterIP: 10.96.0.10\n"
+		"  ports:\n  - port: 80\n  %s:\n",
+		ranges ? "loadBalancerSourceRanges" : "externalIPs");
+	for (i = 0; i < n; i++) {
+		if (ranges)
+			fprintf(f, "  - 10.%zu.0.0/16\n", i + 1);
+		else
+			fprintf(f, "  - 192.0.2.%zu\n", i + 1);
+	}
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const struct run *r, bool ranges)
+{
+	const struct kgate_service *s = find(r, "default/web:80");
+
+	if (!s)
+		return 0;
+	return ranges ? s->n_ranges : s->n_frontends;
+}
+
+TEST(test_limits)
+{
+	char *yaml;
+	struct run r;
+
+	/* 64 frontends and 64 source ranges: the most a service takes. */
+	yaml = many(63, false);
+	run(&r, yaml, NULL);
+	CHECK_STR(r.msgs, "");
+	CHECK_INT(count(&r, false), 64);
+	done(&r);
+	free(yaml);
+	yaml = many(64, true);
+	run(&r, yaml, NULL);
+	CHECK_STR(r.msgs, "");
+	CHECK_INT(count(&r, true), 64);
+	done(&r);
+	free(yaml);
+	yaml = many(64, false);
+	check_error(yaml, E "6:3" WEBE "spec: 65 frontends per port, at most "
+		    "64\n");
+	free(yaml);
+	yaml = many(65, true);
+	check_error(yaml, E "12:3" WEBE "spec.loadBalancerSourceRanges: 65 "
+		    "ranges, at most 64\n");
+	free(yaml);
+}
+
+TEST(test_too_many_backends)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	fprintf(f, "%s", WEB DOC SLICE("web-1", "web", "IPv4")
+		"ports:\n- port: 8080\nendpoints:\n");
+	for (i = 0; i < 1001; i++)
+		fprintf(f, "- addresses: [10.1.%zu.%zu]\n", i / 200,
+			i % 200 + 1);
+	fclose(f);
+	check_error(buf, E "1:1" WEBE "default/web:80: 1001 backends, at "
+		    "most 1000\n");
+	free(buf);
+}
+
+TEST(test_slice_endpoint_without_address)
+{
+	check_error(WEB DOC SLICE("web-1", "web", "IPv4")
+		    "endpoints:\n"
+		    "- nodeName: a\n"
+		    "- 7\n",
+		    E "19:3" SLICEE "endpoints[0].addresses: an endpoint needs "
+		    "an address\n"
+		    E "20:3" SLICEE "endpoints[1]: expected a map, got an "
+		    "integer\n");
 }
 
 /* The index of kk_service_ref()'s tests. */
@@ -1232,6 +1327,9 @@ int main(void)
 	RUN(test_slice_errors);
 	RUN(test_slice_missing);
 	RUN(test_legacy_errors);
+	RUN(test_limits);
+	RUN(test_too_many_backends);
+	RUN(test_slice_endpoint_without_address);
 	RUN(test_service_ref);
 	return tap_done();
 }
