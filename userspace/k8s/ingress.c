@@ -10,6 +10,8 @@
  * served yet: the user is told so.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,8 @@
 #define RULES_MAX	1024	/* per route */
 #define BURST_DEFAULT	5	/* ingress-nginx's limit-burst-multiplier */
 
-/* Room for a field path such as spec.rules[1].http.paths[2].backend... */
-#define FIELD_LEN	160
+/* Room for a field path: an annotation's key is up to 253 characters. */
+#define FIELD_LEN	320
 
 struct ing_ctx {
 	const struct kk_index *ix;
@@ -60,6 +62,39 @@ struct ing {
 	struct ing_opts opts;
 	size_t first_route;	/* its routes are out->rts[first_route..] */
 };
+
+/*
+ * @buf (FIELD_LEN bytes) = a field path for messages.  Paths are short;
+ * one that does not fit is cut, which only shortens a message.
+ */
+static void fieldf(char *buf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fieldf(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, FIELD_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The string @key of map @parent (field @field): true and *@out, else
+ * false after an error; a missing one is reported at @parent, where it
+ * belongs.
+ */
+static bool need_str(struct kk_diag *d, const struct kk_obj *o,
+		     const struct kk_node *parent, const char *key,
+		     const char *field, const char **out)
+{
+	const struct kk_node *n = kk_get(parent, key);
+
+	if (!n || n->type == KK_NULL) {
+		kk_error(d, o, parent, field, "missing");
+		return false;
+	}
+	return kk_str(d, o, n, field, out);
+}
 
 /* ---- IngressClasses ---------------------------------------------------- */
 
@@ -93,8 +128,8 @@ static void check_classes(struct ing_ctx *c)
 
 		if (!kk_is(ic, ING_GROUP, "IngressClass"))
 			continue;
-		if (!kk_need_str(c->d, ic, kk_get(ic->spec, "controller"),
-				 "spec.controller", &ctl))
+		if (!need_str(c->d, ic, ic->spec, "controller",
+			      "spec.controller", &ctl))
 			continue;
 		if (strcmp(ctl, ING_CONTROLLER))
 			kk_skipped(c->d, ic, "controller %s is not kgate's", ctl);
@@ -266,7 +301,7 @@ static int ann_str(struct ing *g, const char *key, char *field,
 {
 	const struct kk_node *n = ann_node(g->o, key);
 
-	snprintf(field, FIELD_LEN, "metadata.annotations[%s]", key);
+	fieldf(field, "metadata.annotations[%s]", key);
 	if (!n || n->type == KK_NULL)
 		return 0;
 	return kk_str(g->c->d, g->o, n, field, out) ? 1 : -1;
@@ -464,7 +499,7 @@ static void ann_unknown(struct ing *g)
 
 		if (strncmp(key, ANN_NGINX, plen) || ann_known(key + plen))
 			continue;
-		snprintf(field, sizeof(field), "metadata.annotations[%s]", key);
+		fieldf(field, "metadata.annotations[%s]", key);
 		kk_note(g->c->d, g->o, m->map.v[i].value, field,
 			"not supported by kgate: ignored");
 	}
@@ -498,23 +533,23 @@ static int backend_name(struct ing *g, const struct kk_node *b,
 	if (!kk_map(d, g->o, b, field))
 		return 0;
 	if (kk_get(b, "resource")) {
-		snprintf(f, sizeof(f), "%s.resource", field);
+		fieldf(f, "%s.resource", field);
 		kk_error(d, g->o, kk_get(b, "resource"), f,
 			 "resource backends are not supported");
 		return 0;
 	}
-	snprintf(f, sizeof(f), "%s.service", field);
+	fieldf(f, "%s.service", field);
 	if (!svc) {
 		kk_error(d, g->o, b, f, "missing");
 		return 0;
 	}
 	if (!kk_map(d, g->o, svc, f))
 		return 0;
-	snprintf(f, sizeof(f), "%s.service.name", field);
-	if (!kk_need_str(d, g->o, kk_get(svc, "name"), f, &sname))
+	fieldf(f, "%s.service.name", field);
+	if (!need_str(d, g->o, svc, "name", f, &sname))
 		return 0;
-	snprintf(nf, sizeof(nf), "%s.service.name", field);
-	snprintf(f, sizeof(f), "%s.service.port", field);
+	fieldf(nf, "%s.service.name", field);
+	fieldf(f, "%s.service.port", field);
 	port = kk_get(svc, "port");
 	if (!port) {
 		kk_error(d, g->o, svc, f, "missing");
@@ -528,7 +563,7 @@ static int backend_name(struct ing *g, const struct kk_node *b,
 		kk_error(d, g->o, port, f, "expected one of number and name");
 		return 0;
 	}
-	snprintf(f, sizeof(f), "%s.service.port.%s", field,
+	fieldf(f, "%s.service.port.%s", field,
 		 num && num->type != KK_NULL ? "number" : "name");
 	if (num && num->type != KK_NULL ?
 	    !kk_int(d, g->o, num, f, 1, 65535, &number) :
@@ -644,8 +679,8 @@ static bool read_match(struct ing *g, const struct kk_node *p,
 	const char *ts, *why;
 	size_t i, n = sizeof(path_types) / sizeof(path_types[0]);
 
-	snprintf(f, sizeof(f), "%s.pathType", field);
-	if (!kk_need_str(d, g->o, kk_get(p, "pathType"), f, &ts))
+	fieldf(f, "%s.pathType", field);
+	if (!need_str(d, g->o, p, "pathType", f, &ts))
 		return false;
 	for (i = 0; i < n && strcmp(ts, path_types[i].name); i++)
 		;
@@ -657,9 +692,9 @@ static bool read_match(struct ing *g, const struct kk_node *p,
 	}
 	*type = path_types[i].type;
 	*path = NULL;
-	snprintf(f, sizeof(f), "%s.path", field);
+	fieldf(f, "%s.path", field);
 	if (*type != KGATE_PATH_IMPL) {
-		if (!kk_need_str(d, g->o, pn, f, path))
+		if (!need_str(d, g->o, p, "path", f, path))
 			return false;
 	} else if (pn && pn->type != KK_NULL &&
 		   !kk_str(d, g->o, pn, f, path)) {
@@ -694,7 +729,7 @@ static int do_path(struct ing *g, const char *host, const struct kk_node *p,
 	if (!kk_map(g->c->d, g->o, p, field) ||
 	    !read_match(g, p, field, &type, &path))
 		return 0;
-	snprintf(f, sizeof(f), "%s.backend", field);
+	fieldf(f, "%s.backend", field);
 	if (!kk_get(p, "backend")) {
 		kk_error(g->c->d, g->o, p, f, "missing");
 		return 0;
@@ -729,10 +764,10 @@ static int do_rule(struct ing *g, const struct kk_node *rl, size_t i)
 	const char *host = NULL, *why;
 	int rc = 0;
 
-	snprintf(f, sizeof(f), "spec.rules[%zu]", i);
+	fieldf(f, "spec.rules[%zu]", i);
 	if (!kk_map(d, g->o, rl, f))
 		return 0;
-	snprintf(f, sizeof(f), "spec.rules[%zu].host", i);
+	fieldf(f, "spec.rules[%zu].host", i);
 	if (!kk_str(d, g->o, hn, f, &host) && hn && hn->type != KK_NULL)
 		return 0;
 	if (host && !*host)
@@ -745,14 +780,14 @@ static int do_rule(struct ing *g, const struct kk_node *rl, size_t i)
 	/* A rule without http: its host goes to the default backend. */
 	if (!kk_get(rl, "http"))
 		return 0;
-	snprintf(f, sizeof(f), "spec.rules[%zu].http.paths", i);
+	fieldf(f, "spec.rules[%zu].http.paths", i);
 	paths = kk_get(kk_get(rl, "http"), "paths");
 	if (!paths)
 		kk_error(d, g->o, kk_get(rl, "http"), f, "missing");
 	if (!paths || !kk_seq(d, g->o, paths, f))
 		return 0;
 	for (size_t j = 0; j < paths->seq.n && !rc; j++) {
-		snprintf(f, sizeof(f), "spec.rules[%zu].http.paths[%zu]", i, j);
+		fieldf(f, "spec.rules[%zu].http.paths[%zu]", i, j);
 		rc = do_path(g, host ? host : "-", paths->seq.v[j], f);
 	}
 	return rc;
@@ -805,7 +840,7 @@ static void tls_secret(struct ing *g, const struct kk_node *t, size_t i)
 	const char *name, *type = NULL;
 	char f[FIELD_LEN];
 
-	snprintf(f, sizeof(f), "spec.tls[%zu].secretName", i);
+	fieldf(f, "spec.tls[%zu].secretName", i);
 	if (!kk_str(g->c->d, g->o, sn, f, &name))
 		return;
 	sec = kk_find(g->c->ix, "", "Secret", g->o->ns, name);
@@ -828,11 +863,11 @@ static void tls_hosts(struct ing *g, const struct kk_node *t, size_t i)
 	char f[FIELD_LEN];
 	const char *h, *why;
 
-	snprintf(f, sizeof(f), "spec.tls[%zu].hosts", i);
+	fieldf(f, "spec.tls[%zu].hosts", i);
 	if (!kk_seq(g->c->d, g->o, hosts, f))
 		return;
 	for (size_t j = 0; j < hosts->seq.n; j++) {
-		snprintf(f, sizeof(f), "spec.tls[%zu].hosts[%zu]", i, j);
+		fieldf(f, "spec.tls[%zu].hosts[%zu]", i, j);
 		if (!kk_need_str(g->c->d, g->o, hosts->seq.v[j], f, &h))
 			continue;
 		why = host_why(h);
@@ -851,7 +886,7 @@ static void do_tls(struct ing *g)
 	for (size_t i = 0; i < tls->seq.n; i++) {
 		char f[FIELD_LEN];
 
-		snprintf(f, sizeof(f), "spec.tls[%zu]", i);
+		fieldf(f, "spec.tls[%zu]", i);
 		if (!kk_map(g->c->d, g->o, tls->seq.v[i], f))
 			continue;
 		tls_hosts(g, tls->seq.v[i], i);
