@@ -111,7 +111,12 @@ static int read_val(struct kk_diag *d, const struct kk_obj *o,
 	snprintf(v->field, sizeof(v->field), "%s[%s]",
 		 plain ? "stringData" : "data", key);
 	v->node = kk_get(plain ? sd : data, key);
-	if (!kk_need_str(d, o, v->node, v->field, &s))
+	if (!v->node || v->node->type == KK_NULL) {
+		/* Said where it is missing from: data, or the Secret. */
+		kk_error(d, o, data, v->field, "missing");
+		return -EINVAL;
+	}
+	if (!kk_str(d, o, v->node, v->field, &s))
 		return -EINVAL;
 	v->buf = malloc(strlen(s) + 1);
 	if (!v->buf)
@@ -204,19 +209,24 @@ static bool key_matches(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key)
 	return alen == blen && !memcmp(a, b, alen);
 }
 
-/* tls.crt and tls.key, read: they must load and belong together. */
+/*
+ * tls.crt and tls.key, each NULL when it could not be read (reported):
+ * those read must load, and the key must be the first certificate's.
+ */
 static int check_pair(struct kk_diag *d, const struct kk_obj *o,
 		      const struct sec_val *crt, const struct sec_val *key)
 {
 	gnutls_x509_crt_t *list = NULL;
 	gnutls_x509_privkey_t pk;
-	unsigned int n;
-	int bad;
+	unsigned int n = 0;
+	int bad = -EINVAL;
 
 	if (gnutls_x509_privkey_init(&pk) < 0)
 		return -ENOMEM;
-	n = read_certs(d, o, crt, &list);
-	bad = read_key(d, o, key, pk);
+	if (crt)
+		n = read_certs(d, o, crt, &list);
+	if (key)
+		bad = read_key(d, o, key, pk);
 	if (n && !bad && !key_matches(list[0], pk))
 		kk_error(d, o, key->node, key->field,
 			 "the private key does not match the certificate");
@@ -248,12 +258,10 @@ static int check_secret(const struct kk_obj *o, struct kk_diag *d)
 		return 0;
 	rc = read_val(d, o, "tls.crt", &crt);
 	rk = read_val(d, o, "tls.key", &key);
-	if (!rc && !rk)
-		rc = check_pair(d, o, &crt, &key);
-	else if (rc != -ENOMEM && rk != -ENOMEM)
-		rc = 0;
-	else
+	if (rc == -ENOMEM || rk == -ENOMEM)
 		rc = -ENOMEM;
+	else
+		rc = check_pair(d, o, rc ? NULL : &crt, rk ? NULL : &key);
 	free(crt.buf);
 	free(key.buf);
 	return rc;
