@@ -29,10 +29,11 @@
 #define ANN_DEFAULT	"ingressclass.kubernetes.io/is-default-class"
 #define ANN_NGINX	"nginx.ingress.kubernetes.io/"
 #define LEGACY_CLASS	"kgate"	/* the legacy annotation's value for us */
-#define NAME_MAX_LEN	253	/* route names and hosts (kmod/core/match.h) */
+/* Route names and hosts, as kmod/core/match.h has them. */
+#define NAME_MAX_LEN	253
 #define PATH_MAX_LEN	4096
 #define RULES_MAX	1024	/* per route */
-#define BURST_DEFAULT	5	/* ingress-nginx's limit-burst-multiplier */
+#define BURST_DEFAULT	5	/* ingress-nginx's burst multiplier */
 
 /* Room for a field path: an annotation's key is up to 253 characters. */
 #define FIELD_LEN	320
@@ -514,7 +515,7 @@ static void read_annotations(struct ing *g)
 	ann_unknown(g);
 }
 
-/* ---- backends ------------------------------------------------------------ */
+/* ---- backends ----------------------------------------------------------- */
 
 /*
  * The kgate service of backend @b (field @field) into @name: 1, or 0
@@ -596,7 +597,7 @@ static int backend_name(struct ing *g, const struct kk_node *b,
 	return 1;
 }
 
-/* ---- routes ---------------------------------------------------------------- */
+/* ---- routes ------------------------------------------------------------- */
 
 /* A route's name: "NS/NAME/HOST". */
 static void route_name(const struct ing *g, const char *host, char *buf,
@@ -805,7 +806,7 @@ static int do_rules(struct ing *g)
 	return rc;
 }
 
-/* ---- the default backend, TLS ---------------------------------------------- */
+/* ---- the default backend, TLS ------------------------------------------- */
 
 static int do_default_backend(struct ing *g)
 {
@@ -898,7 +899,7 @@ static void do_tls(struct ing *g)
 			g->lis->port);
 }
 
-/* ---- Ingresses ------------------------------------------------------------- */
+/* ---- Ingresses ---------------------------------------------------------- */
 
 static int do_ingress(struct ing_ctx *c, const struct kk_obj *o)
 {

@@ -138,7 +138,7 @@ static int read_val(struct kk_diag *d, const struct kk_obj *o,
 	return 0;
 }
 
-/* ---- certificates and keys ------------------------------------------------ */
+/* ---- certificates and keys ---------------------------------------------- */
 
 static gnutls_datum_t datum(const struct sec_val *v)
 {

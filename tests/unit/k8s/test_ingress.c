@@ -23,7 +23,7 @@ struct fx {
 	struct kk_index ix;
 	struct kgate_state st;
 	struct kk_config cfg;
-	char *msgs;		/* the messages, as kk_diag_print() writes them */
+	char *msgs;		/* as kk_diag_print() writes them */
 	size_t len;
 };
 
@@ -511,7 +511,7 @@ TEST(test_route_name_too_long)
 
 /* ---- classes ---------------------------------------------------------- */
 
-/* An Ingress of class @cls (a line of spec, or annotations) and class objects. */
+/* Ingress "c", with @meta and @spec lines, then @rest (its classes). */
 static int class_case(struct fx *f, const char *meta, const char *spec,
 		      const char *rest)
 {
@@ -788,7 +788,7 @@ TEST(test_nothing_to_serve)
 	fx_free(&f);
 }
 
-/* ---- backends ------------------------------------------------------------ */
+/* ---- backends ----------------------------------------------------------- */
 
 /* An Ingress whose one path's backend is @backend (lines at 8 spaces). */
 static int backend_case(struct fx *f, const char *backend, const char *rest)
@@ -1157,7 +1157,7 @@ TEST(test_ssl_redirect_and_unknown)
 			"\"yes\": expected \"true\" or \"false\"");
 }
 
-/* ---- TLS ------------------------------------------------------------------ */
+/* ---- TLS ---------------------------------------------------------------- */
 
 static int tls_case(struct fx *f, const char *tls, const char *rest)
 {

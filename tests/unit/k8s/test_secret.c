@@ -19,12 +19,11 @@
 
 static gnutls_x509_privkey_t new_key(void)
 {
+	unsigned int bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
 	gnutls_x509_privkey_t k;
 
 	if (gnutls_x509_privkey_init(&k) < 0 ||
-	    gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
-					 GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1),
-					 0) < 0)
+	    gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA, bits, 0) < 0)
 		abort();
 	return k;
 }
