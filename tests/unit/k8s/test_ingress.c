@@ -1256,6 +1256,135 @@ TEST(test_other_kinds)
 	fx_free(&f);
 }
 
+/* The kernel's limits, refused here with a place to point at. */
+TEST(test_limits)
+{
+	size_t cap = 1 << 20, n;
+	char *yaml = malloc(cap), *want = malloc(8192), *s;
+	struct fx f;
+
+	/* 65 allowed ranges. */
+	n = (size_t)snprintf(yaml, cap, ING_HEAD("l")
+			     "  annotations:\n"
+			     "    nginx.ingress.kubernetes.io/whitelist-source-range: \"");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)snprintf(yaml + n, cap - n, "%s10.0.%d.0/24",
+				      i ? "," : "", i);
+	snprintf(yaml + n, cap - n, "\"\n%s%s%s",
+		 SPEC_ONE("a.example.com", "/"), CLASS_NGINX_OURS, SVC("web"));
+	fx_init(&f);
+	fx_run(&f, yaml);
+	CHECK_STR(f.msgs,
+		  "t.yaml:6:57: error: Ingress default/l: metadata.annotations[nginx.ingress.kubernetes.io/whitelist-source-range]: more than 64 ranges\n");
+	fx_free(&f);
+
+	/* 1025 paths of one host. */
+	n = (size_t)snprintf(yaml, cap, ING_HEAD("l")
+			     "spec:\n"
+			     "  ingressClassName: nginx\n"
+			     "  rules:\n"
+			     "  - host: a.example.com\n"
+			     "    http:\n"
+			     "      paths:\n");
+	for (int i = 0; i < 1025; i++)
+		n += (size_t)snprintf(yaml + n, cap - n,
+				      "      - path: /p%d\n"
+				      "        pathType: Exact\n"
+				      "        backend:\n"
+				      "          service: {name: web, port: {number: 80}}\n",
+				      i);
+	snprintf(yaml + n, cap - n, "%s%s", CLASS_NGINX_OURS, SVC("web"));
+	fx_init(&f);
+	fx_run(&f, yaml);
+	CHECK_STR(f.msgs,
+		  "t.yaml:4107:9: error: Ingress default/l: spec.rules[0].http.paths[1024]: more than 1024 paths for host a.example.com\n");
+	CHECK_INT(f.st.n_rts, 1);
+	if (f.st.n_rts)
+		CHECK_INT(f.st.rts[0].n_rules, 1024);
+	fx_free(&f);
+
+	/* A path of 4097 bytes, a host of 254. */
+	s = malloc(4098);
+	s[0] = '/';
+	memset(s + 1, 'p', 4096);
+	s[4097] = '\0';
+	snprintf(yaml, cap, "%s%s%s%s", ING_HEAD("l"),
+		 SPEC_ONE("a.example.com", "PATH"), CLASS_NGINX_OURS,
+		 SVC("web"));
+	{
+		char *at = strstr(yaml, "PATH"), *rest = strdup(at + 4);
+
+		snprintf(at, cap - (size_t)(at - yaml), "%s%s", s, rest);
+		free(rest);
+	}
+	snprintf(want, 8192,
+		 "t.yaml:11:15: error: Ingress default/l: spec.rules[0].http.paths[0].path: %s: longer than 4096 characters\n",
+		 s);
+	fx_init(&f);
+	fx_run(&f, yaml);
+	CHECK_STR(f.msgs, want);
+	fx_free(&f);
+
+	memset(s, 'a', 254);
+	for (int i = 50; i < 254; i += 50)
+		s[i] = '.';
+	s[254] = '\0';
+	snprintf(yaml, cap, "%s%s%s%s", ING_HEAD("l"),
+		 SPEC_ONE("HOST", "/"), CLASS_NGINX_OURS, SVC("web"));
+	{
+		char *at = strstr(yaml, "HOST"), *rest = strdup(at + 4);
+
+		snprintf(at, cap - (size_t)(at - yaml), "%s%s", s, rest);
+		free(rest);
+	}
+	snprintf(want, 8192,
+		 "t.yaml:8:11: error: Ingress default/l: spec.rules[0].host: invalid host \"%s\": longer than 253 characters\n",
+		 s);
+	fx_init(&f);
+	fx_run(&f, yaml);
+	CHECK_STR(f.msgs, want);
+	fx_free(&f);
+	free(s);
+	free(want);
+	free(yaml);
+}
+
+/* Missing parts of an Ingress of ours. */
+TEST(test_missing_parts)
+{
+	struct fx f;
+
+	fx_init(&f);
+	f.cfg.ingress_default_class = true;
+	fx_run(&f, ING_HEAD("m"));
+	CHECK_STR(f.msgs,
+		  "t.yaml:1:1: error: Ingress default/m: spec: missing\n");
+	fx_free(&f);
+
+	fx_init(&f);
+	fx_run(&f, ING_HEAD("m")
+	       "spec:\n"
+	       "  ingressClassName: nginx\n"
+	       "  rules:\n"
+	       "  - host: a.example.com\n"
+	       "    http: {}\n"
+	       "  - host: b.example.com\n"
+	       "  - x\n"
+	       "  tls:\n"
+	       "  - hosts: [a.example.com, 1]\n"
+	       "    secretName: [s]\n"
+	       CLASS_NGINX_OURS);
+	CHECK_STR(f.msgs,
+		  "t.yaml:13:28: error: Ingress default/m: spec.tls[0].hosts[1]: expected a string, got an integer\n"
+		  "t.yaml:14:17: error: Ingress default/m: spec.tls[0].secretName: expected a string, got a list\n"
+		  "t.yaml:13:3: note: Ingress default/m: spec.tls: TLS is not served yet: plain HTTP only, on port 80\n"
+		  "t.yaml:9:11: error: Ingress default/m: spec.rules[0].http.paths: missing\n"
+		  "t.yaml:11:5: error: Ingress default/m: spec.rules[2]: expected a map, got a string\n");
+	CHECK_INT(f.st.n_rts, 0);
+	fx_free(&f);
+}
+
+
 /*
  * TEST-ONLY stand-ins for service.c (another branch), until it is merged:
  * drop this block then.  TCP ports of spec.ports[] by number or name.
@@ -1328,5 +1457,7 @@ int main(void)
 	RUN(test_tls);
 	RUN(test_tls_errors);
 	RUN(test_other_kinds);
+	RUN(test_limits);
+	RUN(test_missing_parts);
 	return tap_done();
 }
