@@ -589,9 +589,15 @@ static int backend_name(struct ing *g, const struct kk_node *b,
 			 g->o->ns, sname, pname);
 		return 0;
 	}
+	if (rc && pname) {
+		kk_error(d, g->o, pn, f, "%s: Service %s/%s, port %s",
+			 why ? why : "no such port", g->o->ns, sname, pname);
+		return 0;
+	}
 	if (rc) {
-		kk_error(d, g->o, pname ? pn : num, f, "Service %s/%s: %s",
-			 g->o->ns, sname, why ? why : "no such port");
+		kk_error(d, g->o, num, f, "%s: Service %s/%s, port %lld",
+			 why ? why : "no such port", g->o->ns, sname,
+			 (long long)number);
 		return 0;
 	}
 	return 1;

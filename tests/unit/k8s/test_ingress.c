@@ -871,8 +871,8 @@ TEST(test_backend_no_such_port)
 		     "            port:\n"
 		     "              number: 81\n", SVC("web"));
 	CHECK_INT(f.d.errors, 1);
-	CHECK(strstr(f.msgs,
-		     "t.yaml:16:23: error: Ingress default/b: spec.rules[0].http.paths[0].backend.service.port.number: Service default/web: ") == f.msgs);
+	CHECK_STR(f.msgs,
+		  "t.yaml:16:23: error: Ingress default/b: spec.rules[0].http.paths[0].backend.service.port.number: Service has no TCP port of that number: Service default/web, port 81\n");
 	CHECK_INT(f.st.n_rts, 0);
 	fx_free(&f);
 
@@ -883,8 +883,28 @@ TEST(test_backend_no_such_port)
 		     "            port:\n"
 		     "              name: grpc\n", SVC("web"));
 	CHECK_INT(f.d.errors, 1);
-	CHECK(strstr(f.msgs,
-		     "t.yaml:16:21: error: Ingress default/b: spec.rules[0].http.paths[0].backend.service.port.name: Service default/web: ") == f.msgs);
+	CHECK_STR(f.msgs,
+		  "t.yaml:16:21: error: Ingress default/b: spec.rules[0].http.paths[0].backend.service.port.name: Service has no TCP port of that name: Service default/web, port grpc\n");
+	fx_free(&f);
+
+	/* A headless Service has no virtual IP to send to. */
+	fx_init(&f);
+	backend_case(&f,
+		     "          service:\n"
+		     "            name: db\n"
+		     "            port:\n"
+		     "              number: 5432\n",
+		     "---\n"
+		     "apiVersion: v1\n"
+		     "kind: Service\n"
+		     "metadata:\n"
+		     "  name: db\n"
+		     "spec:\n"
+		     "  clusterIP: None\n"
+		     "  ports:\n"
+		     "  - port: 5432\n");
+	CHECK_STR(f.msgs,
+		  "t.yaml:16:23: error: Ingress default/b: spec.rules[0].http.paths[0].backend.service.port.number: headless Service has no virtual IP: Service default/db, port 5432\n");
 	fx_free(&f);
 }
 
@@ -1384,46 +1404,6 @@ TEST(test_missing_parts)
 	fx_free(&f);
 }
 
-
-/*
- * TEST-ONLY stand-ins for service.c (another branch), until it is merged:
- * drop this block then.  TCP ports of spec.ports[] by number or name.
- */
-#define TEST_SERVICE_STUBS 1
-#if TEST_SERVICE_STUBS
-const char *kk_service_name(char *buf, size_t len, const char *ns,
-			    const char *name, uint32_t port, uint8_t proto)
-{
-	(void)proto;
-	snprintf(buf, len, "%s/%s:%u", ns, name, port);
-	return buf;
-}
-
-int kk_service_ref(const struct kk_index *ix, const char *ns, const char *svc,
-		   uint32_t number, const char *port_name, char *out,
-		   size_t len, const char **why)
-{
-	const struct kk_obj *o = kk_find(ix, "", "Service", ns, svc);
-	const struct kk_node *ports;
-
-	if (!o)
-		return -ENOENT;
-	ports = kk_get(o->spec, "ports");
-	for (size_t i = 0; ports && i < ports->seq.n; i++) {
-		const struct kk_node *p = ports->seq.v[i];
-		const struct kk_node *pn = kk_get(p, "name");
-		const struct kk_node *pp = kk_get(p, "port");
-
-		if (port_name ? pn && !strcmp(pn->s, port_name) :
-		    pp && pp->i == number) {
-			kk_service_name(out, len, ns, svc, (uint32_t)pp->i, 6);
-			return 0;
-		}
-	}
-	*why = port_name ? "no port of that name" : "no port of that number";
-	return -ESRCH;
-}
-#endif
 
 int main(void)
 {
