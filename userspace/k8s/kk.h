@@ -136,7 +136,8 @@ struct kk_msg {
 struct kk_diag {
 	struct kk_msg *v;
 	size_t n, cap;
-	size_t errors;
+	size_t errors;		/* KK_ERROR messages, and lost ones */
+	size_t lost;		/* not recorded for want of memory */
 };
 
 void kk_diag_init(struct kk_diag *d);
@@ -175,6 +176,7 @@ struct kk_obj {
 struct kk_index {
 	struct kk_obj *v;
 	size_t n;
+	struct kk_obj **sorted;		/* for kk_find() */
 };
 
 /*

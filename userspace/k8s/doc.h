@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The library's own side of documents: the arena and the loaders. */
+#ifndef KGATE_KK_DOC_H
+#define KGATE_KK_DOC_H
+
+#include "kk.h"
+
+/* Zeroed memory from @docs' arena, freed with them; NULL on ENOMEM. */
+void *kk_alloc(struct kk_docs *docs, size_t size);
+char *kk_strndup(struct kk_docs *docs, const char *s, size_t len);
+int kk_docs_add(struct kk_docs *docs, const struct kk_node *root,
+		const char *file, unsigned int index);
+
+/* Parsers: every document of @text into @docs; 0, -EINVAL (in @d), -ENOMEM. */
+int kk_load_yaml(struct kk_docs *docs, const char *file, const char *text,
+		 size_t len, struct kk_diag *d);
+int kk_load_json(struct kk_docs *docs, const char *file, const char *text,
+		 size_t len, struct kk_diag *d);
+
+#endif
