@@ -27,7 +27,7 @@ PKGS=(
 	# the VM runner (tests/vm)
 	qemu-system-x86 busybox-static cpio zstd binutils
 	# tools the tests and benchmarks drive inside the VM
-	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox
+	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox openssl
 	# the L4 and L7 benchmarks' backends, proxies and load generator (tests/bench)
 	nginx-light haproxy wrk
 )

@@ -238,6 +238,12 @@ void kk_note(struct kk_diag *d, const struct kk_obj *o,
 
 /* ---- translation ------------------------------------------------------- */
 
+/*
+ * The owner mark of every object made from manifests (KGATE_*_A_OWNER):
+ * kgate apply --prune and kgated delete only objects that carry it.
+ */
+#define KK_OWNER	"k8s"
+
 struct kk_config {
 	const char *node_name;		/* this node, for nodeName and the
 					 * Local policies; NULL: none
@@ -296,8 +302,9 @@ struct kgate_listener *kk_listener_for(struct kgate_state *out,
 				       uint16_t port);
 
 /*
- * Everything: index @docs, translate every kind, check secrets, and
- * normalise the result into @out (initialised here).  Objects the index
+ * Everything: index @docs, translate every kind, check secrets and that
+ * no two Services claim one frontend, mark every object with KK_OWNER,
+ * and normalise the result into @out (initialised here).  Objects the index
  * does not know are reported as skipped.  0 with @out filled; -EINVAL
  * when @d has errors (@out then empty); -ENOMEM.
  */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "libkgate.h"
+#include "kk.h"
 
 #include "accesslog.h"	/* access records as text */
 #include "json.h"		/* JSON writer */
@@ -147,6 +148,10 @@ void cli_put_word(FILE *f, const char *s);
 void cli_put_kv(FILE *f, const char *name, const char *value);
 void batch_free(struct batch_file *bf);
 int cmd_batch(const struct cli *cli, int argc, char **argv);
+/* apply.c: kgate apply */
+int cmd_apply(const struct cli *cli, int argc, char **argv);
+/* get.c: kgate get */
+int cmd_get(const struct cli *cli, int argc, char **argv);
 
 /* --- show.c: service show and service save ---------------------------- */
 struct show_query {
@@ -282,6 +287,8 @@ void usage_main(FILE *f);
 void usage_service(FILE *f);
 void usage_backend(FILE *f);
 void usage_batch(FILE *f);
+void usage_apply(FILE *f);
+void usage_get(FILE *f);
 void usage_listener(FILE *f);
 void usage_route(FILE *f);
 bool is_help(const char *arg);

@@ -175,6 +175,9 @@ int cli_parse_mutation(int argc, char **argv, struct cli_cmd *c, char *why,
 	if (is(object, "stats", "monitor") || is(object, "batch", "help"))
 		return args_fail(&a, "\"%s\" does not change anything and "
 				 "cannot be batched", object);
+	if (is(object, "apply", NULL))
+		return args_fail(&a, "\"apply\" is a transaction of its own "
+				 "and cannot be batched");
 	return args_fail(&a, "unknown object \"%s\"; try \"kgate help\"",
 			 object);
 }

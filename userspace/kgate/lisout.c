@@ -121,6 +121,8 @@ void print_listener_save(FILE *f, const struct kgate_listener *l)
 
 	fprintf(f, "listener replace %s %s", l->name ? l->name : "?",
 		kgate_endpoint_str(&l->addr, l->port, ep, sizeof(ep)));
+	if (l->owner)
+		fprintf(f, " owner %s", l->owner);
 	if (l->has & KGATE_LIS_HAS_MODE)
 		fprintf(f, " mode %s", mode_str(l->mode, m, sizeof(m)));
 	if (l->default_backend)

@@ -164,6 +164,15 @@ static int option(struct args *a, const char *tok, struct kgate_listener *l,
 	if (!strcmp(tok, "max-conns"))
 		return once(a, &l->has, KGATE_LIS_HAS_MAX_CONNS, tok) ?:
 		       args_u32(a, tok, &l->max_conns) ?: 1;
+	if (!strcmp(tok, "owner")) {
+		if (l->owner)
+			return args_fail(a, "\"%s\" given twice", tok);
+		if (args_value(a, tok, &v))
+			return -1;
+		if (kgate_set_str(&l->owner, v))
+			return args_fail(a, "out of memory");
+		return 1;
+	}
 	if (!strcmp(tok, "default-backend")) {
 		if (l->default_backend)
 			return args_fail(a, "\"%s\" given twice", tok);

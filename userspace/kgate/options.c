@@ -21,6 +21,8 @@ static const struct object objects[] = {
 	{ "flush", cmd_flush },
 	{ "stats", cmd_stats },
 	{ "batch", cmd_batch },
+	{ "apply", cmd_apply },
+	{ "get", cmd_get },
 	{ "monitor", cmd_monitor },
 	{ "node", cmd_node },
 	{ "listener", cmd_listener },

@@ -132,6 +132,8 @@ void print_service_save(FILE *f, const struct kgate_service *svc)
 	size_t i;
 
 	fprintf(f, "service replace %s", svc->name ? svc->name : "?");
+	if (svc->owner)
+		fprintf(f, " owner %s", svc->owner);
 	save_opt(f, h, KGATE_SVC_HAS_SCHED, "scheduler", kgate_sched_names,
 		 svc->sched);
 	save_opt(f, h, KGATE_SVC_HAS_TABLE_SIZE, "table-size", NULL,

@@ -180,6 +180,8 @@ void print_route_save(FILE *f, const struct kgate_route *r)
 	size_t i;
 
 	fprintf(f, "route replace %s", r->name ? r->name : "?");
+	if (r->owner)
+		fprintf(f, " owner %s", r->owner);
 	for (i = 0; i < r->listeners.n; i++)
 		fprintf(f, " listener %s", r->listeners.v[i]);
 	if (r->has & KGATE_RT_HAS_KIND)

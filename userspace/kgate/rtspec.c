@@ -323,6 +323,8 @@ static int route_option(struct args *a, const char *w, struct kgate_route *r)
 	}
 	if (is(w, "rewrite-target"))
 		return str_value(a, w, &r->rewrite_target) ?: 1;
+	if (is(w, "owner"))
+		return str_value(a, w, &r->owner) ?: 1;
 	if (is(w, "rate"))
 		return rate(a, r) ?: 1;
 	if (is(w, "burst"))

@@ -98,6 +98,17 @@ static int option(struct args *a, const char *tok, struct kgate_service *svc)
 		return once(a, &svc->has, KGATE_SVC_HAS_INT_POLICY, tok) ?:
 		       args_keyword(a, tok, kgate_policy_names,
 				    &svc->int_policy) ?: 1;
+	if (!strcmp(tok, "owner")) {
+		const char *v;
+
+		if (svc->owner)
+			return args_fail(a, "\"%s\" given twice", tok);
+		if (args_value(a, tok, &v))
+			return -1;
+		if (kgate_service_set_owner(svc, v))
+			return args_fail(a, "out of memory");
+		return 1;
+	}
 	if (!strcmp(tok, "source-range")) {
 		if (args_prefix(a, tok, &r))
 			return -1;

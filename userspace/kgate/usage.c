@@ -34,6 +34,10 @@ void usage_main(FILE *f)
 	      "  kgate stats\n"
 	      "  kgate node set [local-range PREFIX]... | kgate node show\n"
 	      "  kgate batch -f FILE|-\n"
+	      "  kgate apply -f FILE|DIR|- ... [--dry-run] [--diff] [--prune]"
+	      "   (Kubernetes manifests)\n"
+	      "  kgate get [services|endpointslices|ingresses|httproutes] "
+	      "[-o yaml|json]\n"
 	      "  kgate monitor       (configuration events)\n"
 	      "  kgate monitor access   (access-log records, combined log "
 	      "format)\n"
@@ -78,6 +82,7 @@ void usage_service(FILE *f)
 	      "  external-policy cluster|local   internal-policy "
 	      "cluster|local\n"
 	      "  source-range PREFIX\n"
+	      "  owner WORD          who made it (kgate apply: k8s)\n"
 	      "PROTO: tcp (default), udp or sctp, in any case (TCP as "
 	      "Kubernetes writes it).\n"
 	      "IPv6 in brackets: [fd00::1]:80.\n"
@@ -111,6 +116,47 @@ void usage_batch(FILE *f)
 	      "All lines are applied as one transaction, or none is.\n", f);
 }
 
+void usage_apply(FILE *f)
+{
+	fputs("Usage: kgate apply -f FILE|DIR|- [-f ...] [--dry-run] [--diff] "
+	      "[--prune]\n"
+	      "                   [--node NAME] [--ingress [ADDR:]PORT] "
+	      "[--ingress-default]\n"
+	      "Kubernetes manifests (YAML or JSON; a directory's *.yaml, *.yml,"
+	      " *.json) to kgate\n"
+	      "services, listeners and routes.  Only what differs from the "
+	      "kernel is sent, in\n"
+	      "one transaction; a manifest set with any error applies "
+	      "nothing.\n"
+	      "  --dry-run           say what would change, change nothing\n"
+	      "  --diff              print the commands apply would send "
+	      "(a batch -f file),\n"
+	      "                      change nothing\n"
+	      "  --prune             also delete what earlier applies made "
+	      "and the input no\n"
+	      "                      longer has (never objects added by "
+	      "hand)\n"
+	      "  --node NAME         this node, for nodeName and the Local "
+	      "policies (default:\n"
+	      "                      the host name)\n"
+	      "  --ingress [ADDR:]PORT   where Ingresses are served (default "
+	      "every address, 80)\n"
+	      "  --ingress-default   Ingresses without a class are kgate's\n",
+	      f);
+}
+
+void usage_get(FILE *f)
+{
+	fputs("Usage: kgate get [services|endpointslices|ingresses|httproutes|"
+	      "all] [-o yaml|json]\n"
+	      "The kernel's state in Kubernetes terms: a table, or the objects"
+	      " as YAML documents\n"
+	      "or a JSON List.  kgate services NS/NAME:PORT are one Service "
+	      "per NS/NAME, each\n"
+	      "with an EndpointSlice per port; Ingress routes NS/NAME/HOST one"
+	      " Ingress.\n", f);
+}
+
 void usage_listener(FILE *f)
 {
 	fputs("Usage: kgate listener add|replace NAME ADDR:PORT [SPEC...]\n"
@@ -126,6 +172,7 @@ void usage_listener(FILE *f)
 	      "refused for now)\n"
 	      "  default-backend SERVICE    where requests no route matches "
 	      "go (default 404)\n"
+	      "  owner WORD                 who made it (kgate apply: k8s)\n"
 	      "  max-conns N                open client connections "
 	      "(default 65536)\n"
 	      "  trust-forwarded | no-trust-forwarded   keep the client's "
@@ -158,6 +205,7 @@ void usage_route(FILE *f)
 	      "  host HOSTNAME            (repeatable; exact or *.wildcard; "
 	      "none: any host)\n"
 	      "  rewrite-target PATH      (ingress only)\n"
+	      "  owner WORD               who made it (kgate apply: k8s)\n"
 	      "  rate N [burst N]         (requests/s per client address)\n"
 	      "  allow PREFIX             (repeatable: client source ranges)\n"
 	      "RULE, the words up to the next \"rule\":\n"
