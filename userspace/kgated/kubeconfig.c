@@ -36,15 +36,20 @@ void kgd_api_conn_free(struct kgd_api_conn *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Paths are appended to a server's URL: it ends without a slash. */
+static size_t trailing_slashes(const char *url)
+{
+	size_t n = strlen(url), i = 0;
+
+	while (i < n && url[n - 1 - i] == '/')
+		i++;
+	return i;
+}
+
 int kgd_api_conn_url(struct kgd_api_conn *c, const char *url)
 {
-	size_t n = strlen(url);
-
 	memset(c, 0, sizeof(*c));
-	/* Paths are appended to it: no trailing slash. */
-	while (n > 0 && url[n - 1] == '/')
-		n--;
-	c->server = strndup(url, n);
+	c->server = strndup(url, strlen(url) - trailing_slashes(url));
 	return c->server ? 0 : -ENOMEM;
 }
 
@@ -76,8 +81,9 @@ static char *read_small(const char *path)
 	return buf;
 }
 
-static int sa_file(struct kgd_api_conn *c, const char *dir, const char *name,
-		   char **out, bool need, struct kk_diag *d)
+/* File @name of the service account's directory @dir, into *@out. */
+static int sa_file(const char *dir, const char *name, char **out, bool need,
+		   struct kk_diag *d)
 {
 	char *path;
 	int err;
@@ -102,7 +108,6 @@ static int sa_file(struct kgd_api_conn *c, const char *dir, const char *name,
 		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: %s", path,
 			    strerror(err));
 	free(path);
-	(void)c;
 	return need || err != ENOENT ? -(err == ENOMEM ? ENOMEM : ENOENT) : 0;
 }
 
@@ -128,11 +133,11 @@ int kgd_api_conn_incluster(struct kgd_api_conn *c, const char *sa_dir,
 		c->server = NULL;
 		return -ENOMEM;
 	}
-	err = sa_file(c, sa_dir, "token", &c->token, true, d);
+	err = sa_file(sa_dir, "token", &c->token, true, d);
 	if (!err)
-		err = sa_file(c, sa_dir, "ca.crt", &c->ca_file, true, d);
+		err = sa_file(sa_dir, "ca.crt", &c->ca_file, true, d);
 	if (!err)
-		err = sa_file(c, sa_dir, "namespace", &c->ns, false, d);
+		err = sa_file(sa_dir, "namespace", &c->ns, false, d);
 	if (err)
 		kgd_api_conn_free(c);
 	return err;
@@ -274,6 +279,10 @@ static int kc_cluster(struct kcfg *k, const struct kk_node *cl,
 		return -EINVAL;
 	}
 	fpath(field, sizeof(field), base, "server");
+	if (!kk_get(cl, "server")) {
+		kk_error(k->d, &k->obj, cl, field, "missing");
+		return -EINVAL;
+	}
 	if (!kk_need_str(k->d, &k->obj, kk_get(cl, "server"), field, &s))
 		return -EINVAL;
 	if (strncmp(s, "https://", 8) && strncmp(s, "http://", 7)) {
@@ -281,7 +290,8 @@ static int kc_cluster(struct kcfg *k, const struct kk_node *cl,
 			 "expected an https:// or http:// URL, got \"%s\"", s);
 		return -EINVAL;
 	}
-	if (kgd_api_conn_url(k->c, s))
+	k->c->server = strndup(s, strlen(s) - trailing_slashes(s));
+	if (!k->c->server)
 		return -ENOMEM;
 	fpath(field, sizeof(field), base, "insecure-skip-tls-verify");
 	if (kk_bool(k->d, &k->obj, kk_get(cl, "insecure-skip-tls-verify"),
@@ -339,7 +349,7 @@ static int kc_user(struct kcfg *k, const struct kk_node *u, const char *base)
 	if (!err)
 		err = file_or_data(k, u, base, "client-key", &k->c->key_file);
 	if (!err && !k->c->cert_file != !k->c->key_file) {
-		kk_error(k->d, &k->obj, NULL, base, "a client certificate "
+		kk_error(k->d, &k->obj, u, base, "a client certificate "
 			 "needs both client-certificate and client-key");
 		err = -EINVAL;
 	}
@@ -408,10 +418,32 @@ static int kc_parse(struct kcfg *k, const char *context)
 			  context ? "--context" : "current-context");
 }
 
+/*
+ * Messages of @from into @to, naming the file @path: the positions of
+ * @from point into documents about to be freed.
+ */
+static void move_msgs(struct kk_diag *to, const struct kk_diag *from,
+		      const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++) {
+		const struct kk_msg *m = &from->v[i];
+		struct kk_pos pos = m->pos;
+
+		pos.file = path;
+		kk_diag_add(to, m->sev, m->pos.file ? &pos : NULL, m->object,
+			    m->field, "%s", m->text ? m->text : "?");
+	}
+	to->errors += from->lost;
+	to->lost += from->lost;
+}
+
 int kgd_api_conn_kubeconfig(struct kgd_api_conn *c, const char *path,
 			    const char *context, struct kk_diag *d)
 {
-	struct kcfg k = { .c = c, .d = d };
+	struct kcfg k = { .c = c };
+	struct kk_diag own;
 	struct kk_docs docs;
 	const char *slash;
 	char label[] = "kubeconfig";
@@ -419,9 +451,11 @@ int kgd_api_conn_kubeconfig(struct kgd_api_conn *c, const char *path,
 
 	memset(c, 0, sizeof(*c));
 	kk_docs_init(&docs);
-	err = kk_load_path(&docs, path, d);
+	kk_diag_init(&own);
+	k.d = &own;
+	err = kk_load_path(&docs, path, &own);
 	if (!err && docs.n != 1) {
-		kk_diag_add(d, KK_ERROR, NULL, label, NULL,
+		kk_diag_add(&own, KK_ERROR, NULL, label, NULL,
 			    "%s: expected one document, got %zu", path,
 			    docs.n);
 		err = -EINVAL;
@@ -440,6 +474,8 @@ int kgd_api_conn_kubeconfig(struct kgd_api_conn *c, const char *path,
 		k.obj.doc = &docs.v[0];
 		err = kc_parse(&k, context);
 	}
+	move_msgs(d, &own, path);
+	kk_diag_free(&own);
 	free(k.dir);
 	kk_docs_free(&docs);
 	if (err)

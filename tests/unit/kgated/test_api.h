@@ -232,13 +232,4 @@ static inline bool run_until(struct kgd_api *a,
 	return true;
 }
 
-/* Run @a for @ms whatever happens (to see that nothing does). */
-static inline void run_for(struct kgd_api *a, int ms)
-{
-	int64_t end = kgd_api_now_ms() + ms;
-
-	while (kgd_api_now_ms() < end)
-		loop_once(a, 20);
-}
-
 #endif
