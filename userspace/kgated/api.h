@@ -32,6 +32,16 @@
  *	}
  *	kgd_api_close(api); kgd_api_conn_free(&conn);
  *
+ * Call curl_global_init(CURL_GLOBAL_DEFAULT) once in main() before
+ * kgd_api_open() (libcurl's rule: not thread-safe, so not done here).
+ * Link with libcurl (GnuTLS flavour: libcurl4-gnutls-dev), jansson,
+ * GnuTLS and libkgate-k8s.  conn->ns (in-cluster) is only information:
+ * set opts.ns to it to watch a single namespace.
+ *
+ * Status patches are sent once: one that fails is logged and dropped, so
+ * the main loop writes status again after its next translation (and
+ * after kgd_api_synced() turns true again following an outage).
+ *
  * Times are CLOCK_MONOTONIC milliseconds (kgd_api_now_ms()).  Nothing
  * here is fatal after kgd_api_open(): errors are given to opts.log, and
  * the client retries with backoff (250 ms doubling to 30 s, +-20 %).
