@@ -39,6 +39,7 @@ struct kgd {
 	struct kgd_sync sync;
 	int sigfd, timerfd;
 	uint64_t retry_ms;
+	bool events_warned;	/* said once, not at every reconcile */
 	bool stop;
 };
 
@@ -115,11 +116,15 @@ static void open_events(struct kgd *k)
 
 	if (k->events)
 		return;
-	if (kgate_events_open(&k->events, &e)) {
-		k->events = NULL;
+	if (!kgate_events_open(&k->events, &e)) {
+		k->events_warned = false;
+		return;
+	}
+	k->events = NULL;
+	if (!k->events_warned)
 		kgd_log(&k->log, LOG_WARNING, "kernel events: %s",
 			kgate_err_str(&e, buf, sizeof(buf)));
-	}
+	k->events_warned = true;
 }
 
 static int open_source(struct kgd *k)
