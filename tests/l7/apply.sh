@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 M=tests/l7/manifests
 BROKEN=$(ls $M/broken/*.yaml | wc -l)
-plan $((29 + BROKEN))
+plan $((30 + BROKEN))
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 topo_up 4 || l7_bail 1
@@ -86,8 +86,10 @@ check "by VIP: dashboard's clusterIP 10.96.1.3:80 reaches pod3" \
 	is "200 pod3" vip 10.96.1.3
 
 # --- kgate get: the same state in Kubernetes terms --------------------------
-check "kgate get services: api-v1 with its clusterIP and port, web-api without a VIP" \
+check "kgate get services: api-v1 with its clusterIP and port" \
 	like "^default +api-v1 +ClusterIP +10.96.1.1 +<none> +80/TCP" kgate get services
+check "kgate get services: web-api without a clusterIP" \
+	like "^default +web-api +ClusterIP +None +<none> +80/TCP" kgate get services
 check "kgate get ingresses: app-ingress with both its hosts" \
 	like "^default +app-ingress +kgate +(api.example.com,dashboard.example.com|dashboard.example.com,api.example.com)" \
 	kgate get ingresses
