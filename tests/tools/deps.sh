@@ -28,6 +28,8 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio zstd binutils
 	# tools the tests and benchmarks drive inside the VM
 	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox openssl
+	# GNU time: the peak RSS of kgate apply (tests/bench/apply.sh)
+	time
 	# the L4 and L7 benchmarks' backends, proxies and load generator (tests/bench)
 	nginx-light haproxy wrk
 )
