@@ -2,21 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # kgated, the daemon, through real traffic.  Started in the node namespace
 # with the seed's manifests (tests/l7/manifests/seed and a TLS Secret made
-# here), it serves them; an editor-style change (a temporary file renamed
-# over one) reaches the kernel; a truncated file is an error that changes
-# nothing, and the completed file then applies; a service added by hand
-# survives; an owned object deleted by hand comes back; SIGHUP takes a new
-# configuration; a SIGKILL and a restart under load lose no request and
-# send nothing (same kernel generation); a LoadBalancer IP inside
-# addresses.own goes on kgate0 and comes off it on SIGTERM, while the
-# kernel's objects stay.
+# here), it serves them; /metrics answers; an editor-style change (a
+# temporary file renamed over one) reaches the kernel; a truncated file is
+# an error that changes nothing, and the completed file then applies; a
+# service added by hand survives; an owned object deleted by hand comes
+# back; SIGHUP takes a new configuration; a SIGKILL and a restart under
+# load lose no request and send nothing (same kernel generation); a
+# LoadBalancer IP inside addresses.own goes on kgate0 and comes off it on
+# SIGTERM, while the kernel's objects stay.
 # TAP; in the VM guest, with kgate loaded.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 M=tests/l7/manifests
-plan 27
+plan 28
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 topo_up 4 || l7_bail 1
@@ -50,6 +50,7 @@ config() {
 	nodeName: node
 	manifests: [$MD${1:+, $1}]
 	addresses: {link: kgate0, own: [198.18.100.0/24]}
+	metrics: {address: '127.0.0.1:9788'}
 	reload: {debounceMs: 100}
 	log: stderr
 	EOF
@@ -108,6 +109,9 @@ wait_for 10 in_ns client bash -c "exec 3<>/dev/tcp/$NODE/80"
 check "by host and path: api.example.com/v1 reaches pod1" is "200 pod1" req api.example.com /v1/users
 check "by host: dashboard.example.com reaches pod3" is "200 pod3" req dashboard.example.com /x
 check "by VIP: 10.96.1.3 reaches pod3" is "200 pod3" vip 10.96.1.3
+metrics() { in_ns node curl -s --max-time 10 http://127.0.0.1:9788/metrics; }
+up_and_api() { metrics | grep -qx 'kgate_up 1' && metrics | grep -q 'service="api-v1"'; }
+check "GET /metrics from kgated: kgate_up 1, and api-v1's series" up_and_api
 
 # --- an editor's change -------------------------------------------------------
 sed 's/10.244.2.2/10.244.4.2/' $M/seed/10-cluster.yaml >"$L7_DIR/10-cluster.yaml.new"
