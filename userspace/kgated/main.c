@@ -81,7 +81,7 @@ static int read_config(struct kgd *k, struct kgd_config *conf, bool first)
 	return err;
 }
 
-/* ---- the pieces a configuration asks for -------------------------------- */
+/* ---- the pieces a configuration asks for ---------------------------- */
 
 static void open_link(struct kgd *k)
 {
@@ -155,7 +155,7 @@ static void wire(struct kgd *k)
 	k->sync.conf = &k->conf;
 }
 
-/* ---- reconcile ------------------------------------------------------------ */
+/* ---- reconcile -------------------------------------------------------- */
 
 static void arm_timer(struct kgd *k)
 {
@@ -269,7 +269,7 @@ static void on_events(struct kgd *k)
 		poke(k);
 }
 
-/* ---- SIGHUP --------------------------------------------------------------- */
+/* ---- SIGHUP ----------------------------------------------------------- */
 
 static bool same_own(const struct kgd_config *a, const struct kgd_config *b)
 {
@@ -337,7 +337,7 @@ static void on_signal(struct kgd *k)
 	}
 }
 
-/* ---- the loop ------------------------------------------------------------- */
+/* ---- the loop --------------------------------------------------------- */
 
 enum { FD_SIG, FD_SRC, FD_TIMER, FD_EVENTS, FD_HTTP, N_FDS };
 
