@@ -229,8 +229,17 @@ read -r -a reload <<<"$(unit_line ExecReload)"
 reload=("${reload[@]//\$MAINPID/$KGATED}")
 echo "# ExecReload: ${reload[*]}"
 "${reload[@]}"
-sleep 1
-check "after ExecReload (${reload[*]}) kgated still runs" alive || kgated_log
+# reloaded: RELOADING=1, then READY=1 again after it.
+reloaded() {
+	awk '/RELOADING=1/ { r = 1 } r && /READY=1/ { f = 1 } END { exit !f }' \
+		"$W/notify.log"
+}
+if wait_for 20 reloaded && alive; then
+	ok "ExecReload (${reload[*]}): RELOADING=1, READY=1, kgated still runs"
+else
+	fail "ExecReload (${reload[*]}): RELOADING=1, READY=1, kgated still runs" \
+		"notify: $(tr '\n' '|' <"$W/notify.log")" "$(kgated_log)"
+fi
 rm "$MANIFESTS/web.yaml"
 check "the manifest removed: kgated deletes the service it made" \
 	wait_for 20 sh -c "! ip netns exec $(ns node) $KGATE service show default/web:80" ||
