@@ -30,6 +30,8 @@ PKGS=(
 	systemd man-db groff-base bsdextrautils
 	# tools the tests and benchmarks drive inside the VM
 	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox openssl
+	# GNU time: the peak RSS of kgate apply (tests/bench/apply.sh)
+	time
 	# the L4 and L7 benchmarks' backends, proxies and load generator (tests/bench)
 	nginx-light haproxy wrk
 )
