@@ -24,6 +24,11 @@
 #                  and direct, and kernel memory per idle connection
 #                  (knobs KGATE_BENCH_ROUNDS, _DURATION, _L7_IDLE, ... see
 #                  its header); about 20 minutes per kernel under TCG
+#   apply          tests/bench/apply.sh: `kgate apply` of 10k Services, 50k
+#                  endpoints and 1k Ingress rules from YAML, a second apply,
+#                  one EndpointSlice change, peak RSS, kgated's watch path
+#                  when it is built (knobs KGATE_BENCH_APPLY_N, _REPS,
+#                  _DEBOUNCE, _ROUNDS); about 15 minutes per kernel under TCG
 # --only NAME (or KGATE_BENCH_ONLY=NAME) runs one of them.  The knobs pass
 # through; KGATE_BENCH_ROUNDS applies to all.
 #
@@ -48,17 +53,17 @@ for a in "$@"; do
 	fi
 	case $a in
 	--all) all=1 ;;
-	-h | --help) sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--only) only_next=1 ;;
 	-*) die "unknown option $a (see --help)" ;;
 	*) vers+=("$a") ;;
 	esac
 done
-[ "$only_next" = 0 ] || die "--only needs a name: control-plane, l4 or l7"
+[ "$only_next" = 0 ] || die "--only needs a name: control-plane, l4, l7 or apply"
 case $only in
-"") benches=(control-plane l4 l7) ;;
-control-plane | l4 | l7) benches=("$only") ;;
-*) die "unknown benchmark '$only' (control-plane, l4 or l7)" ;;
+"") benches=(control-plane l4 l7 apply) ;;
+control-plane | l4 | l7 | apply) benches=("$only") ;;
+*) die "unknown benchmark '$only' (control-plane, l4, l7 or apply)" ;;
 esac
 
 missing=0

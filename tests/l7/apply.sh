@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 M=tests/l7/manifests
 BROKEN=$(ls $M/broken/*.yaml | wc -l)
-plan $((25 + BROKEN))
+plan $((30 + BROKEN))
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 topo_up 4 || l7_bail 1
@@ -84,6 +84,22 @@ check "by VIP: api-v1's clusterIP 10.96.1.1:80 reaches pod1" \
 	is "200 pod1" vip 10.96.1.1
 check "by VIP: dashboard's clusterIP 10.96.1.3:80 reaches pod3" \
 	is "200 pod3" vip 10.96.1.3
+
+# --- kgate get: the same state in Kubernetes terms --------------------------
+check "kgate get services: api-v1 with its clusterIP and port" \
+	like "^default +api-v1 +ClusterIP +10.96.1.1 +<none> +80/TCP" kgate get services
+check "kgate get services: web-api without a clusterIP" \
+	like "^default +web-api +ClusterIP +None +<none> +80/TCP" kgate get services
+check "kgate get ingresses: app-ingress with both its hosts" \
+	like "^default +app-ingress +kgate +(api.example.com,dashboard.example.com|dashboard.example.com,api.example.com)" \
+	kgate get ingresses
+kgate get services -o yaml >"$L7_DIR/get-svc.yaml"
+kgate get endpointslices -o yaml >"$L7_DIR/get-eps.yaml"
+apply --dry-run -f "$L7_DIR/get-svc.yaml" -f "$L7_DIR/get-eps.yaml"
+check "kgate get -o yaml of services and slices reads back as the same services" \
+	like "$NOTHING \(dry run\)\$" tail -n1 "$L7_DIR/apply.out"
+check "kgate get -o json is a List of the objects" \
+	like '"kind": "List"' kgate get services -o json
 
 # --- a second apply, --dry-run, --diff --------------------------------------
 gen=$(generation)

@@ -31,7 +31,7 @@ build() {
 	done
 }
 
-stages=(build unit fuzz lint dkms vm)
+stages=(build unit fuzz lint dkms install vm)
 run_stage() {
 	case $1 in
 	build)	build ;;
@@ -39,6 +39,7 @@ run_stage() {
 	fuzz)	make -s -C tests/fuzz run FUZZ_TIME=30 ;;
 	lint)	tests/tools/lint.sh ;;
 	dkms)	tests/tools/dkms-check.sh ;;
+	install) tests/tools/install-check.sh ;;
 	vm)	tests/vm/suites.sh ;;
 	esac
 }

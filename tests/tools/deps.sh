@@ -26,8 +26,12 @@ PKGS=(
 	linux-source-6.12 xz-utils
 	# the VM runner (tests/vm)
 	qemu-system-x86 busybox-static cpio zstd binutils
+	# make install's checks (tests/tools/install-check.sh): systemd-analyze, man, col
+	systemd man-db groff-base bsdextrautils
 	# tools the tests and benchmarks drive inside the VM
 	iproute2 socat curl nftables iptables ipvsadm gnuplot-nox openssl
+	# GNU time: the peak RSS of kgate apply (tests/bench/apply.sh)
+	time
 	# the L4 and L7 benchmarks' backends, proxies and load generator (tests/bench)
 	nginx-light haproxy wrk
 )

@@ -144,7 +144,7 @@ static int load_dir(struct kk_docs *docs, const char *path,
 		names[n++] = full;
 	}
 	closedir(dir);
-	if (!err)
+	if (!err && n)
 		qsort(names, n, sizeof(*names), cmp_names);
 	/* Every file, so that one run reports every error. */
 	for (i = 0; !err && i < n; i++) {

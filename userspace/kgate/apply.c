@@ -233,6 +233,8 @@ static int run(struct apply_opts *o)
 			d.errors, d.errors == 1 ? "" : "s");
 		ret = CLI_FAIL;
 	} else {
+		/* The documents are done with: give their memory back first. */
+		kk_docs_free(&docs);
 		ret = sync_kernel(o, &want);
 		kgate_state_free(&want);
 	}

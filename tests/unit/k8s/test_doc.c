@@ -239,6 +239,16 @@ TEST(test_directory)
 	free(out);
 	kk_docs_free(&docs);
 	kk_diag_free(&d);
+	/* A directory without manifests: nothing, and no error. */
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	CHECK_INT(mkdir(path, 0700), 0);
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	CHECK_INT(kk_load_path(&docs, path, &d), 0);
+	CHECK_INT(docs.n, 0);
+	CHECK_INT(d.n, 0);
+	kk_docs_free(&docs);
+	kk_diag_free(&d);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	CHECK_INT(system(path), 0);
 }

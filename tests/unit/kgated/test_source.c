@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The files-and-directories source on the host, with real inotify in a
+ * temporary directory: a write, an editor's rename over a file, a
+ * deletion and a new file count as changes; hidden files, swap files and
+ * other names do not; a file followed alone is followed through its
+ * directory by name, across renames; load() gives the documents now on
+ * disk, and the loader's messages for a broken file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kgated.h"
+#include "tap.h"
+
+static char dir[64];
+
+static void put(const char *name, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mv(const char *from, const char *to)
+{
+	char a[128], b[128];
+
+	snprintf(a, sizeof(a), "%s/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/%s", dir, to);
+	CHECK_INT(rename(a, b), 0);
+}
+
+static void rm(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK_INT(unlink(path), 0);
+}
+
+/* The documents the source gives now; messages into @msgs. */
+static size_t docs_now(struct kgd_source *src, char *msgs, size_t len)
+{
+	struct kk_docs docs;
+	struct kk_diag d;
+	size_t n;
+	FILE *f;
+
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	src->ops->load(src, &docs, &d);
+	n = docs.n;
+	f = fmemopen(msgs, len, "w");
+	if (f) {
+		kk_diag_print(f, &d);
+		fclose(f);
+	}
+	kk_diag_free(&d);
+	kk_docs_free(&docs);
+	return n;
+}
+
+#define DOC "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+
+TEST(test_manifest_names)
+{
+	CHECK(kgd_manifest_name("a.yaml"));
+	CHECK(kgd_manifest_name("a.yml"));
+	CHECK(kgd_manifest_name("a.json"));
+	CHECK(!kgd_manifest_name(".a.yaml"));
+	CHECK(!kgd_manifest_name(".a.yaml.swp"));
+	CHECK(!kgd_manifest_name("a.yaml~"));
+	CHECK(!kgd_manifest_name("4913"));
+	CHECK(!kgd_manifest_name("a.yaml.tmp"));
+	CHECK(!kgd_manifest_name(".yaml"));
+}
+
+TEST(test_directory)
+{
+	char *paths[] = { dir }, why[128], msgs[512];
+	struct kgd_source *src;
+
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	CHECK_STR(src->ops->name, "files");
+	CHECK(src->ops->fd(src) >= 0);
+	CHECK_INT(src->ops->changed(src), 0);
+
+	put("a.yaml", DOC);
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 1);
+	CHECK_INT(src->ops->changed(src), 0);
+
+	/* swap files, hidden files, other names: nothing */
+	put(".a.yaml.swp", "x");
+	put("a.yaml~", "x");
+	put("notes.txt", "x");
+	CHECK_INT(src->ops->changed(src), 0);
+
+	/* an editor: a temporary file renamed over the manifest */
+	put(".a.yaml.tmp", DOC "---\n" DOC);
+	CHECK_INT(src->ops->changed(src), 0);
+	mv(".a.yaml.tmp", "a.yaml");
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 2);
+
+	/* new, moved away, deleted: changes */
+	put("b.json", "{\"apiVersion\": \"v1\"}");
+	CHECK_INT(src->ops->changed(src), 1);
+	mv("a.yaml", "a.old");
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 1);
+	rm("b.json");
+	CHECK_INT(src->ops->changed(src), 1);
+	rm("a.old");
+	rm(".a.yaml.swp");
+	rm("a.yaml~");
+	rm("notes.txt");
+	CHECK_INT(src->ops->changed(src), 0);
+	src->ops->close(src);
+}
+
+TEST(test_broken_file_is_the_loaders_error)
+{
+	char *paths[] = { dir }, why[128], msgs[512];
+	struct kgd_source *src;
+
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	put("c.yaml", "a: [1, 2\n");
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 0);
+	CHECK(!strncmp(msgs, "/tmp/", 5) && strstr(msgs, "/c.yaml:") &&
+	      strstr(msgs, ": error: "));
+	rm("c.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_single_file_by_name)
+{
+	char path[128], *paths[] = { path }, why[128], msgs[512];
+	struct kgd_source *src;
+
+	snprintf(path, sizeof(path), "%s/only.conf", dir);
+	put("only.conf", DOC);
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 1);
+	/* another file of the directory, even a manifest: not followed */
+	put("other.yaml", DOC);
+	CHECK_INT(src->ops->changed(src), 0);
+	/* the file replaced by rename: followed by its name */
+	put("only.new", DOC "---\n" DOC);
+	CHECK_INT(src->ops->changed(src), 0);
+	mv("only.new", "only.conf");
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 2);
+	put("only.conf", DOC);
+	CHECK_INT(src->ops->changed(src), 1);
+	rm("only.conf");
+	rm("other.yaml");
+	CHECK_INT(src->ops->changed(src), 1);
+	src->ops->close(src);
+}
+
+TEST(test_directory_made_later)
+{
+	char sub[128], *paths[] = { sub }, why[128], msgs[512];
+	struct kgd_source *src;
+
+	snprintf(sub, sizeof(sub), "%s/later", dir);
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	/* missing: the loader says so; the source keeps going */
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 0);
+	CHECK(strstr(msgs, "later: No such file or directory") != NULL);
+	/* made: its parent's watch says so ("later" is the name followed) */
+	CHECK_INT(mkdir(sub, 0755), 0);
+	CHECK_INT(src->ops->changed(src), 1);
+	/*
+	 * the next load watches the directory itself (with a file in it:
+	 * the loader does not take an empty directory under UBSan yet)
+	 */
+	put("later/x.yaml", DOC);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 1);
+	put("later/y.yaml", DOC);
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 2);
+	rm("later/y.yaml");
+	rm("later/x.yaml");
+	CHECK_INT(rmdir(sub), 0);
+	CHECK_INT(src->ops->changed(src), 1);
+	src->ops->close(src);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/kgd-src.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_manifest_names);
+	RUN(test_directory);
+	RUN(test_broken_file_is_the_loaders_error);
+	RUN(test_single_file_by_name);
+	RUN(test_directory_made_later);
+	rmdir(dir);
+	return tap_done();
+}

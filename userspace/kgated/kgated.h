@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kgated: keeps the kernel in step with Kubernetes manifests.
+ *
+ *   config.c    the configuration file (kgated.yaml)
+ *   source.c    where manifests come from: files and directories,
+ *               followed with inotify (the API server is another source)
+ *   debounce.c  one reconcile per settled change
+ *   addrsel.c   which addresses belong on the link
+ *   link.c      the dummy link and its addresses (libnl-route-3)
+ *   log.c       the journal or standard error
+ *   sync.c      one reconcile: manifests, kernel, difference, apply
+ *   scrape.c    the kernel's counters for GET /metrics (metrics.c)
+ *   main.c      arguments, the poll loop, signals
+ */
+#ifndef KGATED_H
+#define KGATED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kk.h"
+#include "libkgate.h"
+
+#define KGD_DEFAULT_CONFIG	"/etc/kgate/kgated.yaml"
+#define KGD_DEFAULT_MANIFESTS	"/etc/kgate/manifests"
+
+/* ---- configuration ----------------------------------------------------- */
+
+enum kgd_log_mode {
+	KGD_LOG_AUTO,		/* the journal when JOURNAL_STREAM is set */
+	KGD_LOG_JOURNAL,
+	KGD_LOG_STDERR,
+};
+
+struct kgd_config {
+	char *node_name;		/* NULL: the host name */
+	char **manifests;		/* files and directories */
+	size_t n_manifests;
+	struct kgate_addr ingress_addr;	/* family 0: every address */
+	uint16_t ingress_port;
+	bool ingress_default_class;
+	char *link;			/* NULL: no link, no addresses */
+	struct kgate_range *own;	/* CIDRs whose addresses go on it */
+	size_t n_own;
+	char *metrics_addr;		/* NULL: no metrics */
+	unsigned int debounce_ms;
+	enum kgd_log_mode log;
+};
+
+/* The defaults of every key. 0 or -ENOMEM. */
+int kgd_config_init(struct kgd_config *cfg);
+void kgd_config_free(struct kgd_config *cfg);
+/*
+ * Read @cfg (initialised here) from the documents in @docs: one map, or
+ * an empty document for every default.  Every problem goes to @d with its
+ * position.  0, -EINVAL (in @d: @cfg then holds the defaults) or -ENOMEM.
+ */
+int kgd_config_parse(struct kgd_config *cfg, const struct kk_docs *docs,
+		     struct kk_diag *d);
+/*
+ * kgd_config_parse() of the file @path, loaded into @docs (initialised by
+ * the caller, who frees it after printing @d: messages point into it).
+ */
+int kgd_config_load(struct kgd_config *cfg, const char *path,
+		    struct kk_docs *docs, struct kk_diag *d);
+/* The library's translation settings: @node is the fallback node name. */
+void kgd_config_kk(const struct kgd_config *cfg, const char *node,
+		   struct kk_config *out);
+
+/* ---- where manifests come from ---------------------------------------- */
+
+struct kgd_source;
+
+/*
+ * A source of manifests.  load() gives the manifests as they are now;
+ * fd() is polled for POLLIN (-1: nothing to poll), and then changed()
+ * says whether the manifests may differ from those last loaded.  The
+ * files-and-directories source is the first; the API server's will
+ * follow the same operations.
+ */
+struct kgd_source_ops {
+	const char *name;
+	int (*load)(struct kgd_source *src, struct kk_docs *docs,
+		    struct kk_diag *d);
+	int (*fd)(const struct kgd_source *src);
+	/* 1: something changed, 0: nothing relevant, negative errno */
+	int (*changed)(struct kgd_source *src);
+	void (*close)(struct kgd_source *src);
+};
+
+struct kgd_source {
+	const struct kgd_source_ops *ops;
+};
+
+/*
+ * Files and directories (@paths, copied), followed with inotify: in a
+ * directory its *.yaml, *.yml and *.json files that are not hidden; a
+ * file by its name in its directory, so that an editor's rename over it
+ * counts.  0, or a negative errno with @why filled in.
+ */
+int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
+			size_t n, char *why, size_t whylen);
+/* May a change to file @name in a followed directory change manifests? */
+bool kgd_manifest_name(const char *name);
+
+/* ---- debounce ---------------------------------------------------------- */
+
+/*
+ * Changes come in bursts (an editor writes, renames, deletes its swap
+ * file; kubectl writes several files).  One reconcile follows once none
+ * came for @delay ms, but no later than @max ms after the first of the
+ * burst, so that a steady trickle cannot postpone it for ever.  Times are
+ * milliseconds of CLOCK_MONOTONIC.
+ */
+struct kgd_debounce {
+	uint64_t delay, max;
+	uint64_t first, due;	/* of the burst pending */
+	bool pending;
+};
+
+void kgd_debounce_init(struct kgd_debounce *db, uint64_t delay_ms);
+/* A change at @now. */
+void kgd_debounce_poke(struct kgd_debounce *db, uint64_t now);
+/* Something to do within @ms at the latest (a retry): not postponed. */
+void kgd_debounce_within(struct kgd_debounce *db, uint64_t now, uint64_t ms);
+/* Is the reconcile due at @now?  If so, the burst is consumed. */
+bool kgd_debounce_take(struct kgd_debounce *db, uint64_t now);
+/* When it is due (when pending). */
+uint64_t kgd_debounce_due(const struct kgd_debounce *db);
+
+/* ---- addresses --------------------------------------------------------- */
+
+struct kgd_addrs {
+	struct kgate_addr *v;
+	size_t n;
+};
+
+void kgd_addrs_free(struct kgd_addrs *a);
+bool kgd_addr_in(const struct kgate_addr *a, const struct kgate_range *r);
+bool kgd_addr_in_any(const struct kgate_addr *a, const struct kgate_range *own,
+		     size_t n_own);
+/*
+ * The addresses of @st that belong on the link: LoadBalancer frontends
+ * and listener addresses inside one of @own, each once, sorted.
+ * 0 or -ENOMEM.
+ */
+int kgd_addrs_wanted(const struct kgate_state *st,
+		     const struct kgate_range *own, size_t n_own,
+		     struct kgd_addrs *out);
+
+/* ---- the link ---------------------------------------------------------- */
+
+struct kgd_link;
+
+/*
+ * The dummy link @name, made (and set up) if missing.  The addresses on it
+ * inside @own are kgated's, whoever put them there (a kgated before a
+ * restart): the others are left alone.
+ */
+int kgd_link_open(struct kgd_link **out, const char *name,
+		  const struct kgate_range *own, size_t n_own, char *why,
+		  size_t whylen);
+/*
+ * Make kgated's addresses on the link @want: add the missing, remove the
+ * others.  Counts what it did; 0 or a negative errno (@why): what could
+ * be done was.
+ */
+int kgd_link_sync(struct kgd_link *l, const struct kgd_addrs *want,
+		  size_t *added, size_t *removed, char *why, size_t whylen);
+/* Remove kgated's addresses, delete the link if kgated made it, free. */
+void kgd_link_close(struct kgd_link *l);
+
+/* ---- logs -------------------------------------------------------------- */
+
+struct kgd_log {
+	bool journal;
+	FILE *err;		/* when not the journal */
+};
+
+/* Resolve @mode (auto: JOURNAL_STREAM in the environment). */
+void kgd_log_init(struct kgd_log *l, enum kgd_log_mode mode, FILE *err);
+/* One message, PRIORITY @prio (LOG_ERR, LOG_WARNING, LOG_INFO ...). */
+void kgd_log(const struct kgd_log *l, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Every message of @d, one each, with its file, line, object and field. */
+void kgd_log_diag(const struct kgd_log *l, const struct kk_diag *d);
+
+struct kgd_counts {
+	size_t added, replaced, deleted, unchanged;
+};
+
+/* What a sync sent, with KGATE_ADDED / _REPLACED / _DELETED. */
+void kgd_log_sync(const struct kgd_log *l, const struct kgd_counts *c);
+
+/* ---- reconcile --------------------------------------------------------- */
+
+enum kgd_sync_result {
+	KGD_SYNC_OK,		/* the kernel is as the manifests say */
+	KGD_SYNC_INVALID,	/* manifest errors: nothing applied */
+	KGD_SYNC_FAILED,	/* the kernel could not be read or refused */
+};
+
+struct kgd_sync {
+	const struct kk_config *cfg;
+	struct kgd_source *src;
+	const struct kgd_log *log;
+	struct kgd_link *link;		/* or NULL */
+	const struct kgd_config *conf;
+	char *last_diag;		/* not repeated while the same */
+	size_t sent;			/* operations the last run applied */
+};
+
+/*
+ * One reconcile: load, translate, read the kernel, diff with prune of
+ * what is KK_OWNER's, apply in one batch, then the link's addresses.
+ */
+enum kgd_sync_result kgd_sync_run(struct kgd_sync *s);
+/*
+ * --check: load and translate, print every diagnostic to @f; true when
+ * there was no error.
+ */
+bool kgd_sync_check(const struct kk_config *cfg, struct kgd_source *src,
+		    FILE *f);
+/* GET /metrics: the kernel's state with counters; a kgd_metrics_cb. */
+int kgd_scrape(FILE *f, void *data);
+/* Is @o one that kgated may delete (its owner is KK_OWNER)? */
+bool kgd_owned(const struct kgate_obj *o, void *data);
+
+#endif
