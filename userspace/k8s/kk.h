@@ -110,6 +110,10 @@ int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
  */
 int kk_load_path(struct kk_docs *docs, const char *path, struct kk_diag *d);
 
+/* A file name kk_load_path() reads in a directory: *.yaml, *.yml, *.json,
+ * not hidden. */
+bool kk_manifest_name(const char *name);
+
 /* The value of @key in @map; NULL when @map is NULL, not a map, or lacks it. */
 const struct kk_node *kk_get(const struct kk_node *map, const char *key);
 /* The pair of @key in @map (for the key's position), or NULL. */
@@ -243,6 +247,9 @@ void kk_note(struct kk_diag *d, const struct kk_obj *o,
  * kgate apply --prune and kgated delete only objects that carry it.
  */
 #define KK_OWNER	"k8s"
+
+/* Does @o carry KK_OWNER?  A kgate_owned_cb for kgate_diff(). */
+bool kk_owned(const struct kgate_obj *o, void *data);
 
 struct kk_config {
 	const char *node_name;		/* this node, for nodeName and the

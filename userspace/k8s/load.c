@@ -100,7 +100,7 @@ static int load_file(struct kk_docs *docs, const char *path,
 	return err;
 }
 
-static bool manifest_name(const char *name)
+bool kk_manifest_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -131,7 +131,7 @@ static int load_dir(struct kk_docs *docs, const char *path,
 		return -EINVAL;
 	}
 	while (!err && (de = readdir(dir))) {
-		if (!manifest_name(de->d_name))
+		if (!kk_manifest_name(de->d_name))
 			continue;
 		nn = realloc(names, (n + 1) * sizeof(*names));
 		if (!nn || asprintf(&full, "%s/%s", path, de->d_name) < 0) {

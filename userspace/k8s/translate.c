@@ -123,6 +123,14 @@ static int check_frontends(const struct kk_index *ix,
 	return 0;
 }
 
+bool kk_owned(const struct kgate_obj *o, void *data)
+{
+	const char *owner = kgate_obj_owner(o);
+
+	(void)data;
+	return owner && !strcmp(owner, KK_OWNER);
+}
+
 /* Everything made from manifests carries kgate's mark. */
 static int mark_owned(struct kgate_state *st)
 {

@@ -26,42 +26,15 @@ struct apply_opts {
 
 static const char *op_kind(const struct kgate_op *op)
 {
-	switch (op->obj.kind) {
-	case KGATE_OBJ_SERVICE:
-		return "service";
-	case KGATE_OBJ_LISTENER:
-		return "listener";
-	case KGATE_OBJ_ROUTE:
-		return "route";
-	default:
-		return "?";
-	}
-}
-
-static const char *op_name(const struct kgate_op *op)
-{
-	switch (op->obj.kind) {
-	case KGATE_OBJ_SERVICE:
-		return op->obj.svc->name;
-	case KGATE_OBJ_LISTENER:
-		return op->obj.lis->name;
-	case KGATE_OBJ_ROUTE:
-		return op->obj.rt->name;
-	default:
-		return "?";
-	}
+	return kgate_obj_kind_str(op->obj.kind);
 }
 
 static const char *op_verb(uint8_t cmd)
 {
-	switch (cmd) {
-	case KGATE_CMD_SERVICE_ADD:
-	case KGATE_CMD_LISTENER_ADD:
-	case KGATE_CMD_ROUTE_ADD:
+	switch (kgate_op_effect(cmd)) {
+	case KGATE_OP_ADDS:
 		return "add";
-	case KGATE_CMD_SERVICE_DEL:
-	case KGATE_CMD_LISTENER_DEL:
-	case KGATE_CMD_ROUTE_DEL:
+	case KGATE_OP_DELETES:
 		return "del";
 	default:
 		return "replace";
@@ -81,7 +54,7 @@ static void print_op_line(FILE *f, const struct kgate_op *op)
 
 	if (!strcmp(verb, "del")) {
 		fprintf(f, "%s del ", op_kind(op));
-		cli_put_word(f, op_name(op));
+		cli_put_word(f, kgate_obj_name(&op->obj));
 		fputc('\n', f);
 		return;
 	}
@@ -101,16 +74,6 @@ static void print_op_line(FILE *f, const struct kgate_op *op)
 	free(line);
 }
 
-static bool owned(const struct kgate_obj *o, void *data)
-{
-	const char *owner = o->kind == KGATE_OBJ_SERVICE ? o->svc->owner :
-			    o->kind == KGATE_OBJ_LISTENER ? o->lis->owner :
-			    o->rt->owner;
-
-	(void)data;
-	return owner && !strcmp(owner, KK_OWNER);
-}
-
 struct refused {
 	const struct kgate_op *ops;
 	size_t n;
@@ -122,7 +85,7 @@ static void on_refused(size_t index, const struct kgate_err *e, void *data)
 	char ctx[300];
 
 	snprintf(ctx, sizeof(ctx), "%s %s %s", op_kind(&r->ops[index]),
-		 op_verb(r->ops[index].cmd), op_name(&r->ops[index]));
+		 op_verb(r->ops[index].cmd), kgate_obj_name(&r->ops[index].obj));
 	print_refusal(ctx, e);
 	r->n++;
 }
@@ -135,7 +98,7 @@ static void summary(const struct kgate_op *ops, size_t n, size_t unchanged,
 
 	for (i = 0; i < n; i++) {
 		verb = op_verb(ops[i].cmd);
-		printf("%s %s %s%s\n", op_kind(&ops[i]), op_name(&ops[i]),
+		printf("%s %s %s%s\n", op_kind(&ops[i]), kgate_obj_name(&ops[i].obj),
 		       !strcmp(verb, "add") ? "added" :
 		       !strcmp(verb, "del") ? "deleted" : "replaced",
 		       dry_run ? " (dry run)" : "");
@@ -174,7 +137,7 @@ static int sync_kernel(const struct apply_opts *o, struct kgate_state *want)
 	}
 	err = kgate_state_normalise(&have);
 	if (!err)
-		err = kgate_diff(want, &have, o->prune ? owned : NULL, NULL,
+		err = kgate_diff(want, &have, o->prune ? kk_owned : NULL, NULL,
 				 &ops, &n);
 	if (err) {
 		fprintf(stderr, "kgate: out of memory\n");

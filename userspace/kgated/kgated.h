@@ -103,8 +103,6 @@ struct kgd_source {
  */
 int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
 			size_t n, char *why, size_t whylen);
-/* May a change to file @name in a followed directory change manifests? */
-bool kgd_manifest_name(const char *name);
 
 /* ---- debounce ---------------------------------------------------------- */
 
@@ -226,7 +224,5 @@ bool kgd_sync_check(const struct kk_config *cfg, struct kgd_source *src,
 		    FILE *f);
 /* GET /metrics: the kernel's state with counters; a kgd_metrics_cb. */
 int kgd_scrape(FILE *f, void *data);
-/* Is @o one that kgated may delete (its owner is KK_OWNER)? */
-bool kgd_owned(const struct kgate_obj *o, void *data);
 
 #endif

@@ -36,17 +36,6 @@ struct dir_source {
 	size_t n;
 };
 
-bool kgd_manifest_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (name[0] == '.')
-		return false;	/* editors' and kubectl's hidden files */
-	return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
-	       (n > 4 && !strcmp(name + n - 4, ".yml")) ||
-	       (n > 5 && !strcmp(name + n - 5, ".json"));
-}
-
 static struct dir_source *of(struct kgd_source *src)
 {
 	return (struct dir_source *)src;
@@ -155,7 +144,7 @@ static bool concerns(struct watch *w, const struct inotify_event *ev)
 	if (!ev->len)
 		return false;
 	return w->base ? !strcmp(ev->name, w->base) :
-			 kgd_manifest_name(ev->name);
+			 kk_manifest_name(ev->name);
 }
 
 static int one_event(struct dir_source *ds, const struct inotify_event *ev)

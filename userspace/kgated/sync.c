@@ -16,48 +16,6 @@
 
 #include "kgated.h"
 
-bool kgd_owned(const struct kgate_obj *o, void *data)
-{
-	const char *owner = o->kind == KGATE_OBJ_SERVICE ? o->svc->owner :
-			    o->kind == KGATE_OBJ_LISTENER ? o->lis->owner :
-			    o->kind == KGATE_OBJ_ROUTE ? o->rt->owner : NULL;
-
-	(void)data;
-	return owner && !strcmp(owner, KK_OWNER);
-}
-
-static bool is_add(uint8_t cmd)
-{
-	return cmd == KGATE_CMD_SERVICE_ADD || cmd == KGATE_CMD_LISTENER_ADD ||
-	       cmd == KGATE_CMD_ROUTE_ADD;
-}
-
-static bool is_del(uint8_t cmd)
-{
-	return cmd == KGATE_CMD_SERVICE_DEL || cmd == KGATE_CMD_LISTENER_DEL ||
-	       cmd == KGATE_CMD_ROUTE_DEL;
-}
-
-static const char *op_name(const struct kgate_op *op)
-{
-	switch (op->obj.kind) {
-	case KGATE_OBJ_SERVICE:
-		return op->obj.svc->name;
-	case KGATE_OBJ_LISTENER:
-		return op->obj.lis->name;
-	case KGATE_OBJ_ROUTE:
-		return op->obj.rt->name;
-	default:
-		return "?";
-	}
-}
-
-static const char *op_kind(const struct kgate_op *op)
-{
-	return op->obj.kind == KGATE_OBJ_SERVICE ? "service" :
-	       op->obj.kind == KGATE_OBJ_LISTENER ? "listener" : "route";
-}
-
 static void count(const struct kgate_op *ops, size_t n, size_t total,
 		  struct kgd_counts *c)
 {
@@ -65,9 +23,11 @@ static void count(const struct kgate_op *ops, size_t n, size_t total,
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < n; i++) {
-		if (is_add(ops[i].cmd))
+		enum kgate_op_effect fx = kgate_op_effect(ops[i].cmd);
+
+		if (fx == KGATE_OP_ADDS)
 			c->added++;
-		else if (is_del(ops[i].cmd))
+		else if (fx == KGATE_OP_DELETES)
 			c->deleted++;
 		else
 			c->replaced++;
@@ -86,8 +46,9 @@ static void on_refused(size_t index, const struct kgate_err *e, void *data)
 	struct refusals *r = data;
 	char buf[512];
 
-	kgd_log(r->log, LOG_ERR, "%s %s refused: %s", op_kind(&r->ops[index]),
-		op_name(&r->ops[index]), kgate_err_str(e, buf, sizeof(buf)));
+	kgd_log(r->log, LOG_ERR, "%s %s refused: %s",
+		kgate_obj_kind_str(r->ops[index].obj.kind),
+		kgate_obj_name(&r->ops[index].obj), kgate_err_str(e, buf, sizeof(buf)));
 	r->n++;
 }
 
@@ -123,7 +84,7 @@ static enum kgd_sync_result to_kernel(struct kgd_sync *s,
 		goto out;
 	}
 	if (kgate_state_normalise(&have) ||
-	    kgate_diff(want, &have, kgd_owned, NULL, &ops, &n)) {
+	    kgate_diff(want, &have, kk_owned, NULL, &ops, &n)) {
 		kgd_log(s->log, LOG_ERR, "out of memory");
 		goto out;
 	}

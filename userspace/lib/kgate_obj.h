@@ -33,6 +33,12 @@ struct kgate_obj {
 	};
 };
 
+/* The object's name ("?" when it has none) and its kind as a word. */
+const char *kgate_obj_name(const struct kgate_obj *o);
+const char *kgate_obj_kind_str(enum kgate_obj_kind kind);
+/* Its owner mark (KGATE_*_A_OWNER), or NULL. */
+const char *kgate_obj_owner(const struct kgate_obj *o);
+
 /* The object's nest into @nlh: 0, -EMSGSIZE or -E2BIG (see msg.h). */
 int kgate_put_obj(struct nlmsghdr *nlh, size_t buflen,
 		  const struct kgate_obj *o);

@@ -22,6 +22,15 @@ struct kgate_op {
 	struct kgate_obj obj;	/* KGATE_OBJ_NONE for FLUSH */
 };
 
+/* What an operation does to its object. */
+enum kgate_op_effect {
+	KGATE_OP_ADDS,
+	KGATE_OP_REPLACES,	/* REPLACE, FLUSH and the backend commands */
+	KGATE_OP_DELETES,
+};
+
+enum kgate_op_effect kgate_op_effect(uint8_t cmd);
+
 /*
  * Operation @index of the list was refused, with the kernel's report in @e.
  * While staging, every refusal is reported; at commit, the one blamed.

@@ -9,6 +9,44 @@
 #include "kgate_msg.h"
 #include "kgate_obj.h"
 
+const char *kgate_obj_name(const struct kgate_obj *o)
+{
+	const char *name = NULL;
+
+	if (o->kind == KGATE_OBJ_SERVICE)
+		name = o->svc->name;
+	else if (o->kind == KGATE_OBJ_LISTENER)
+		name = o->lis->name;
+	else if (o->kind == KGATE_OBJ_ROUTE)
+		name = o->rt->name;
+	return name ? name : "?";
+}
+
+const char *kgate_obj_kind_str(enum kgate_obj_kind kind)
+{
+	switch (kind) {
+	case KGATE_OBJ_SERVICE:
+		return "service";
+	case KGATE_OBJ_LISTENER:
+		return "listener";
+	case KGATE_OBJ_ROUTE:
+		return "route";
+	default:
+		return "?";
+	}
+}
+
+const char *kgate_obj_owner(const struct kgate_obj *o)
+{
+	if (o->kind == KGATE_OBJ_SERVICE)
+		return o->svc->owner;
+	if (o->kind == KGATE_OBJ_LISTENER)
+		return o->lis->owner;
+	if (o->kind == KGATE_OBJ_ROUTE)
+		return o->rt->owner;
+	return NULL;
+}
+
 int kgate_put_obj(struct nlmsghdr *nlh, size_t buflen,
 		  const struct kgate_obj *o)
 {

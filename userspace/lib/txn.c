@@ -20,6 +20,22 @@ struct txn {
 	void *data;
 };
 
+enum kgate_op_effect kgate_op_effect(uint8_t cmd)
+{
+	switch (cmd) {
+	case KGATE_CMD_SERVICE_ADD:
+	case KGATE_CMD_LISTENER_ADD:
+	case KGATE_CMD_ROUTE_ADD:
+		return KGATE_OP_ADDS;
+	case KGATE_CMD_SERVICE_DEL:
+	case KGATE_CMD_LISTENER_DEL:
+	case KGATE_CMD_ROUTE_DEL:
+		return KGATE_OP_DELETES;
+	default:
+		return KGATE_OP_REPLACES;
+	}
+}
+
 /* The operation that sequence number @seq went with, or @t->n. */
 static size_t op_of_seq(const struct txn *t, uint32_t seq)
 {

@@ -76,15 +76,15 @@ static size_t docs_now(struct kgd_source *src, char *msgs, size_t len)
 
 TEST(test_manifest_names)
 {
-	CHECK(kgd_manifest_name("a.yaml"));
-	CHECK(kgd_manifest_name("a.yml"));
-	CHECK(kgd_manifest_name("a.json"));
-	CHECK(!kgd_manifest_name(".a.yaml"));
-	CHECK(!kgd_manifest_name(".a.yaml.swp"));
-	CHECK(!kgd_manifest_name("a.yaml~"));
-	CHECK(!kgd_manifest_name("4913"));
-	CHECK(!kgd_manifest_name("a.yaml.tmp"));
-	CHECK(!kgd_manifest_name(".yaml"));
+	CHECK(kk_manifest_name("a.yaml"));
+	CHECK(kk_manifest_name("a.yml"));
+	CHECK(kk_manifest_name("a.json"));
+	CHECK(!kk_manifest_name(".a.yaml"));
+	CHECK(!kk_manifest_name(".a.yaml.swp"));
+	CHECK(!kk_manifest_name("a.yaml~"));
+	CHECK(!kk_manifest_name("4913"));
+	CHECK(!kk_manifest_name("a.yaml.tmp"));
+	CHECK(!kk_manifest_name(".yaml"));
 }
 
 TEST(test_directory)
