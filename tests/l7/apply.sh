@@ -22,25 +22,6 @@ topo_up 4 || l7_bail 1
 trap l7_down EXIT
 LPORT=80
 
-# The seed's TLS Secret with a certificate of our own (the seed has
-# placeholders), made at run time.
-tls_secret() {
-	local d=$L7_DIR/tls
-	mkdir -p "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=api.example.com \
-		-keyout "$d/key.pem" -out "$d/crt.pem" >/dev/null 2>&1 || return 1
-	cat >"$L7_DIR/20-secret.yaml" <<-EOF
-	apiVersion: v1
-	kind: Secret
-	metadata:
-	  name: tls-secret
-	type: kubernetes.io/tls
-	data:
-	  tls.crt: $(base64 -w0 "$d/crt.pem")
-	  tls.key: $(base64 -w0 "$d/key.pem")
-	EOF
-}
-
 # apply ARGS...: kgate apply, output (both streams) in $OUT, status in $RC;
 # its standard output alone in $L7_DIR/apply.out.
 apply() {
@@ -57,7 +38,7 @@ generation() { kgate -j stats | sed -n 's/.*"generation": *\([0-9]*\).*/\1/p'; }
 vip() { in_ns client curl -s --max-time 10 -o /dev/null -w '%{http_code} %header{x-backend}' "http://$1/"; }
 
 SEED=(-f $M/seed -f "$L7_DIR/20-secret.yaml")
-if ! tls_secret; then
+if ! tls_secret "$L7_DIR/20-secret.yaml"; then
 	fail "a certificate for the seed's Secret (openssl)"
 	exit 1
 fi

@@ -27,22 +27,6 @@ LPORT=80
 MD=$L7_DIR/m			# the manifests kgated follows
 LOG=$L7_DIR/kgated.log
 
-tls_secret() {
-	local d=$L7_DIR/tls
-	mkdir -p "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=api.example.com \
-		-keyout "$d/key.pem" -out "$d/crt.pem" >/dev/null 2>&1 || return 1
-	cat >"$MD/20-secret.yaml" <<-EOF
-	apiVersion: v1
-	kind: Secret
-	metadata:
-	  name: tls-secret
-	type: kubernetes.io/tls
-	data:
-	  tls.crt: $(base64 -w0 "$d/crt.pem")
-	  tls.key: $(base64 -w0 "$d/key.pem")
-	EOF
-}
 
 # config [EXTRA PATH]: kgated's configuration, following $MD (and PATH).
 config() {
@@ -87,7 +71,7 @@ logtail() { tail -n 8 "$LOG" | sed 's/^/# kgated: /'; }
 
 mkdir -p "$MD" "$L7_DIR/m2"
 cp $M/seed/*.yaml "$MD/"
-if ! tls_secret; then
+if ! tls_secret "$MD/20-secret.yaml"; then
 	fail "a certificate for the seed's Secret (openssl)"
 	exit 1
 fi

@@ -188,3 +188,22 @@ each() {
 
 # lower_names: "Name: value" lines of stdin with the names in lower case.
 lower_names() { sed -E 's/^([^:]*)/\L\1/'; }
+
+# tls_secret FILE: the seed document's TLS Secret "tls-secret" (the seed
+# has placeholders) into FILE, with a certificate and key made here.
+tls_secret() {
+	local d=$L7_DIR/tls
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=api.example.com \
+		-keyout "$d/key.pem" -out "$d/crt.pem" >/dev/null 2>&1 || return 1
+	cat >"$1" <<-EOF
+	apiVersion: v1
+	kind: Secret
+	metadata:
+	  name: tls-secret
+	type: kubernetes.io/tls
+	data:
+	  tls.crt: $(base64 -w0 "$d/crt.pem")
+	  tls.key: $(base64 -w0 "$d/key.pem")
+	EOF
+}
