@@ -87,26 +87,16 @@ static bool gateway_ours(const struct kk_index *ix, const struct kk_obj *gw)
 
 /* ---- Ingress ---------------------------------------------------------- */
 
-/* Routes "NS/NAME/HOST" are the Ingress's (ingress.c names them so). */
-static bool has_routes(const struct kgate_state *st, const struct kk_obj *o)
-{
-	char prefix[512];
-	size_t i, len;
-
-	len = (size_t)snprintf(prefix, sizeof(prefix), "%s/%s/", o->ns,
-			       o->name);
-	for (i = 0; i < st->n_rts; i++)
-		if (!strncmp(st->rts[i].name, prefix, len))
-			return true;
-	return false;
-}
-
 static int ingress(const struct kk_diag *d, const struct kgate_state *st,
 		   const struct kk_obj *o, const char *const *ips,
 		   size_t n_ips, const struct kgd_status_out *out)
 {
-	/* a class not ours is said as skipped; an error applies nothing */
-	if (!st || msg_of(d, o, KK_SKIPPED, NULL) || !has_routes(st, o))
+	/*
+	 * An Ingress not ours (another class, none) is said as skipped; one
+	 * of ours is served, by its rules or as a listener's default
+	 * backend, once the set applied.
+	 */
+	if (!st || msg_of(d, o, KK_SKIPPED, NULL))
 		return 0;
 	return out->ingress(out->data, o, ips, n_ips);
 }
