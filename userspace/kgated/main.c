@@ -190,6 +190,9 @@ static void reconcile(struct kgd *k)
 	enum kgd_sync_result r;
 
 	open_events(k);
+	/* without events, a change by someone else would go unseen */
+	if (!k->events)
+		kgd_sync_kernel_changed(&k->sync);
 	open_link(k);
 	k->sync.link = k->link;
 	r = kgd_sync_run(&k->sync);
@@ -265,8 +268,10 @@ static void on_events(struct kgd *k)
 		k->events = NULL;
 		changed = true;
 	}
-	if (changed)
-		poke(k);
+	if (!changed)
+		return;
+	kgd_sync_kernel_changed(&k->sync);
+	poke(k);
 }
 
 /* ---- SIGHUP ----------------------------------------------------------- */
@@ -318,6 +323,7 @@ static void reload(struct kgd *k)
 	if (k->stop)
 		return;
 	wire(k);
+	kgd_sync_reset(&k->sync);
 	reconcile(k);
 	sd_notify(0, "READY=1");
 }
@@ -419,7 +425,7 @@ static void close_all(struct kgd *k)
 		close(k->sigfd);
 	if (k->timerfd >= 0)
 		close(k->timerfd);
-	free(k->sync.last_diag);
+	kgd_sync_free(&k->sync);
 	kgd_config_free(&k->conf);
 }
 
