@@ -246,6 +246,9 @@ static void reconcile(struct kgd *k)
 	enum kgd_sync_result r;
 
 	open_events(k);
+	/* without events, a change by someone else would go unseen */
+	if (!k->events)
+		kgd_sync_kernel_changed(&k->sync);
 	open_link(k);
 	k->sync.link = k->link;
 	r = kgd_sync_run(&k->sync);
@@ -334,8 +337,10 @@ static void on_events(struct kgd *k)
 		k->events = NULL;
 		changed = true;
 	}
-	if (changed)
-		poke(k);
+	if (!changed)
+		return;
+	kgd_sync_kernel_changed(&k->sync);
+	poke(k);
 }
 
 /* ---- SIGHUP ----------------------------------------------------------- */
@@ -388,6 +393,7 @@ static void reload(struct kgd *k)
 		return;
 	wire(k);
 	k->ready = false;
+	kgd_sync_reset(&k->sync);
 	reconcile(k);
 }
 
