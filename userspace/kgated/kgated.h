@@ -319,6 +319,12 @@ struct kgd_sync {
 	 * documents, the messages and the state applied (NULL when the
 	 * manifests had errors and nothing was).  For status write-back.
 	 */
+	/*
+	 * API mode: objects with errors are left out and the rest applied
+	 * (files: a set with an error applies nothing).  How many were.
+	 */
+	bool leave_out_invalid;
+	size_t left_out;
 	void (*after)(void *data, const struct kk_docs *docs,
 		      const struct kk_diag *d, const struct kgate_state *st);
 	void *after_data;

@@ -207,6 +207,7 @@ static void wire(struct kgd *k)
 	k->sync.link = k->link;
 	k->sync.conf = &k->conf;
 	open_publish(k);
+	k->sync.leave_out_invalid = k->conf.api.mode != KGD_API_OFF;
 	k->sync.after = after_sync;
 	k->sync.after_data = k;
 }

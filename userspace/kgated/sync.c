@@ -263,7 +263,9 @@ static int try_delta(struct kgd_sync *s, enum kgd_sync_result *res)
 
 	if (s->src->ops->changes)
 		s->src->ops->changes(s->src, &ch);
-	if (ch.all || !s->applied_ok || s->kernel_changed || !s->cat)
+	/* with objects left out, a delta could bring one back */
+	if (ch.all || !s->applied_ok || s->kernel_changed || !s->cat ||
+	    s->left_out)
 		return -EAGAIN;
 	err = kk_delta_build(s->cat, ch.v, ch.n, s->cfg, &dl);
 	if (!err) {
@@ -276,6 +278,144 @@ static int try_delta(struct kgd_sync *s, enum kgd_sync_result *res)
 	return err;
 }
 
+/* ---- objects with errors left out (API mode) ---------------------------- */
+
+/*
+ * The document name of the object a message is about: "api:KIND/NS/NAME"
+ * from the label "KIND NS/NAME" (watch.c names documents so), or the
+ * document itself for a message without an object.
+ */
+static bool msg_doc(const struct kk_msg *m, char *buf, size_t len)
+{
+	const char *sp;
+
+	if (!m->object) {
+		if (!m->pos.file)
+			return false;
+		snprintf(buf, len, "%s", m->pos.file);
+		return true;
+	}
+	sp = strchr(m->object, ' ');
+	if (!sp)
+		return false;
+	snprintf(buf, len, "api:%.*s/%s", (int)(sp - m->object), m->object,
+		 sp + 1);
+	return true;
+}
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static bool names_has(const struct names *nm, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		if (!strcmp(nm->v[i], s))
+			return true;
+	return false;
+}
+
+static void names_free(struct names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+}
+
+/* The documents of @d's errors into @nm; how many were new, or -ENOMEM. */
+static int names_of_errors(const struct kk_diag *d, struct names *nm)
+{
+	char name[600];
+	size_t i;
+	int added = 0;
+
+	for (i = 0; i < d->n; i++) {
+		char **v;
+
+		if (d->v[i].sev != KK_ERROR ||
+		    !msg_doc(&d->v[i], name, sizeof(name)) ||
+		    names_has(nm, name))
+			continue;
+		v = realloc(nm->v, (nm->n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		nm->v = v;
+		nm->v[nm->n] = strdup(name);
+		if (!nm->v[nm->n])
+			return -ENOMEM;
+		nm->n++;
+		added++;
+	}
+	return added;
+}
+
+/* @docs without the documents named in @nm: a view. */
+static int docs_without(const struct kk_docs *docs, const struct names *nm,
+			struct kk_docs *out)
+{
+	size_t i;
+
+	kk_docs_init(out);
+	out->v = malloc((docs->n + 1) * sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	for (i = 0; i < docs->n; i++)
+		if (!names_has(nm, docs->v[i].file))
+			out->v[out->n++] = docs->v[i];
+	out->cap = out->n;
+	return 0;
+}
+
+#define LEAVE_OUT_ROUNDS 4
+
+/*
+ * The API server's objects are each someone's: one with an error must not
+ * hold back every other change in the cluster (kube-proxy and Ingress
+ * controllers skip such an object too).  So in API mode the objects with
+ * errors are left out and the rest translated again; leaving one out may
+ * make another wrong (an Ingress of a Service left out is not: that is a
+ * note), so a few rounds.  Their errors stay in @d, for the log and for
+ * their status.  0 with @want, -EINVAL or -ENOMEM.
+ */
+static int translate_leaving_out(struct kgd_sync *s, const struct kk_docs *docs,
+				 const struct kk_diag *d,
+				 struct kgate_state *want)
+{
+	struct names nm = { 0 };
+	struct kk_diag round;
+	struct kk_docs rest;
+	int err = names_of_errors(d, &nm), r, added;
+
+	/* an error that names no object: nothing to leave out */
+	if (err == 0)
+		err = -EINVAL;
+	for (r = 0; err > 0 && r < LEAVE_OUT_ROUNDS; r++) {
+		err = docs_without(docs, &nm, &rest);
+		if (err)
+			break;
+		kk_diag_init(&round);
+		err = kk_translate(&rest, s->cfg, want, &round);
+		if (err == -EINVAL) {
+			added = names_of_errors(&round, &nm);
+			err = added ? added : -EINVAL;
+		}
+		kk_diag_free(&round);
+		kk_docs_free(&rest);
+	}
+	if (!err) {
+		kgd_log(s->log, LOG_WARNING, "%zu object%s with errors left "
+			"out, the rest applied", nm.n, nm.n == 1 ? "" : "s");
+		s->left_out = nm.n;
+	}
+	names_free(&nm);
+	return err > 0 ? -EINVAL : err;
+}
+
 /* The whole path: every object translated, the kernel read when needed. */
 static enum kgd_sync_result full(struct kgd_sync *s, struct kk_docs *docs,
 				 struct kk_diag *d)
@@ -286,14 +426,19 @@ static enum kgd_sync_result full(struct kgd_sync *s, struct kk_docs *docs,
 
 	kk_cat_invalidate(s->cat);
 	kgate_state_init(&want);
+	s->left_out = 0;
 	/* the loader's errors first: no translation of a partial set */
 	err = d->errors ? -EINVAL : kk_translate(docs, s->cfg, &want, d);
 	log_diag_once(s, d);
+	if (err == -EINVAL && s->leave_out_invalid)
+		err = translate_leaving_out(s, docs, d, &want);
+	else if (!err && d->errors)
+		err = -EINVAL;
 	if (err == -ENOMEM) {
 		kgd_log(s->log, LOG_ERR, "out of memory");
 		return KGD_SYNC_FAILED;
 	}
-	if (err || d->errors) {
+	if (err) {
 		kgd_log(s->log, LOG_ERR, "%zu error%s in the manifests: "
 			"nothing applied", d->errors, d->errors == 1 ? "" : "s");
 		return KGD_SYNC_INVALID;
