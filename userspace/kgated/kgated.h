@@ -168,6 +168,14 @@ struct kgd_source {
 int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
 			size_t n, char *why, size_t whylen);
 
+/*
+ * @n documents sets one after another into @out, as a view (nodes not
+ * copied, out->arena NULL): @get(@set, i) gives set i.  0 or -ENOMEM.
+ */
+int kgd_docs_view(struct kk_docs *out, size_t n,
+		  const struct kk_docs *(*get)(const void *set, size_t i),
+		  const void *set);
+
 struct kgd_log;
 struct kgd_api;
 

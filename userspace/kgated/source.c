@@ -345,27 +345,41 @@ static void dirty_clear(struct dir_source *ds)
 	ds->all_dirty = false;
 }
 
-/* Every unit's documents, one after another: a view, not a copy. */
-static int view(const struct units *u, struct kk_docs *docs)
+int kgd_docs_view(struct kk_docs *out, size_t n,
+		  const struct kk_docs *(*get)(const void *set, size_t i),
+		  const void *set)
 {
-	size_t n = 0, i;
+	size_t total = 0, i;
 	struct kk_doc *v;
 
-	for (i = 0; i < u->n; i++)
-		n += u->v[i].docs->n;
-	v = malloc((n + 1) * sizeof(*v));
+	for (i = 0; i < n; i++)
+		total += get(set, i)->n;
+	v = malloc((total + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	kk_docs_free(docs);
-	docs->v = v;
-	docs->n = docs->cap = n;
-	for (i = 0; i < u->n; i++) {
-		if (!u->v[i].docs->n)
+	kk_docs_free(out);
+	out->v = v;
+	out->n = out->cap = total;
+	for (i = 0; i < n; i++) {
+		const struct kk_docs *part = get(set, i);
+
+		if (!part->n)
 			continue;	/* an empty file: no list to copy */
-		memcpy(v, u->v[i].docs->v, u->v[i].docs->n * sizeof(*v));
-		v += u->v[i].docs->n;
+		memcpy(v, part->v, part->n * sizeof(*v));
+		v += part->n;
 	}
 	return 0;
+}
+
+static const struct kk_docs *unit_docs(const void *set, size_t i)
+{
+	return ((const struct units *)set)->v[i].docs;
+}
+
+/* Every unit's documents, one after another. */
+static int view(const struct units *u, struct kk_docs *docs)
+{
+	return kgd_docs_view(docs, u->n, unit_docs, u);
 }
 
 /* After a failure: nothing kept, the next load reads everything. */

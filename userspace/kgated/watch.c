@@ -285,27 +285,15 @@ static int units_update(struct api_source *as, struct kk_diag *d)
 	return err;
 }
 
-/* Every unit's documents, one after another: a view, not a copy. */
+static const struct kk_docs *unit_docs(const void *set, size_t i)
+{
+	return ((const struct units *)set)->v[i].docs;
+}
+
+/* Every unit's documents, one after another. */
 static int view(const struct units *u, struct kk_docs *docs)
 {
-	size_t n = 0, i;
-	struct kk_doc *v;
-
-	for (i = 0; i < u->n; i++)
-		n += u->v[i].docs->n;
-	v = malloc((n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	kk_docs_free(docs);
-	docs->v = v;
-	docs->n = docs->cap = n;
-	for (i = 0; i < u->n; i++) {
-		if (!u->v[i].docs->n)
-			continue;	/* no list to copy */
-		memcpy(v, u->v[i].docs->v, u->v[i].docs->n * sizeof(*v));
-		v += u->v[i].docs->n;
-	}
-	return 0;
+	return kgd_docs_view(docs, u->n, unit_docs, u);
 }
 
 static int api_load(struct kgd_source *src, struct kk_docs *docs,
