@@ -74,12 +74,32 @@ static bool is_float(const char *s)
 	return *end == '\0' && strspn(s, "+-.0123456789eE") == strlen(s);
 }
 
+/*
+ * Can a plain scalar starting with @c be anything but a string?  Null,
+ * booleans and numbers all start with one of these (a float that strtod()
+ * reads whole starts with a sign, a dot or a digit).  Most scalars, keys
+ * included, do not: they skip the comparisons below.
+ */
+static bool maybe_typed(char c)
+{
+	switch (c) {
+	case '\0': case '~': case 'n': case 'N': case 't': case 'T':
+	case 'f': case 'F': case '+': case '-': case '.':
+		return true;
+	default:
+		return c >= '0' && c <= '9';
+	}
+}
+
 /* Type a plain scalar by the core schema. */
 static void resolve_plain(struct kk_node *n)
 {
 	const char *s = n->text, *digits = s + (*s == '-' || *s == '+');
 
-	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
+	if (!maybe_typed(*s)) {
+		n->type = KK_STR;
+		n->s = n->text;
+	} else if (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
 	    !strcmp(s, "Null") || !strcmp(s, "NULL")) {
 		n->type = KK_NULL;
 	} else if (!strcmp(s, "true") || !strcmp(s, "True") ||
