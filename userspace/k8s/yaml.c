@@ -51,24 +51,35 @@ static int fail(struct ystate *y, yaml_mark_t m, const char *fmt,
 	return -EINVAL;
 }
 
-static bool all_digits(const char *s, const char *set)
+/* @s is digits of base @base (8, 10 or 16), at least one. */
+static bool all_digits(const char *s, int base)
 {
 	if (!*s)
 		return false;
-	for (; *s; s++)
-		if (!strchr(set, *s))
+	for (; *s; s++) {
+		char c = *s;
+
+		if (!((c >= '0' && c <= (base == 8 ? '7' : '9')) ||
+		      (base == 16 && ((c >= 'a' && c <= 'f') ||
+				      (c >= 'A' && c <= 'F')))))
 			return false;
+	}
 	return true;
 }
 
 static bool is_float(const char *s)
 {
+	const char *dot;
 	char *end;
 
 	if (!strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, "+.inf") ||
 	    !strcmp(s, ".nan") || !strcmp(s, ".NaN"))
 		return true;
 	if (!strpbrk(s, "0123456789") || strpbrk(s, "xXoO_"))
+		return false;
+	/* strtod() reads one dot at most: "10.96.0.1" is no float. */
+	dot = strchr(s, '.');
+	if (dot && strchr(dot + 1, '.'))
 		return false;
 	strtod(s, &end);
 	return *end == '\0' && strspn(s, "+-.0123456789eE") == strlen(s);
@@ -110,17 +121,16 @@ static void resolve_plain(struct kk_node *n)
 		   !strcmp(s, "FALSE")) {
 		n->type = KK_BOOL;
 		n->b = false;
-	} else if (all_digits(digits, "0123456789")) {
+	} else if (all_digits(digits, 10)) {
 		errno = 0;
 		n->i = strtoll(s, NULL, 10);
 		n->type = errno ? KK_FLOAT : KK_INT;	/* too large: a number */
 		if (n->type == KK_FLOAT)
 			n->f = strtod(s, NULL);
-	} else if (!strncmp(s, "0x", 2) && all_digits(s + 2,
-						     "0123456789abcdefABCDEF")) {
+	} else if (!strncmp(s, "0x", 2) && all_digits(s + 2, 16)) {
 		n->type = KK_INT;
 		n->i = (int64_t)strtoull(s + 2, NULL, 16);
-	} else if (!strncmp(s, "0o", 2) && all_digits(s + 2, "01234567")) {
+	} else if (!strncmp(s, "0o", 2) && all_digits(s + 2, 8)) {
 		n->type = KK_INT;
 		n->i = (int64_t)strtoull(s + 2, NULL, 8);
 	} else if (is_float(s)) {
