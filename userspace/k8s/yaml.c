@@ -486,9 +486,27 @@ static const char *fast_quoted(const char *p, const char *e)
 /* May a plain scalar start with @p (whose line ends at @e)? */
 static bool fast_plain_start(const char *p, const char *e)
 {
-	if (*p == '-')
+	switch (*p) {
+	case '-':
 		return p + 1 < e && p[1] != ' ';
-	return !strchr("?:,[]{}#&*!|>'\"%@`", *p);
+	case '?': case ':': case ',': case '[': case ']': case '{': case '}':
+	case '#': case '&': case '*': case '!': case '|': case '>': case '\'':
+	case '"': case '%': case '@': case '`':
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Does @c end a plain scalar in a flow collection (or the fast path)? */
+static bool fast_flow_stop(char c)
+{
+	switch (c) {
+	case ',': case '[': case ']': case '{': case '}': case '#': case ':':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -552,7 +570,7 @@ static int fast_flow_scalar(struct fast *f, const char **p, bool key)
 	}
 	if (q == e || !fast_plain_start(q, e))
 		return -1;
-	for (r = q; r < e && !strchr(",[]{}#:", *r); r++)
+	for (r = q; r < e && !fast_flow_stop(*r); r++)
 		;
 	if (r == e || *r == '#' || *r == '[' || *r == '{' ||
 	    (*r == ':' && (!key || r + 1 == e || r[1] != ' ')))
