@@ -65,10 +65,18 @@
 #                          the published figures in grey
 #                          (tests/bench/apply.gp; gnuplot)
 #
+# Guest kernel: the VM runner's debug options (slub_debug, KFENCE) are off
+# unless KGATE_VM_APPEND is set, as for the L4 and L7 benchmarks: they add
+# to every allocation of the kernel's staging and commit.
+#
 # Environment: KGATE_BENCH_APPLY_N (10000, at most 65536),
 # KGATE_BENCH_APPLY_REPS (3), KGATE_BENCH_APPLY_DEBOUNCE (kgated's
-# debounce, ms, 200: the shipped default), KGATE_BENCH_ROUNDS (3).  Exit status: 0, or 1 if
-# something was refused or failed (never because of a goal).
+# debounce, ms, 200: the shipped default), KGATE_BENCH_ROUNDS (3),
+# KGATE_BENCH_APPLY_PERF (1: after round 1, a first and a second apply
+# each under perf record -a -g in the guest, untimed; reports by symbol,
+# task and object in apply-VER-perf-first.txt and
+# apply-VER-perf-second.txt; Debian's linux-perf).  Exit status: 0, or 1
+# if something was refused or failed (never because of a goal).
 
 set -u
 
@@ -77,6 +85,7 @@ N=${KGATE_BENCH_APPLY_N:-10000}
 REPS=${KGATE_BENCH_APPLY_REPS:-3}
 DEBOUNCE=${KGATE_BENCH_APPLY_DEBOUNCE:-200}
 ROUNDS=${KGATE_BENCH_ROUNDS:-3}
+PERF=${KGATE_BENCH_APPLY_PERF:-0}
 CLI=$TOP/build/userspace/kgate
 KGATED=$TOP/build/userspace/kgated
 GEN=$TOP/tests/bench/genmanifests.py
@@ -300,6 +309,8 @@ if [ -z "${KGATE_KO-}" ] || [ "${KGATE_KVER-}" != "$(uname -r)" ]; then
 	if [ ! -x "$KGATED" ]; then
 		log "build/userspace/kgated not built: its rows will be n/a"
 	fi
+	# No allocator debugging in the guest (see the header).
+	export KGATE_VM_APPEND=${KGATE_VM_APPEND-slub_debug=- kfence.sample_interval=0}
 	mkdir -p "$OUTDIR"
 	rc=0
 	i=0
@@ -365,6 +376,28 @@ peak_rss() {
 	return $st
 }
 
+# profile NAME CMD...: CMD under perf record -a -g (cpu-clock), its report
+# in $KGATE_OUT/apply-perf-NAME.txt (by symbol, by task, by object).
+profile() {
+	local name=$1 data=$TMP/perf-$1.data
+	shift
+	perf record -q -a -g -F 999 -o "$data" -- "$@" >/dev/null || return 1
+	{
+		perf report -i "$data" --stdio --no-children --sort sym \
+			--percent-limit 0.3 -g none
+		echo "# by task"
+		perf report -i "$data" --stdio --no-children --sort comm \
+			--percent-limit 0.5 -g none
+		echo "# by task and object (kernel, kgate.ko, programs)"
+		perf report -i "$data" --stdio --no-children --sort comm,dso \
+			--percent-limit 0.3 -g none
+		echo "# kgate by symbol, with callers"
+		perf report -i "$data" --stdio --no-children --comm kgate \
+			--sort sym --percent-limit 2 -g graph,1,callee
+	} >"$KGATE_OUT/apply-perf-$name.txt" 2>&1
+	rm -f "$data"
+}
+
 # apply_round R: the kgate apply figures of round R (an empty kernel).
 apply_round() {
 	local r=$1 at="round $1 of $ROUNDS" t0 t1 td out gen k v i addr
@@ -427,6 +460,16 @@ apply_round() {
 	[[ $out =~ ^[0-9]+$ ]] || die "no peak RSS: '$out'"
 	record rss kgate-apply "$r" "$out"
 	expect "kgate after the apply (RSS)" "$(kgate_count)" "$want"
+	"$CLI" flush >/dev/null || die "kgate flush"
+
+	[ "$PERF" = 1 ] && [ "$r" = 1 ] || return 0
+	settle
+	log "$at: a first apply under perf record (untimed)"
+	profile first "$CLI" apply -f "$M" || die "kgate apply (perf) refused"
+	expect "kgate after the apply (perf)" "$(kgate_count)" "$want"
+	settle
+	log "$at: a second apply under perf record (untimed)"
+	profile second "$CLI" apply -f "$M" || die "kgate apply (perf) refused"
 	"$CLI" flush >/dev/null || die "kgate flush"
 }
 
@@ -582,6 +625,7 @@ fi
 : >"$RAW" || die "cannot write $RAW"
 [ -x "$CLI" ] || die "$CLI not built"
 [ -x "$PY" ] || die "$PY missing"
+[ "$PERF" = 0 ] || command -v perf >/dev/null || die "KGATE_BENCH_APPLY_PERF: perf missing (Debian: linux-perf)"
 command -v unshare >/dev/null || die "unshare (util-linux) missing"
 
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do

@@ -113,8 +113,10 @@ const struct kk_pair *kk_get_pair(const struct kk_node *map, const char *key)
 
 	if (!map || map->type != KK_MAP)
 		return NULL;
+	/* The first byte first: most keys differ there, and cheaply. */
 	for (i = 0; i < map->map.n; i++)
-		if (!strcmp(map->map.v[i].key, key))
+		if (map->map.v[i].key[0] == key[0] &&
+		    !strcmp(map->map.v[i].key, key))
 			return &map->map.v[i];
 	return NULL;
 }

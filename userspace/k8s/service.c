@@ -33,6 +33,40 @@
 
 enum svc_type { TYPE_CLUSTERIP, TYPE_NODEPORT, TYPE_LB, TYPE_EXTNAME };
 
+/*
+ * "@base@suffix" into @buf of @len bytes, cut as snprintf() would: the
+ * field paths of every endpoint and port are made whether or not a
+ * message names them, and printf is slow for this.
+ */
+static const char *field_cat(char *buf, size_t len, const char *base,
+			     const char *suffix)
+{
+	size_t b = strlen(base), s = strlen(suffix);
+
+	if (b >= len)
+		b = len - 1;
+	if (s > len - 1 - b)
+		s = len - 1 - b;
+	memcpy(buf, base, b);
+	memcpy(buf + b, suffix, s);
+	buf[b + s] = '\0';
+	return buf;
+}
+
+/* "@key[@i]" into @buf of @len bytes (as field_cat()). */
+static const char *field_idx(char *buf, size_t len, const char *key, size_t i)
+{
+	char num[24], *p = num + sizeof(num);
+
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	*--p = '[';
+	return field_cat(buf, len, key, p);
+}
+
 /* A port of a Service. */
 struct sport {
 	const char *name;	/* "" when unset */
@@ -462,7 +496,7 @@ static int read_ranges(struct kk_diag *d, struct svc_spec *sp)
 		return 0;
 	}
 	for (i = 0; i < n->seq.n; i++) {
-		snprintf(field, sizeof(field), "%s[%zu]", key, i);
+		field_idx(field, sizeof(field), key, i);
 		if (!read_range(d, o, n->seq.v[i], field, &r))
 			continue;
 		if (grow(&sp->ranges, sp->n_ranges, &sp->cap_ranges,
@@ -596,22 +630,22 @@ static void read_port(struct kk_diag *d, struct svc_spec *sp, size_t i,
 	memset(p, 0, sizeof(*p));
 	p->name = "";
 	p->proto = IPPROTO_TCP;
-	snprintf(base, sizeof(base), "spec.ports[%zu]", i);
+	field_idx(base, sizeof(base), "spec.ports", i);
 	if (!kk_map(d, o, n, base))
 		return;
-	snprintf(field, sizeof(field), "%s.name", base);
+	field_cat(field, sizeof(field), base, ".name");
 	if (!kk_str(d, o, kk_get(n, "name"), field, &p->name))
 		p->name = "";
 	if (many && !*p->name && absent(kk_get(n, "name")))
 		kk_error(d, o, n, field,
 			 "required when there is more than one port");
-	snprintf(field, sizeof(field), "%s.protocol", base);
+	field_cat(field, sizeof(field), base, ".protocol");
 	read_proto(d, o, kk_get(n, "protocol"), field, &p->proto);
-	snprintf(field, sizeof(field), "%s.port", base);
+	field_cat(field, sizeof(field), base, ".port");
 	read_portnum(d, o, n, "port", field, true, &p->port);
-	snprintf(field, sizeof(field), "%s.targetPort", base);
+	field_cat(field, sizeof(field), base, ".targetPort");
 	read_target(d, o, kk_get(n, "targetPort"), field);
-	snprintf(field, sizeof(field), "%s.nodePort", base);
+	field_cat(field, sizeof(field), base, ".nodePort");
 	if (read_portnum(d, o, n, "nodePort", field, false,
 			&p->node_port) && sp->type == TYPE_CLUSTERIP) {
 		kk_error(d, o, kk_get(n, "nodePort"), field,
@@ -929,12 +963,12 @@ static int read_ep_port(struct kk_diag *d, struct ep_set *set,
 
 	if (!kk_map(d, o, n, base))
 		return 0;
-	snprintf(field, sizeof(field), "%s.name", base);
+	field_cat(field, sizeof(field), base, ".name");
 	if (!kk_str(d, o, kk_get(n, "name"), field, &p.name))
 		p.name = "";
-	snprintf(field, sizeof(field), "%s.protocol", base);
+	field_cat(field, sizeof(field), base, ".protocol");
 	read_proto(d, o, kk_get(n, "protocol"), field, &p.proto);
-	snprintf(field, sizeof(field), "%s.port", base);
+	field_cat(field, sizeof(field), base, ".port");
 	/* A slice port without a number restricts nothing: not ours. */
 	if (!read_portnum(d, o, n, "port", field, need, &p.port) ||
 	    d->errors > errors)
@@ -942,7 +976,7 @@ static int read_ep_port(struct kk_diag *d, struct ep_set *set,
 	for (i = 0; i < set->n_ports; i++) {
 		if (!strcmp(set->ports[i].name, p.name) &&
 		    set->ports[i].proto == p.proto) {
-			snprintf(field, sizeof(field), "%s.name", base);
+			field_cat(field, sizeof(field), base, ".name");
 			kk_error(d, o, n, field, "duplicate port \"%s\"/%s",
 				 p.name, kgate_proto_str(p.proto, pb,
 							 sizeof(pb)));
@@ -964,7 +998,7 @@ static int read_ep_ports(struct kk_diag *d, struct ep_set *set,
 	if (!kk_seq(d, set->o, n, key))
 		return 0;
 	for (i = 0; i < n->seq.n; i++) {
-		snprintf(field, sizeof(field), "%s[%zu]", key, i);
+		field_idx(field, sizeof(field), key, i);
 		if (read_ep_port(d, set, n->seq.v[i], field, need))
 			return -ENOMEM;
 	}
@@ -1000,15 +1034,15 @@ static int read_conditions(struct kk_diag *d, const struct kk_obj *o,
 	bool ready = true, serving, terminating = false;
 	char field[FIELD_MAX];
 
-	snprintf(field, sizeof(field), "%s.conditions", base);
+	field_cat(field, sizeof(field), base, ".conditions");
 	if (!kk_map(d, o, c, field))
 		return ep_state(ready, ready, terminating);
-	snprintf(field, sizeof(field), "%s.conditions.ready", base);
+	field_cat(field, sizeof(field), base, ".conditions.ready");
 	kk_bool(d, o, kk_get(c, "ready"), field, &ready);
 	serving = ready;
-	snprintf(field, sizeof(field), "%s.conditions.serving", base);
+	field_cat(field, sizeof(field), base, ".conditions.serving");
 	kk_bool(d, o, kk_get(c, "serving"), field, &serving);
-	snprintf(field, sizeof(field), "%s.conditions.terminating", base);
+	field_cat(field, sizeof(field), base, ".conditions.terminating");
 	kk_bool(d, o, kk_get(c, "terminating"), field, &terminating);
 	return ep_state(ready, serving, terminating);
 }
@@ -1035,10 +1069,10 @@ static int read_slice_ep(struct kk_diag *d, struct ep_set *set, size_t i,
 	bool local;
 	int state;
 
-	snprintf(base, sizeof(base), "endpoints[%zu]", i);
+	field_idx(base, sizeof(base), "endpoints", i);
 	if (!kk_map(d, o, n, base))
 		return 0;
-	snprintf(field, sizeof(field), "%s.addresses", base);
+	field_cat(field, sizeof(field), base, ".addresses");
 	if (!kk_seq(d, o, addrs, field) || !addrs->seq.n) {
 		if (absent(addrs) || addrs->type == KK_SEQ)
 			kk_error(d, o, addrs ? addrs : n, field,
@@ -1046,7 +1080,7 @@ static int read_slice_ep(struct kk_diag *d, struct ep_set *set, size_t i,
 		return 0;
 	}
 	/* The first address is the one consumers use, says the API. */
-	snprintf(field, sizeof(field), "%s.addresses[0]", base);
+	field_cat(field, sizeof(field), base, ".addresses[0]");
 	if (!read_ip(d, o, addrs->seq.v[0], addrs, field, &a))
 		return 0;
 	if (a.family != family) {
@@ -1056,7 +1090,7 @@ static int read_slice_ep(struct kk_diag *d, struct ep_set *set, size_t i,
 		return 0;
 	}
 	state = read_conditions(d, o, n, base);
-	snprintf(field, sizeof(field), "%s.nodeName", base);
+	field_cat(field, sizeof(field), base, ".nodeName");
 	local = on_node(d, o, kk_get(n, "nodeName"), field, cfg);
 	if (state < 0)
 		return 0;
@@ -1117,7 +1151,7 @@ static int read_legacy_addrs(struct kk_diag *d, struct ep_set *set,
 		return 0;
 	for (i = 0; i < n->seq.n; i++) {
 		a = n->seq.v[i];
-		snprintf(field, sizeof(field), "%s[%zu]", list, i);
+		field_idx(field, sizeof(field), list, i);
 		if (!kk_map(d, o, a, field))
 			continue;
 		snprintf(field, sizeof(field), "%s[%zu].ip", list, i);
@@ -1144,11 +1178,11 @@ static int read_legacy(struct kk_diag *d, struct eps *e,
 		return 0;
 	for (i = 0; i < subs->seq.n; i++) {
 		sub = subs->seq.v[i];
-		snprintf(base, sizeof(base), "subsets[%zu]", i);
+		field_idx(base, sizeof(base), "subsets", i);
 		if (!kk_map(d, o, sub, base))
 			continue;
 		set = new_set(e, o);
-		snprintf(field, sizeof(field), "%s.ports", base);
+		field_cat(field, sizeof(field), base, ".ports");
 		if (!set ||
 		    read_ep_ports(d, set, kk_get(sub, "ports"), field, true) ||
 		    read_legacy_addrs(d, set, sub, base, true, cfg) ||

@@ -24,6 +24,13 @@ struct kgate_dec {
 	size_t whylen;
 };
 
+/*
+ * d->path from byte @base on: ".@name[@i]" (@i < 0: ".@name"), cut to fit
+ * as snprintf() would.  Made for every list entry decoded, only read when
+ * an entry is wrong: no printf.
+ */
+void kgate_dec_path_set(struct kgate_dec *d, size_t base, const char *name,
+			long long i);
 int kgate_dec_fail(struct kgate_dec *d, const char *attr, const char *fmt,
 		   ...) __attribute__((format(printf, 3, 4)));
 /* Payload bytes of @a must be exactly @len. */

@@ -14,6 +14,37 @@
 #include "dec.h"
 #include "kgate_msg.h"
 
+void kgate_dec_path_set(struct kgate_dec *d, size_t base, const char *name,
+			long long i)
+{
+	char num[24], *p = num + sizeof(num), *to = d->path + base;
+	size_t room = sizeof(d->path) - base - 1, n;
+
+	*--p = '\0';
+	if (i >= 0) {
+		*--p = ']';
+		do
+			*--p = (char)('0' + i % 10);
+		while (i /= 10);
+		*--p = '[';
+	}
+	if (!room) {
+		*to = '\0';
+		return;
+	}
+	*to++ = '.';
+	room--;
+	n = strlen(name);
+	n = n < room ? n : room;
+	memcpy(to, name, n);
+	to += n;
+	room -= n;
+	n = strlen(p);
+	n = n < room ? n : room;
+	memcpy(to, p, n);
+	to[n] = '\0';
+}
+
 int kgate_dec_fail(struct kgate_dec *d, const char *attr, const char *fmt,
 		   ...)
 {
@@ -345,8 +376,7 @@ static int parse_list(struct kgate_dec *d, const struct nlattr *list,
 					      "entry of type %u, expected %u",
 					      mnl_attr_get_type(item),
 					      KGATE_A_LIST_ITEM);
-		snprintf(d->path + base, sizeof(d->path) - base, ".%s[%zu]",
-			 name, i++);
+		kgate_dec_path_set(d, base, name, (long long)i++);
 		err = kgate_dec_check_nest(d, item, NULL);
 		if (!err)
 			err = parse_item(d, kind, item, svc);

@@ -38,8 +38,7 @@ static int each_item(struct kgate_dec *d, const struct nlattr *list,
 					      "entry of type %u, expected %u",
 					      mnl_attr_get_type(item),
 					      KGATE_A_LIST_ITEM);
-		snprintf(d->path + base, sizeof(d->path) - base, ".%s[%zu]",
-			 name, i++);
+		kgate_dec_path_set(d, base, name, (long long)i++);
 		err = nested ? kgate_dec_check_nest(d, item, NULL) : 0;
 		if (!err)
 			err = fn(d, item, obj);
@@ -55,7 +54,7 @@ static size_t enter(struct kgate_dec *d, const char *name)
 {
 	size_t base = strlen(d->path);
 
-	snprintf(d->path + base, sizeof(d->path) - base, ".%s", name);
+	kgate_dec_path_set(d, base, name, -1);
 	return base;
 }
 
