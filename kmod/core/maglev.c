@@ -124,7 +124,8 @@ int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
 			  void *scratch)
 {
 	struct kg_maglev_perm *perm = scratch;
-	u32 i, k, size = 0;
+	u32 i, k, size = 0, next = 0;
+	bool equal = true;
 	u16 *heap;
 
 	if (!kg_maglev_valid(m, be, n))
@@ -154,11 +155,18 @@ int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
 							  id), 4) % (m - 1) + 1;
 		perm[i].turns = 0;
 		perm[i].weight = be[i].weight;
+		if (size && be[i].weight != perm[heap[0]].weight)
+			equal = false;
 		heap[size++] = i;
 	}
 	if (!size)
 		return 0;
-	for (k = size / 2; k-- > 0;)
+	/*
+	 * Equal weights, the common case: the heap would give the turns
+	 * round robin in index order (fewest turns first, ties to the lower
+	 * index), so take them so, in the order heap[] already has.
+	 */
+	for (k = size / 2; !equal && k-- > 0;)
 		kg_maglev_sift(heap, size, k, perm);
 
 	/*
@@ -168,16 +176,20 @@ int kg_maglev_build_turns(u16 *table, u16 *turns, u32 m,
 	 * a slot twice.
 	 */
 	for (k = 0; k < m; k++) {
-		struct kg_maglev_perm *p = &perm[heap[0]];
+		u16 who = equal ? heap[next] : heap[0];
+		struct kg_maglev_perm *p = &perm[who];
 
 		while (table[p->pos] != KG_MAGLEV_NONE)
 			kg_maglev_step(p, m);
-		table[p->pos] = heap[0];
+		table[p->pos] = who;
 		if (turns)
-			turns[k] = heap[0];
+			turns[k] = who;
 		kg_maglev_step(p, m);
 		p->turns++;
-		kg_maglev_sift(heap, size, 0, perm);
+		if (!equal)
+			kg_maglev_sift(heap, size, 0, perm);
+		else if (++next == size)
+			next = 0;
 		if (!(k & 0xffff))
 			kg_cond_resched();
 	}
