@@ -76,7 +76,8 @@ unit_line() {
 
 # The dkms stand-in: one line per call in dkms.log.  depmod runs on
 # kgate.ko and the modules it depends on (modprobe --show-depends lists
-# them): modprobe then loads it, as after a whole depmod -a.
+# them): modprobe then loads it, as after a whole depmod -a, but finds no
+# other module until cleanup() takes the overlay away.
 make_dkms() {
 	cat >"$W/dkms" <<-EOF
 	#!/bin/bash
@@ -125,6 +126,11 @@ vip() {
 W=$(mktemp -d /tmp/kgate-inst.XXXXXX)
 mount -t tmpfs tmpfs "$W"
 
+# The namespaces first: the stand-in's depmod indexes kgate and its
+# dependencies alone, so what they need (veth) must be loaded before.
+L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
+topo_up 1 || l7_bail 1
+
 # --- a real install into the guest's root ----------------------------------
 before=$(listing)
 mkdir -p "$W/mod/upper" "$W/mod/work"
@@ -165,8 +171,6 @@ else
 	[ -d /sys/module/kgate ] || insmod "$KGATE_KO"
 fi
 
-L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
-topo_up 1 || l7_bail 1
 notify_listen "$W/notify" "$W/notify.log"
 read -r -a start <<<"$(unit_line ExecStart)"
 echo "# ExecStart: ${start[*]}"
