@@ -7,6 +7,9 @@
  * has no business holding.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +117,73 @@ int kgd_addrs_wanted(const struct kgate_state *st,
 		if (st->lis[i].addr.family &&
 		    kgd_addr_in_any(&st->lis[i].addr, own, n_own))
 			err = push(out, &cap, &st->lis[i].addr);
+	if (err) {
+		kgd_addrs_free(out);
+		return err;
+	}
+	uniq(out);
+	return 0;
+}
+
+/* Global unicast: not loopback, link-local, unspecified or multicast. */
+static bool global(const struct kgate_addr *a)
+{
+	const uint8_t *b = a->bytes;
+	static const uint8_t v6_loop[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return b[0] != 127 && b[0] != 0 && !(b[0] == 169 && b[1] == 254) &&
+		       b[0] < 224;
+	return memcmp(b, v6_loop, 16) && b[0] != 0xff &&
+	       !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) &&
+	       memcmp(b, (const uint8_t[16]){ 0 }, 16);
+}
+
+/* The node's global addresses, from its interfaces. */
+static int node_addrs(struct kgd_addrs *out)
+{
+	struct ifaddrs *ifa, *i;
+	size_t cap = 0;
+	int err = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; !err && i; i = i->ifa_next) {
+		struct kgate_addr a = { 0 };
+
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			a.family = AF_INET;
+			memcpy(a.bytes, &((struct sockaddr_in *)(void *)
+					  i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			a.family = AF_INET6;
+			memcpy(a.bytes, &((struct sockaddr_in6 *)(void *)
+					  i->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		if (global(&a))
+			err = push(out, &cap, &a);
+	}
+	freeifaddrs(ifa);
+	return err;
+}
+
+int kgd_addrs_status(const struct kgd_config *c, struct kgd_addrs *out)
+{
+	size_t cap = 0, i;
+	int err = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	for (i = 0; !err && i < c->api.n_status_addrs; i++)
+		err = push(out, &cap, &c->api.status_addrs[i]);
+	if (!err && !c->api.n_status_addrs && c->ingress_addr.family)
+		err = push(out, &cap, &c->ingress_addr);
+	else if (!err && !c->api.n_status_addrs)
+		err = node_addrs(out);
 	if (err) {
 		kgd_addrs_free(out);
 		return err;

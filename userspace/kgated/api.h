@@ -211,7 +211,8 @@ struct kgd_api_parent {
  * Failures go to opts.log.  0 or -ENOMEM / -EINVAL.
  *
  * Ingress: status.loadBalancer.ingress = [{ip}...].
- * Gateway: status.conditions, each with observedGeneration @generation.
+ * Gateway, GatewayClass: status.conditions, each with observedGeneration
+ * @generation.
  * HTTPRoute: status.parents = [{parentRef, controllerName, conditions}].
  */
 int kgd_api_patch_ingress(struct kgd_api *a, const char *ns,
@@ -219,6 +220,10 @@ int kgd_api_patch_ingress(struct kgd_api *a, const char *ns,
 int kgd_api_patch_gateway(struct kgd_api *a, const char *ns, const char *name,
 			  int64_t generation, const struct kgd_api_cond *conds,
 			  size_t n);
+/* GatewayClass (cluster scope): status.conditions. */
+int kgd_api_patch_gatewayclass(struct kgd_api *a, const char *name,
+			       int64_t generation,
+			       const struct kgd_api_cond *conds, size_t n);
 int kgd_api_patch_httproute(struct kgd_api *a, const char *ns,
 			    const char *name, int64_t generation,
 			    const struct kgd_api_parent *parents, size_t n);

@@ -38,8 +38,10 @@ static int enqueue(struct kgd_api *a, enum kgd_api_kind k, const char *ns,
 		return -ENOMEM;
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	if (!text || asprintf(&path, "%s/namespaces/%s/%s/%s/status",
-			      d->prefix, ns, d->plural, name) < 0) {
+	if (!text || (ns ? asprintf(&path, "%s/namespaces/%s/%s/%s/status",
+				    d->prefix, ns, d->plural, name) :
+		      asprintf(&path, "%s/%s/%s/status", d->prefix, d->plural,
+			       name)) < 0) {
 		free(text);
 		return -ENOMEM;
 	}
@@ -212,6 +214,22 @@ int kgd_api_patch_gateway(struct kgd_api *a, const char *ns, const char *name,
 		return -EINVAL;
 	st = json_pack("{s:o}", "conditions", c);
 	return st ? enqueue(a, KGD_API_GATEWAYS, ns, name, st) : -ENOMEM;
+}
+
+int kgd_api_patch_gatewayclass(struct kgd_api *a, const char *name,
+			       int64_t generation,
+			       const struct kgd_api_cond *conds, size_t n)
+{
+	json_t *c, *st;
+
+	if (!k8s_name(name))
+		return -EINVAL;
+	c = conds_json(conds, n, generation);
+	if (!c)
+		return -EINVAL;
+	st = json_pack("{s:o}", "conditions", c);
+	return st ? enqueue(a, KGD_API_GATEWAYCLASSES, NULL, name, st) :
+		    -ENOMEM;
 }
 
 static json_t *parent_json(const struct kgd_api_parent *p, int64_t gen)

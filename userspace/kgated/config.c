@@ -17,6 +17,7 @@ int kgd_config_init(struct kgd_config *cfg)
 	cfg->ingress_port = 80;
 	cfg->debounce_ms = 200;
 	cfg->log = KGD_LOG_AUTO;
+	cfg->api.status = true;
 	cfg->manifests = calloc(1, sizeof(*cfg->manifests));
 	if (!cfg->manifests)
 		return -ENOMEM;
@@ -43,6 +44,11 @@ void kgd_config_free(struct kgd_config *cfg)
 	free(cfg->link);
 	free(cfg->own);
 	free(cfg->metrics_addr);
+	free(cfg->api.url);
+	free(cfg->api.kubeconfig);
+	free(cfg->api.context);
+	free(cfg->api.ns);
+	free(cfg->api.status_addrs);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -269,6 +275,86 @@ static void get_reload(struct cfg_ctx *c, const struct kk_node *n,
 		cfg->debounce_ms = (unsigned int)ms;
 }
 
+/* api.server: "", in-cluster, kubeconfig or an http(s) URL. */
+static void get_api_server(struct cfg_ctx *c, const struct kk_node *n,
+			   struct kgd_config *cfg)
+{
+	const char *s;
+
+	if (!kk_str(c->d, &c->o, n, "api.server", &s))
+		return;
+	if (!*s) {
+		cfg->api.mode = KGD_API_OFF;
+	} else if (!strcmp(s, "in-cluster")) {
+		cfg->api.mode = KGD_API_INCLUSTER;
+	} else if (!strcmp(s, "kubeconfig")) {
+		cfg->api.mode = KGD_API_KUBECONFIG;
+	} else if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)) {
+		cfg->api.mode = KGD_API_URL;
+		get_str(c, n, "api.server", &cfg->api.url);
+	} else {
+		kk_error(c->d, &c->o, n, "api.server", "\"%s\" is not \"\", "
+			 "in-cluster, kubeconfig or an http:// or https:// URL",
+			 s);
+	}
+}
+
+static void get_status_addrs(struct cfg_ctx *c, const struct kk_node *n,
+			     struct kgd_config *cfg)
+{
+	struct kgd_api_config *api = &cfg->api;
+	char field[64];
+	const char *s;
+	size_t i;
+
+	if (!kk_seq(c->d, &c->o, n, "api.statusAddresses"))
+		return;
+	free(api->status_addrs);
+	api->n_status_addrs = 0;
+	api->status_addrs = calloc(n->seq.n + 1, sizeof(*api->status_addrs));
+	if (!api->status_addrs) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n->seq.n; i++) {
+		struct kgate_addr *a = &api->status_addrs[api->n_status_addrs];
+
+		snprintf(field, sizeof(field), "api.statusAddresses[%zu]", i);
+		if (!kk_need_str(c->d, &c->o, n->seq.v[i], field, &s))
+			continue;
+		if (kgate_parse_addr(s, a))
+			kk_error(c->d, &c->o, n->seq.v[i], field,
+				 "\"%s\" is not an IP address", s);
+		else
+			api->n_status_addrs++;
+	}
+}
+
+static void get_api(struct cfg_ctx *c, const struct kk_node *n,
+		    struct kgd_config *cfg)
+{
+	static const char *const keys[] = { "server", "kubeconfig", "context",
+					    "namespace", "status",
+					    "statusAddresses", NULL };
+
+	if (!kk_map(c->d, &c->o, n, "api"))
+		return;
+	check_keys(c, n, "api.", keys, "server, kubeconfig, context, "
+		   "namespace, status or statusAddresses");
+	get_api_server(c, at(n, "server"), cfg);
+	get_str(c, at(n, "kubeconfig"), "api.kubeconfig", &cfg->api.kubeconfig);
+	get_str(c, at(n, "context"), "api.context", &cfg->api.context);
+	if ((cfg->api.kubeconfig || cfg->api.context) &&
+	    cfg->api.mode != KGD_API_KUBECONFIG)
+		kk_error(c->d, &c->o, at(n, cfg->api.kubeconfig ? "kubeconfig" :
+					 "context"),
+			 cfg->api.kubeconfig ? "api.kubeconfig" : "api.context",
+			 "needs api.server: kubeconfig");
+	get_str(c, at(n, "namespace"), "api.namespace", &cfg->api.ns);
+	kk_bool(c->d, &c->o, at(n, "status"), "api.status", &cfg->api.status);
+	get_status_addrs(c, at(n, "statusAddresses"), cfg);
+}
+
 static void get_log(struct cfg_ctx *c, const struct kk_node *n,
 		    struct kgd_config *cfg)
 {
@@ -292,10 +378,10 @@ static void get_all(struct cfg_ctx *c, const struct kk_node *root,
 {
 	static const char *const keys[] = { "nodeName", "manifests", "ingress",
 					    "addresses", "metrics", "reload",
-					    "log", NULL };
+					    "log", "api", NULL };
 
 	check_keys(c, root, "", keys, "nodeName, manifests, ingress, "
-		   "addresses, metrics, reload or log");
+		   "addresses, metrics, reload, log or api");
 	get_str(c, at(root, "nodeName"), "nodeName", &cfg->node_name);
 	get_manifests(c, at(root, "manifests"), cfg);
 	get_ingress(c, at(root, "ingress"), cfg);
@@ -303,6 +389,7 @@ static void get_all(struct cfg_ctx *c, const struct kk_node *root,
 	get_metrics(c, at(root, "metrics"), cfg);
 	get_reload(c, at(root, "reload"), cfg);
 	get_log(c, at(root, "log"), cfg);
+	get_api(c, at(root, "api"), cfg);
 }
 
 int kgd_config_parse(struct kgd_config *cfg, const struct kk_docs *docs,

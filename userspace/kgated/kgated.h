@@ -16,6 +16,7 @@
 #ifndef KGATED_H
 #define KGATED_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,27 @@ enum kgd_log_mode {
 	KGD_LOG_STDERR,
 };
 
+/* api: the Kubernetes API server instead of manifest files. */
+enum kgd_api_mode {
+	KGD_API_OFF,		/* follow the manifests */
+	KGD_API_INCLUSTER,	/* the pod's service account */
+	KGD_API_KUBECONFIG,	/* api.kubeconfig */
+	KGD_API_URL,		/* api.server, no authentication */
+};
+
+#define KGD_DEFAULT_KUBECONFIG	"/etc/kgate/kubeconfig"
+
+struct kgd_api_config {
+	enum kgd_api_mode mode;
+	char *url;			/* KGD_API_URL */
+	char *kubeconfig;		/* NULL: KGD_DEFAULT_KUBECONFIG */
+	char *context;			/* NULL: current-context */
+	char *ns;			/* NULL: every namespace */
+	bool status;			/* write status back */
+	struct kgate_addr *status_addrs; /* Ingress status; n 0: derived */
+	size_t n_status_addrs;
+};
+
 struct kgd_config {
 	char *node_name;		/* NULL: the host name */
 	char **manifests;		/* files and directories */
@@ -48,6 +70,7 @@ struct kgd_config {
 	char *metrics_addr;		/* NULL: no metrics */
 	unsigned int debounce_ms;
 	enum kgd_log_mode log;
+	struct kgd_api_config api;
 };
 
 /* The defaults of every key. 0 or -ENOMEM. */
@@ -88,6 +111,21 @@ struct kgd_source_ops {
 	int (*fd)(const struct kgd_source *src);
 	/* 1: something changed, 0: nothing relevant, negative errno */
 	int (*changed)(struct kgd_source *src);
+	/*
+	 * Optional.  ready(): false while the source cannot give the whole
+	 * set (the API server's before every kind is listed): no sync then,
+	 * the kernel keeps what it has.  A source with several sockets and
+	 * timers gives them with pollfds() (up to @max, returning how many
+	 * there are), says when it is due with timeout_ms() (-1 never, 0
+	 * now) and takes them back with their revents in step(), which
+	 * returns as changed() does; fd() is then -1.
+	 */
+	bool (*ready)(struct kgd_source *src);
+	size_t (*pollfds)(struct kgd_source *src, struct pollfd *fds,
+			  size_t max);
+	int (*timeout_ms)(struct kgd_source *src);
+	int (*step)(struct kgd_source *src, const struct pollfd *fds,
+		    size_t n);
 	void (*close)(struct kgd_source *src);
 };
 
@@ -103,6 +141,20 @@ struct kgd_source {
  */
 int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
 			size_t n, char *why, size_t whylen);
+
+struct kgd_log;
+struct kgd_api;
+
+/*
+ * The Kubernetes API server (api.h) as @c says: in-cluster, a kubeconfig
+ * or a URL.  Messages go to @log, which must outlive the source.  0, or
+ * a negative errno with @why filled in.
+ */
+int kgd_api_source_open(struct kgd_source **out,
+			const struct kgd_api_config *c,
+			const struct kgd_log *log, char *why, size_t whylen);
+/* The API client of an API source, for status; NULL for other sources. */
+struct kgd_api *kgd_api_source_client(struct kgd_source *src);
 
 /* ---- debounce ---------------------------------------------------------- */
 
@@ -148,6 +200,13 @@ bool kgd_addr_in_any(const struct kgate_addr *a, const struct kgate_range *own,
 int kgd_addrs_wanted(const struct kgate_state *st,
 		     const struct kgate_range *own, size_t n_own,
 		     struct kgd_addrs *out);
+
+/*
+ * The addresses Ingress status names (status.loadBalancer.ingress):
+ * api.statusAddresses, else ingress.address when set, else the node's
+ * global addresses.  Sorted, each once.  0 or a negative errno.
+ */
+int kgd_addrs_status(const struct kgd_config *c, struct kgd_addrs *out);
 
 /* ---- the link ---------------------------------------------------------- */
 
@@ -199,6 +258,7 @@ enum kgd_sync_result {
 	KGD_SYNC_OK,		/* the kernel is as the manifests say */
 	KGD_SYNC_INVALID,	/* manifest errors: nothing applied */
 	KGD_SYNC_FAILED,	/* the kernel could not be read or refused */
+	KGD_SYNC_WAITING,	/* the source is not ready: nothing done */
 };
 
 struct kgd_sync {
@@ -209,6 +269,17 @@ struct kgd_sync {
 	const struct kgd_config *conf;
 	char *last_diag;		/* not repeated while the same */
 	size_t sent;			/* operations the last run applied */
+	/* the desired state of the last sync that applied (for status) */
+	struct kgate_state applied;
+	bool have_applied;
+	/*
+	 * Optional, after each translation: the documents, the messages and
+	 * the state applied (NULL when the manifests had errors and nothing
+	 * was).  For status write-back.
+	 */
+	void (*after)(void *data, const struct kk_docs *docs,
+		      const struct kk_diag *d, const struct kgate_state *st);
+	void *after_data;
 };
 
 /*
@@ -216,6 +287,8 @@ struct kgd_sync {
  * what is KK_OWNER's, apply in one batch, then the link's addresses.
  */
 enum kgd_sync_result kgd_sync_run(struct kgd_sync *s);
+/* What a sync keeps between runs. */
+void kgd_sync_free(struct kgd_sync *s);
 /*
  * --check: load and translate, print every diagnostic to @f; true when
  * there was no error.

@@ -5,6 +5,7 @@
  * timer (timerfd), the kernel's events (their own socket) and, when
  * configured, the metrics endpoint.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 
 #include "kgated.h"
 #include "metrics.h"
+#include "status.h"
 
 /* A kernel that cannot be read or refuses: tried again, less and less. */
 #define RETRY_FIRST_MS	1000
@@ -37,9 +40,11 @@ struct kgd {
 	struct kgate_sock *events;
 	struct kgd_debounce db;
 	struct kgd_sync sync;
+	struct kgd_publish *publish;	/* API mode with api.status */
 	int sigfd, timerfd;
 	uint64_t retry_ms;
 	bool events_warned;	/* said once, not at every reconcile */
+	bool ready;		/* READY=1 sent: the first sync was done */
 	bool stop;
 };
 
@@ -129,16 +134,64 @@ static void open_events(struct kgd *k)
 
 static int open_source(struct kgd *k)
 {
+	bool api = k->conf.api.mode != KGD_API_OFF;
 	char why[256];
 	int err;
 
-	err = kgd_dir_source_open(&k->src, k->conf.manifests,
-				  k->conf.n_manifests, why, sizeof(why));
+	if (api)
+		err = kgd_api_source_open(&k->src, &k->conf.api, &k->log, why,
+					  sizeof(why));
+	else
+		err = kgd_dir_source_open(&k->src, k->conf.manifests,
+					  k->conf.n_manifests, why,
+					  sizeof(why));
 	if (err) {
 		k->src = NULL;
-		kgd_log(&k->log, LOG_ERR, "manifests: %s", why);
+		kgd_log(&k->log, LOG_ERR, "%s: %s", api ? "api" : "manifests",
+			why);
 	}
 	return err;
+}
+
+/* ---- status (API mode) ------------------------------------------------ */
+
+static void after_sync(void *data, const struct kk_docs *docs,
+		       const struct kk_diag *d, const struct kgate_state *st)
+{
+	struct kgd *k = data;
+	struct kgd_api *api = kgd_api_source_client(k->src);
+	char text[KGD_STATUS_IPS][INET6_ADDRSTRLEN];
+	const char *ips[KGD_STATUS_IPS];
+	struct kgd_addrs a;
+	size_t i, n;
+	int err;
+
+	if (!api || !k->publish)
+		return;
+	err = kgd_addrs_status(&k->conf, &a);
+	if (err) {
+		kgd_log(&k->log, LOG_WARNING, "status addresses: %s",
+			strerror(-err));
+		return;
+	}
+	n = a.n < KGD_STATUS_IPS ? a.n : KGD_STATUS_IPS;
+	for (i = 0; i < n; i++)
+		ips[i] = kgate_addr_str(&a.v[i], text[i], sizeof(text[i]));
+	kgd_addrs_free(&a);
+	if (kgd_publish(k->publish, api, docs, d, st, ips, n))
+		kgd_log(&k->log, LOG_ERR, "status: out of memory");
+}
+
+static void open_publish(struct kgd *k)
+{
+	bool want = k->conf.api.mode != KGD_API_OFF && k->conf.api.status;
+
+	if (!want) {
+		kgd_publish_close(k->publish);
+		k->publish = NULL;
+	} else if (!k->publish && kgd_publish_open(&k->publish)) {
+		kgd_log(&k->log, LOG_ERR, "status: out of memory");
+	}
 }
 
 /* Everything that follows from k->conf, after it changed. */
@@ -153,6 +206,9 @@ static void wire(struct kgd *k)
 	k->sync.log = &k->log;
 	k->sync.link = k->link;
 	k->sync.conf = &k->conf;
+	open_publish(k);
+	k->sync.after = after_sync;
+	k->sync.after_data = k;
 }
 
 /* ---- reconcile -------------------------------------------------------- */
@@ -193,6 +249,10 @@ static void reconcile(struct kgd *k)
 	open_link(k);
 	k->sync.link = k->link;
 	r = kgd_sync_run(&k->sync);
+	if (r != KGD_SYNC_WAITING && !k->ready) {
+		sd_notify(0, "READY=1\nSTATUS=following the manifests");
+		k->ready = true;
+	}
 	/*
 	 * The events of our own batch are queued by now (the kernel sends
 	 * them before it acknowledges the commit): not a change to follow.
@@ -228,6 +288,15 @@ static void on_source(struct kgd *k)
 	if (r < 0)
 		kgd_log(&k->log, LOG_ERR, "manifests: following changes: %s",
 			strerror(-r));
+	if (r)
+		poke(k);
+}
+
+/* A source with several sockets: its entries follow ours in @p. */
+static void on_source_step(struct kgd *k, const struct pollfd *p, size_t n)
+{
+	int r = k->src->ops->step(k->src, p, n);
+
 	if (r)
 		poke(k);
 }
@@ -318,8 +387,8 @@ static void reload(struct kgd *k)
 	if (k->stop)
 		return;
 	wire(k);
+	k->ready = false;
 	reconcile(k);
-	sd_notify(0, "READY=1");
 }
 
 static void on_signal(struct kgd *k)
@@ -341,6 +410,12 @@ static void on_signal(struct kgd *k)
 
 enum { FD_SIG, FD_SRC, FD_TIMER, FD_EVENTS, FD_HTTP, N_FDS };
 
+/* Our fds, then the source's (the API client's sockets). */
+struct fds {
+	struct pollfd *p;
+	size_t n, cap;
+};
+
 static void fill(const struct kgd *k, struct pollfd *p)
 {
 	int fds[N_FDS] = {
@@ -359,17 +434,62 @@ static void fill(const struct kgd *k, struct pollfd *p)
 	}
 }
 
+/* Room for the source's entries after ours; false on ENOMEM. */
+static bool fill_source(struct kgd *k, struct fds *f)
+{
+	const struct kgd_source_ops *ops = k->src ? k->src->ops : NULL;
+	struct pollfd *v;
+	size_t n;
+
+	f->n = 0;
+	if (!ops || !ops->pollfds)
+		return true;
+	for (;;) {
+		n = ops->pollfds(k->src, f->p + N_FDS, f->cap - N_FDS);
+		if (n <= f->cap - N_FDS)
+			break;
+		v = realloc(f->p, (N_FDS + n) * sizeof(*v));
+		if (!v)
+			return false;
+		f->p = v;
+		f->cap = N_FDS + n;
+	}
+	f->n = n;
+	return true;
+}
+
+static int source_timeout(struct kgd *k)
+{
+	if (!k->src || !k->src->ops->timeout_ms)
+		return -1;
+	return k->src->ops->timeout_ms(k->src);
+}
+
 static int loop(struct kgd *k)
 {
-	struct pollfd p[N_FDS];
+	struct fds f = { .p = calloc(N_FDS + 8, sizeof(struct pollfd)),
+			 .cap = N_FDS + 8 };
+	struct pollfd *p;
+	int err = 0;
 
+	if (!f.p) {
+		kgd_log(&k->log, LOG_ERR, "out of memory");
+		return 1;
+	}
 	while (!k->stop) {
+		if (!fill_source(k, &f)) {
+			kgd_log(&k->log, LOG_ERR, "out of memory");
+			err = 1;
+			break;
+		}
+		p = f.p;
 		fill(k, p);
-		if (poll(p, N_FDS, -1) < 0) {
+		if (poll(p, N_FDS + f.n, source_timeout(k)) < 0) {
 			if (errno == EINTR)
 				continue;
 			kgd_log(&k->log, LOG_ERR, "poll: %s", strerror(errno));
-			return 1;
+			err = 1;
+			break;
 		}
 		if (p[FD_SIG].revents)
 			on_signal(k);
@@ -377,6 +497,8 @@ static int loop(struct kgd *k)
 			break;
 		if (p[FD_SRC].revents && k->src)
 			on_source(k);
+		if (k->src && k->src->ops->step)
+			on_source_step(k, p + N_FDS, f.n);
 		if (p[FD_EVENTS].revents && k->events)
 			on_events(k);
 		if (p[FD_HTTP].revents && k->http)
@@ -384,7 +506,8 @@ static int loop(struct kgd *k)
 		if (p[FD_TIMER].revents)
 			on_timer(k);
 	}
-	return 0;
+	free(f.p);
+	return err;
 }
 
 static int open_fds(struct kgd *k)
@@ -419,7 +542,8 @@ static void close_all(struct kgd *k)
 		close(k->sigfd);
 	if (k->timerfd >= 0)
 		close(k->timerfd);
-	free(k->sync.last_diag);
+	kgd_sync_free(&k->sync);
+	kgd_publish_close(k->publish);
 	kgd_config_free(&k->conf);
 }
 
@@ -437,7 +561,6 @@ static int run(struct kgd *k)
 	open_metrics(k);
 	wire(k);
 	reconcile(k);
-	sd_notify(0, "READY=1\nSTATUS=following the manifests");
 	err = loop(k);
 	sd_notify(0, "STOPPING=1");
 	return err;
@@ -447,6 +570,12 @@ static int check(struct kgd *k)
 {
 	bool ok;
 
+	if (k->conf.api.mode != KGD_API_OFF) {
+		fprintf(stderr, "kgated: %s: configuration valid; the objects "
+			"come from the API server and are checked as they "
+			"arrive\n", k->config_path);
+		return 0;
+	}
 	if (open_source(k))
 		return 1;
 	wire(k);
@@ -494,7 +623,13 @@ int main(int argc, char **argv)
 		kgd_config_free(&k.conf);
 		return 1;
 	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		fprintf(stderr, "kgated: libcurl could not start\n");
+		kgd_config_free(&k.conf);
+		return 1;
+	}
 	ret = check_only ? check(&k) : run(&k);
+	curl_global_cleanup();
 	close_all(&k);
 	return ret;
 }

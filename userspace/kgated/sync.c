@@ -177,6 +177,25 @@ static int translate(const struct kk_config *cfg, struct kgd_source *src,
 	return kk_translate(docs, cfg, want, d);
 }
 
+/* @want is what the kernel now has of ours: kept, @want left empty. */
+static void keep_applied(struct kgd_sync *s, struct kgate_state *want)
+{
+	if (s->have_applied)
+		kgate_state_free(&s->applied);
+	s->applied = *want;
+	s->have_applied = true;
+	kgate_state_init(want);
+}
+
+void kgd_sync_free(struct kgd_sync *s)
+{
+	if (s->have_applied)
+		kgate_state_free(&s->applied);
+	s->have_applied = false;
+	free(s->last_diag);
+	s->last_diag = NULL;
+}
+
 enum kgd_sync_result kgd_sync_run(struct kgd_sync *s)
 {
 	enum kgd_sync_result res;
@@ -185,10 +204,12 @@ enum kgd_sync_result kgd_sync_run(struct kgd_sync *s)
 	struct kk_diag d;
 	int err;
 
+	s->sent = 0;
+	if (s->src->ops->ready && !s->src->ops->ready(s->src))
+		return KGD_SYNC_WAITING;
 	kk_docs_init(&docs);
 	kk_diag_init(&d);
 	kgate_state_init(&want);
-	s->sent = 0;
 	err = translate(s->cfg, s->src, &docs, &want, &d);
 	log_diag_once(s, &d);
 	if (err == -ENOMEM) {
@@ -202,7 +223,13 @@ enum kgd_sync_result kgd_sync_run(struct kgd_sync *s)
 		res = to_kernel(s, &want);
 		if (res == KGD_SYNC_OK)
 			res = to_link(s, &want);
+		if (res == KGD_SYNC_OK)
+			keep_applied(s, &want);
 	}
+	if (s->after && res == KGD_SYNC_OK)
+		s->after(s->after_data, &docs, &d, &s->applied);
+	else if (s->after && res == KGD_SYNC_INVALID)
+		s->after(s->after_data, &docs, &d, NULL);
 	kgate_state_free(&want);
 	kk_diag_free(&d);
 	kk_docs_free(&docs);

@@ -594,12 +594,25 @@ static bool ingress_has_status(struct kgd_api *a, const void *arg)
 			   "[{\"ip\":\"192.0.2.1\"},{\"ip\":\"2001:db8::1\"}]}}");
 }
 
-/* The recorded patch @i: its path, content type and body as @want. */
+/*
+ * The recorded patch of @path (patches of different objects go in
+ * parallel: the server records them as they arrive, in any order; @i is
+ * only its place in the test): its content type and body as @want.
+ */
 static void check_patch(json_t *patches, size_t i, const char *path,
 			const char *want)
 {
-	json_t *p = json_array_get(patches, i);
-	json_t *w = json_loads(want, 0, NULL);
+	json_t *w = json_loads(want, 0, NULL), *p = NULL;
+	size_t k;
+
+	(void)i;
+	for (k = 0; k < json_array_size(patches); k++) {
+		json_t *e = json_array_get(patches, k);
+		const char *at = json_string_value(json_object_get(e, "path"));
+
+		if (at && !strcmp(at, path))
+			p = e;
+	}
 
 	CHECK_STR(json_string_value(json_object_get(p, "path")), path);
 	CHECK_STR(json_string_value(json_object_get(p, "contentType")),

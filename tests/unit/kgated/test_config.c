@@ -7,6 +7,7 @@
  * the defaults.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,9 @@ static void check_defaults(const struct kgd_config *c)
 	CHECK_STR(c->manifests[0], "/etc/kgate/manifests");
 	CHECK_INT(c->ingress_addr.family, 0);
 	CHECK_INT(c->ingress_port, 80);
+	CHECK_INT(c->api.mode, KGD_API_OFF);
+	CHECK(c->api.status);
+	CHECK_INT(c->api.n_status_addrs, 0);
 	CHECK(!c->ingress_default_class);
 	CHECK(!c->link);
 	CHECK_INT(c->n_own, 0);
@@ -172,8 +176,8 @@ TEST(test_unknown_keys)
 {
 	refused("nodeName: a\nmanifest: [/x]\n",
 		"kgated.yaml:2:1: error: manifest: unknown key (expected "
-		"nodeName, manifests, ingress, addresses, metrics, reload or "
-		"log)\n");
+		"nodeName, manifests, ingress, addresses, metrics, reload, "
+		"log or api)\n");
 	refused("ingress:\n  prot: 81\n",
 		"kgated.yaml:2:3: error: ingress.prot: unknown key (expected "
 		"port, address or defaultClass)\n");
@@ -282,6 +286,53 @@ TEST(test_every_error_reported)
 	done(&p);
 }
 
+TEST(test_api_keys)
+{
+	struct parsed p;
+
+	parse(&p, "api:\n  server: http://127.0.0.1:8001\n"
+		  "  namespace: web\n  status: false\n"
+		  "  statusAddresses: [192.0.2.7, \"2001:db8::7\"]\n");
+	CHECK_INT(p.err, 0);
+	CHECK_STR(p.msgs, "");
+	CHECK_INT(p.cfg.api.mode, KGD_API_URL);
+	CHECK_STR(p.cfg.api.url, "http://127.0.0.1:8001");
+	CHECK_STR(p.cfg.api.ns, "web");
+	CHECK(!p.cfg.api.status);
+	CHECK_INT(p.cfg.api.n_status_addrs, 2);
+	CHECK_INT(p.cfg.api.status_addrs[1].family, AF_INET6);
+	done(&p);
+	parse(&p, "api: {server: kubeconfig, kubeconfig: /k, context: c}\n");
+	CHECK_INT(p.err, 0);
+	CHECK_INT(p.cfg.api.mode, KGD_API_KUBECONFIG);
+	CHECK_STR(p.cfg.api.kubeconfig, "/k");
+	CHECK_STR(p.cfg.api.context, "c");
+	done(&p);
+	parse(&p, "api: {server: in-cluster}\n");
+	CHECK_INT(p.cfg.api.mode, KGD_API_INCLUSTER);
+	done(&p);
+}
+
+TEST(test_api_refused)
+{
+	refused("api:\n  server: ftp://x\n",
+		"kgated.yaml:2:11: error: api.server: \"ftp://x\" is not \"\", "
+		"in-cluster, kubeconfig or an http:// or https:// URL\n");
+	refused("api:\n  statusAddresses: [192.0.2.300]\n",
+		"kgated.yaml:2:21: error: api.statusAddresses[0]: "
+		"\"192.0.2.300\" is not an IP address\n");
+	refused("api:\n  kubeconfig: /k\n",
+		"kgated.yaml:2:15: error: api.kubeconfig: needs api.server: "
+		"kubeconfig\n");
+	refused("api:\n  sever: x\n",
+		"kgated.yaml:2:3: error: api.sever: unknown key (expected "
+		"server, kubeconfig, context, namespace, status or "
+		"statusAddresses)\n");
+	refused("api:\n  status: maybe\n",
+		"kgated.yaml:2:11: error: api.status: expected true or false, "
+		"got a string\n");
+}
+
 TEST(test_two_documents)
 {
 	refused("log: auto\n---\nlog: stderr\n",
@@ -337,6 +388,8 @@ int main(void)
 	RUN(test_wrong_values);
 	RUN(test_addresses_values);
 	RUN(test_every_error_reported);
+	RUN(test_api_keys);
+	RUN(test_api_refused);
 	RUN(test_two_documents);
 	RUN(test_missing_file);
 	RUN(test_shipped_file);
