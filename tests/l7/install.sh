@@ -268,3 +268,5 @@ else
 	fail "make uninstall: dkms remove --all, and every directory install wrote is as before" \
 		"$out" "$(diff <(echo "$before") <(echo "$after") | grep '^[<>]')"
 fi
+
+[ "$TAP_FAILED" = 0 ]
