@@ -23,7 +23,7 @@ cd "$(dirname "$0")/../.." || exit 1
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 APISERVER=$PWD/tests/k8s/apiserver.py
 A=tests/l7/manifests/api
-plan 45
+plan 44
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 if ! command -v python3 >/dev/null; then
@@ -111,8 +111,9 @@ show_since() {
 svc_json() {	# svc_json NAME CLUSTERIP
 	printf '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "%s", "namespace": "default"}, "spec": {"clusterIP": "%s", "ports": [{"port": 80, "targetPort": 8080}]}}' "$1" "$2"
 }
-slice_json() {	# slice_json NAME SERVICE POD-ADDRESS
-	printf '{"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "%s", "namespace": "default", "labels": {"kubernetes.io/service-name": "%s"}}, "addressType": "IPv4", "ports": [{"port": 8080}], "endpoints": [{"addresses": ["%s"], "conditions": {"ready": true}}]}' "$1" "$2" "$3"
+slice_json() {	# slice_json NAME SERVICE POD-ADDRESS [PORT-NAME]
+	printf '{"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "%s", "namespace": "default", "labels": {"kubernetes.io/service-name": "%s"}}, "addressType": "IPv4", "ports": [{%s"port": 8080}], "endpoints": [{"addresses": ["%s"], "conditions": {"ready": true}}]}' \
+		"$1" "$2" "${4:+\"name\": \"$4\", }" "$3"
 }
 # secret_json CRT-FILE KEY-FILE: the Secret tls-secret.
 secret_json() {
@@ -315,7 +316,7 @@ check "and the change arrives: /v1 back on pod1" \
 
 # --- a cut watch resumes --------------------------------------------------------------
 n=$(nreq)
-ctl drop "{\"then\": [$(slice_json dashboard-abc dashboard 10.244.2.2)]}"
+ctl drop "{\"then\": [$(slice_json dashboard-abc dashboard 10.244.2.2 http)]}"
 check "watches cut, no compaction: the change made meanwhile arrives (dashboard on pod2)" \
 	wait_for 20 reaches dashboard.example.com / "200 pod2" || logtail
 check "the slices' watch resumed from its resourceVersion" \
@@ -337,8 +338,10 @@ loaders_stop
 check "requests through the VIP and the Ingress during the outage: $total, none failed" \
 	test "$total" -gt 4 -a "$lost" = 0
 # spaced N: kgated's attempts during the outage (after request N), per
-# path: the gaps between them grow (backoff; the first one may be an
-# immediate resume of a cut watch), never more than 8 in 4 s.
+# path: never more than 8 in 4 s, never closer than 0.15 s (the first gap
+# may be shorter: a cut watch resumed at once), each gap at least 1.25
+# times the one before (the delay doubles; its jitter of +-20 % leaves
+# 1.33 at least).
 spaced() {
 	api /_control/requests | python3 -c '
 import json, sys
@@ -354,11 +357,11 @@ for p, v in sorted(t.items()):
     if g and g[0] < 0.15:
         g = g[1:]
     if len(v) > 8 or (g and min(g) < 0.15) or \
-       (len(g) >= 2 and max(g) < 1.8 * min(g)):
+       any(b < 1.25 * a for a, b in zip(g, g[1:])):
         good = False
 sys.exit(not good)' "$1"
 }
-check "kgated's retries meanwhile back off (gaps growing, at most 8 per watch)" \
+check "kgated's retries meanwhile back off (each gap 1.25 times the last at least, 8 at most per kind)" \
 	spaced "$n"
 check "a change made once it is back applies: late.example.com reaches pod4" \
 	wait_for 30 reaches late.example.com / "200 pod4" || logtail
