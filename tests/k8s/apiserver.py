@@ -482,13 +482,17 @@ def reset_one(conn):
     conn.close()
 
 
-def away_resetting(host, port, seconds):
-    """Accept and reset every connection for @seconds."""
-    end = time.monotonic() + seconds
+def reset_listener(host, port):
     ls = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((host, port))
     ls.listen(64)
+    return ls
+
+
+def away_resetting(ls, seconds):
+    """Accept and reset every connection on @ls for @seconds."""
+    end = time.monotonic() + seconds
     while True:
         left = end - time.monotonic()
         if left <= 0:
@@ -530,9 +534,11 @@ def main():
             first = False
         srv.serve_forever(poll_interval=0.05)
         srv.server_close()
+        # listening again before the cut: the first retries must find it
+        ls = reset_listener(args.host, port) if SERVER["reset"] else None
         close_all()
-        if SERVER["reset"]:
-            away_resetting(args.host, port, SERVER["away"])
+        if ls:
+            away_resetting(ls, SERVER["away"])
         else:
             time.sleep(SERVER["away"])
 
