@@ -456,8 +456,9 @@ def go_away(seconds, reset):
     SERVER["srv"].shutdown()
 
 
-def reset_one(conn):
-    """Read @conn's request line, record it, reset the connection."""
+def reset_one(conn, when):
+    """Read @conn's request line, record it (accepted at @when), reset
+    the connection."""
     conn.settimeout(1)
     line = b""
     try:
@@ -475,7 +476,7 @@ def reset_one(conn):
             STORE.requests.append({
                 "method": words[0], "path": url.path,
                 "query": dict(urllib.parse.parse_qsl(url.query)),
-                "time": time.monotonic(), "away": True})
+                "time": when, "away": True})
     # SO_LINGER 0: close() sends a RST, as a server that went away would
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                     struct.pack("ii", 1, 0))
@@ -502,7 +503,9 @@ def away_resetting(ls, seconds):
             conn, _ = ls.accept()
         except socket.timeout:
             break
-        reset_one(conn)
+        # a thread each: one that sends nothing must not delay the others
+        threading.Thread(target=reset_one, args=(conn, time.monotonic()),
+                         daemon=True).start()
     ls.close()
 
 

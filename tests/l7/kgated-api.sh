@@ -62,7 +62,8 @@ put_synced() {
 }
 # del KIND NAME [APIVERSION]: the object deleted.
 del() {
-	ctl delete "{\"apiVersion\": \"${3:-v1}\", \"kind\": \"$1\", \"namespace\": \"default\", \"name\": \"$2\"}"
+	ctl delete "$(printf '{"apiVersion": "%s", "kind": "%s",
+		"namespace": "default", "name": "%s"}' "${3:-v1}" "$1" "$2")"
 }
 
 # q CONTROL EXPR: EXPR (Python, the JSON of /_control/CONTROL as d) true
@@ -79,7 +80,7 @@ def cond(o, t):
     c = [(x.get("status"), x.get("reason"))
          for x in (o or {}).get("conditions", []) if x.get("type") == t]
     return c[0] if c else None
-r = eval(sys.argv[1])
+r = eval("(%s)" % sys.argv[1])	# (): it may span lines
 if isinstance(r, bool):
     sys.exit(not r)
 print(r if isinstance(r, (str, int, float)) else json.dumps(r))
@@ -109,15 +110,25 @@ show_since() {
 }
 
 svc_json() {	# svc_json NAME CLUSTERIP
-	printf '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "%s", "namespace": "default"}, "spec": {"clusterIP": "%s", "ports": [{"port": 80, "targetPort": 8080}]}}' "$1" "$2"
+	printf '{"apiVersion": "v1", "kind": "Service",
+		"metadata": {"name": "%s", "namespace": "default"},
+		"spec": {"clusterIP": "%s",
+			 "ports": [{"port": 80, "targetPort": 8080}]}}' "$1" "$2"
 }
 slice_json() {	# slice_json NAME SERVICE POD-ADDRESS [PORT-NAME]
-	printf '{"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "%s", "namespace": "default", "labels": {"kubernetes.io/service-name": "%s"}}, "addressType": "IPv4", "ports": [{%s"port": 8080}], "endpoints": [{"addresses": ["%s"], "conditions": {"ready": true}}]}' \
+	printf '{"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+		"metadata": {"name": "%s", "namespace": "default",
+			"labels": {"kubernetes.io/service-name": "%s"}},
+		"addressType": "IPv4", "ports": [{%s"port": 8080}],
+		"endpoints": [{"addresses": ["%s"],
+			       "conditions": {"ready": true}}]}' \
 		"$1" "$2" "${4:+\"name\": \"$4\", }" "$3"
 }
 # secret_json CRT-FILE KEY-FILE: the Secret tls-secret.
 secret_json() {
-	printf '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls-secret", "namespace": "default"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "%s", "tls.key": "%s"}}' \
+	printf '{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+		"metadata": {"name": "tls-secret", "namespace": "default"},
+		"data": {"tls.crt": "%s", "tls.key": "%s"}}' \
 		"$(base64 -w0 "$1")" "$(base64 -w0 "$2")"
 }
 # ingress_json NAME CLASS HOST PATH SERVICE [PATH SERVICE]...
@@ -125,11 +136,16 @@ ingress_json() {
 	local name=$1 class=$2 host=$3 paths=() sep=
 	shift 3
 	while [ $# -ge 2 ]; do
-		paths+=("$sep{\"path\": \"$1\", \"pathType\": \"Prefix\", \"backend\": {\"service\": {\"name\": \"$2\", \"port\": {\"number\": 80}}}}")
+		paths+=("$sep$(printf '{"path": "%s", "pathType": "Prefix",
+			"backend": {"service": {"name": "%s",
+					    "port": {"number": 80}}}}' "$1" "$2")")
 		sep=,
 		shift 2
 	done
-	printf '{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "%s", "namespace": "default"}, "spec": {"ingressClassName": "%s", "rules": [{"host": "%s", "http": {"paths": [%s]}}]}}' \
+	printf '{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+		"metadata": {"name": "%s", "namespace": "default"},
+		"spec": {"ingressClassName": "%s",
+			 "rules": [{"host": "%s", "http": {"paths": [%s]}}]}}' \
 		"$name" "$class" "$host" "${paths[*]}"
 }
 
@@ -144,7 +160,10 @@ synced() { [ "$(syncs)" -gt "$1" ]; }
 # changing_syncs: the sync lines that changed something.
 changing_syncs() { grep 'sync: ' "$LOG" | grep -v 'sync: 0 added, 0 replaced, 0 deleted'; }
 generation() { kgate -j stats | sed -n 's/.*"generation": *\([0-9]*\).*/\1/p'; }
-vip() { in_ns client curl -s --max-time "${VIP_WAIT:-10}" -o /dev/null -w '%{http_code} %header{x-backend}' "http://$1/"; }
+vip() {
+	in_ns client curl -s --max-time "${VIP_WAIT:-10}" -o /dev/null \
+		-w '%{http_code} %header{x-backend}' "http://$1/"
+}
 reaches() { [ "$(req "$1" "$2")" = "$3" ]; }
 vip_reaches() { [ "$(vip "$1")" = "$2" ]; }
 logtail() { tail -n 8 "$LOG" | sed 's/^/# kgated: /'; }
@@ -261,7 +280,9 @@ check "an Ingress path added (/dash): it reaches dashboard's pod3" \
 put_synced "$(ingress_json late late late.example.com / web-api)"
 refute "an Ingress of class late, an IngressClass nobody made: not served" \
 	reaches api.example.com /v1 "200 pod1" -- reaches late.example.com / "200 pod4"
-put '{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "late"}, "spec": {"controller": "kgate.io/ingress-controller"}}'
+put '{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+      "metadata": {"name": "late"},
+      "spec": {"controller": "kgate.io/ingress-controller"}}'
 check "the IngressClass late of kgate's controller: late.example.com reaches pod4" \
 	wait_for 20 reaches late.example.com / "200 pod4" || logtail
 
@@ -271,7 +292,10 @@ check "GatewayClass, Gateway and HTTPRoute: gw.example.com reaches pod1" \
 check "an HTTPRoute to a Service that does not exist is answered 503" \
 	is "503 -" req ghost.example.com /
 
-put "$(svc_json legacy 10.96.2.2)" '{"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "legacy", "namespace": "default"}, "subsets": [{"addresses": [{"ip": "10.244.2.2"}], "ports": [{"port": 8080}]}]}'
+put "$(svc_json legacy 10.96.2.2)" '{"apiVersion": "v1", "kind": "Endpoints",
+	"metadata": {"name": "legacy", "namespace": "default"},
+	"subsets": [{"addresses": [{"ip": "10.244.2.2"}],
+		     "ports": [{"port": 8080}]}]}'
 check "legacy Endpoints for a Service without slices: 10.96.2.2 reaches pod2" \
 	wait_for 20 vip_reaches 10.96.2.2 "200 pod2" || logtail
 
@@ -288,14 +312,18 @@ check "the Secret mended, the next change applies: late.example.com reaches pod3
 gen=$(generation) nchg=$(changing_syncs | wc -l)
 args=() sep=()
 for i in $(seq 1 10); do
-	args+=("${sep[@]}" -s -X POST --data-binary "{\"object\": $(svc_json "burst-$i" "10.96.3.$i")}" "http://$APIS/_control/put")
+	args+=("${sep[@]}" -s -X POST "http://$APIS/_control/put"
+	       --data-binary "{\"object\": $(svc_json "burst-$i" "10.96.3.$i")}")
 	sep=(--next)
-	args+=(--next -s -X POST --data-binary "{\"object\": $(slice_json "burst-$i-a" "burst-$i" 10.244.1.2)}" "http://$APIS/_control/put")
+	args+=(--next -s -X POST "http://$APIS/_control/put" --data-binary
+	       "{\"object\": $(slice_json "burst-$i-a" "burst-$i" 10.244.1.2)}")
 done
 in_ns node curl --max-time 30 "${args[@]}" >/dev/null
 wait_for 20 kgate service show default/burst-10:80
 check "20 puts in a burst: one sync that changes anything, adding 10 services" \
-	like "^kgated: info: sync: 10 added, 0 replaced, 0 deleted" sh -c "grep 'sync: ' '$LOG' | grep -v 'sync: 0 added, 0 replaced, 0 deleted' | tail -n +$((nchg + 1))" || logtail
+	like "^kgated: info: sync: 10 added, 0 replaced, 0 deleted" \
+	sh -c "grep 'sync: ' '$LOG' | grep -v 'sync: 0 added, 0 replaced, 0 deleted' |
+	       tail -n +$((nchg + 1))" || logtail
 check "one generation step in the kernel ($gen to $((gen + 1)))" \
 	is "$((gen + 1))" generation
 check "and 10.96.3.10 reaches pod1" is "200 pod1" vip 10.96.3.10
@@ -361,17 +389,23 @@ for p, v in sorted(t.items()):
         good = False
 sys.exit(not good)' "$1"
 }
-check "kgated's retries meanwhile back off (each gap 1.2 times the last at least, 8 at most per kind)" \
+check "kgated's retries back off (gaps 1.2 times the last at least, 8 at most a kind)" \
 	spaced "$n"
 check "a change made once it is back applies: late.example.com reaches pod4" \
 	wait_for 30 reaches late.example.com / "200 pod4" || logtail
 
 # --- status written back ---------------------------------------------------------------------
 check "status: the Ingress's loadBalancer.ingress is [198.18.0.1] (merge patch)" \
-	wait_for 20 q patches "last('/ingresses/app-ingress/status').get('status', {}).get('loadBalancer') == {'ingress': [{'ip': '198.18.0.1'}]} and all(p['contentType'] == 'application/merge-patch+json' for p in d)" ||
+	wait_for 20 q patches "
+		last('/ingresses/app-ingress/status').get('status', {})
+		.get('loadBalancer') == {'ingress': [{'ip': '198.18.0.1'}]} and
+		all(p['contentType'] == 'application/merge-patch+json' for p in d)" ||
 	qshow patches 'd[-3:]'
 check "status: the Gateway is Accepted and Programmed" \
-	wait_for 20 q patches "(lambda s: cond(s, 'Accepted') == ('True', 'Accepted') and cond(s, 'Programmed') == ('True', 'Programmed'))(last('/gateways/my-gateway/status').get('status'))" ||
+	wait_for 20 q patches "
+		(lambda s: cond(s, 'Accepted') == ('True', 'Accepted') and
+			   cond(s, 'Programmed') == ('True', 'Programmed'))(
+		last('/gateways/my-gateway/status').get('status'))" ||
 	qshow patches "last('/gateways/my-gateway/status')"
 # parent ROUTE RESOLVEDREFS: the route's parent my-gateway, ours, Accepted,
 # with ResolvedRefs RESOLVEDREFS (status, reason).
