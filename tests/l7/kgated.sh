@@ -6,7 +6,10 @@
 # temporary file renamed over one) reaches the kernel; a truncated file is
 # an error that changes nothing, and the completed file then applies; a
 # service added by hand survives; an owned object deleted by hand comes
-# back; SIGHUP takes a new configuration; a SIGKILL and a restart under
+# back, also when a slice changes at the same moment (kgated's cache of
+# what it applied must not hide the hand's change); a slice change is in
+# the kernel and took the EndpointSlice path; SIGHUP takes a new
+# configuration; a SIGKILL and a restart under
 # load lose no request and send nothing (same kernel generation); a
 # LoadBalancer IP inside addresses.own goes on kgate0 and comes off it on
 # SIGTERM, while the kernel's objects stay.
@@ -16,7 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 M=tests/l7/manifests
-plan 28
+plan 32
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 topo_up 4 || l7_bail 1
@@ -104,6 +107,10 @@ check "before the change, api.example.com/v2 reaches pod2 (the probe works)" \
 replace 10-cluster.yaml
 check "a file renamed over 10-cluster.yaml: /v2 now reaches pod4" \
 	wait_for 15 reaches api.example.com /v2 "200 pod4" || logtail
+check "the slice change is in the kernel: api-v2's backend is 10.244.4.2" \
+	like "^service replace default/api-v2:[0-9]+ .*backend 10\.244\.4\.2:" kgate service save
+check "and took the EndpointSlice path: one Service translated again" \
+	like "endpoints changed: 1 Service translated again" cat "$LOG"
 
 # --- a partial write, then the whole file -------------------------------------
 before=$(state) gen=$(generation) n=$(refusals)
@@ -126,6 +133,15 @@ check "an owned service deleted by hand: kgated puts it back" \
 	wait_for 15 vip_reaches 10.96.1.1 "200 pod1" || logtail
 check "a service added by hand survives kgated's syncs" \
 	like "^service hand/made:80 " kgate service show hand/made:80
+# a hand's deletion and a slice change at once: the sync reads the kernel
+both() { reaches api.example.com /v2 "200 pod4" && vip_reaches 10.96.1.1 "200 pod1"; }
+kgate service del default/api-v1:80
+replace 10-cluster.yaml
+check "deleted by hand as a slice changes: api-v1 back, and /v2 on pod4" \
+	wait_for 15 both || logtail
+cp $M/seed/10-cluster.yaml "$MD/10-cluster.yaml"
+check "the slice back as it was: /v2 on pod2" \
+	wait_for 15 reaches api.example.com /v2 "200 pod2" || logtail
 
 # --- SIGHUP: a new configuration ----------------------------------------------
 cat >"$L7_DIR/m2/extra.yaml" <<-EOF

@@ -10,6 +10,7 @@
 #include "doc.h"
 
 #define CHUNK	(64 * 1024)
+#define CHUNK_FIRST	4000	/* with the header, within a page */
 
 struct chunk {
 	struct chunk *next;
@@ -37,7 +38,14 @@ void *kk_alloc(struct kk_docs *docs, size_t size)
 	}
 	c = a->head;
 	if (!c || c->size - c->used < size) {
-		need = size > CHUNK ? size : CHUNK;
+		/*
+		 * Growing from a page: a daemon keeps one arena per API
+		 * object, most of them a few hundred bytes of nodes.
+		 */
+		need = c ? (c->size < CHUNK ? 2 * c->size : CHUNK) :
+			   CHUNK_FIRST;
+		if (need < size)
+			need = size;
 		c = malloc(sizeof(*c) + need);
 		if (!c)
 			return NULL;

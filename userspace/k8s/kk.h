@@ -325,4 +325,78 @@ struct kgate_service *kk_add_service(struct kgate_state *st);
 struct kgate_listener *kk_add_listener(struct kgate_state *st);
 struct kgate_route *kk_add_route(struct kgate_state *st);
 
+/* ---- incremental translation (delta.c) --------------------------------- */
+
+/*
+ * kube-proxy's "partial sync": when only EndpointSlices and Endpoints
+ * changed, only the Services they are for can change, so only those are
+ * translated again and compared with what was applied.
+ *
+ * A unit is what a source loads and replaces as one: a file, or an object
+ * of the API server.  A change gives its documents as they were at the
+ * last load (@old, NULL for a new unit) and as they are now (@now, NULL
+ * for one that went).
+ */
+struct kk_change {
+	const struct kk_docs *old, *now;
+};
+
+/*
+ * The catalogue: every object of the manifests by group, kind, namespace
+ * and name, and the EndpointSlices and Endpoints by the Service they are
+ * for.  It points into the documents, never copies them: it must be
+ * given every change before the old documents are freed.
+ */
+struct kk_cat;
+
+int kk_cat_new(struct kk_cat **out);
+void kk_cat_free(struct kk_cat *c);
+/* Forget everything: the next kk_delta_build() says -EAGAIN. */
+void kk_cat_invalidate(struct kk_cat *c);
+/*
+ * Catalogue every object of @docs (the whole manifest set, which gave no
+ * error).  0, -EINVAL (the set does not index cleanly: left invalid) or
+ * -ENOMEM.
+ */
+int kk_cat_reset(struct kk_cat *c, const struct kk_docs *docs);
+
+/* What changed, translated again. */
+struct kk_delta {
+	struct kgate_state want;	/* the Services' kgate services */
+	char **svcs;			/* "NS/NAME" of those Services, sorted */
+	size_t n_svcs;
+	/* kk_delta_diff(): shallow copies of the applied services they had */
+	struct kgate_state have;
+	size_t *have_at;		/* their indexes in the applied state */
+};
+
+/*
+ * Take @n changes into @c and, when every object they add, modify or
+ * remove is an EndpointSlice or Endpoints of a Service in the manifests,
+ * translate those Services alone into @out (initialised here): the same
+ * services, owned and normalised, as kk_translate() of the whole set
+ * gives them.  0; -EAGAIN when it cannot tell (another kind changed, an
+ * object without a Service, any message at all, @c invalid): then only
+ * the whole set's translation can, and @c is invalid until kk_cat_reset();
+ * -ENOMEM (@c invalid).
+ */
+int kk_delta_build(struct kk_cat *c, const struct kk_change *ch, size_t n,
+		   const struct kk_config *cfg, struct kk_delta *out);
+/*
+ * The operations that turn the services of @dl's Services in @applied
+ * (the normalised state last applied) into @dl->want.  *@ops points into
+ * @dl, which must outlive it.  0 or -ENOMEM.
+ */
+int kk_delta_diff(const struct kgate_state *applied, struct kk_delta *dl,
+		  struct kgate_op **ops, size_t *n);
+/*
+ * Once they were applied: @applied takes @dl's services in place of the
+ * old ones (still normalised), and @dl gives them up.  0 or -ENOMEM
+ * (@applied unchanged).
+ */
+int kk_delta_commit(struct kgate_state *applied, struct kk_delta *dl);
+void kk_delta_free(struct kk_delta *dl);
+/* Are two trees the same, positions aside? */
+bool kk_node_same(const struct kk_node *a, const struct kk_node *b);
+
 #endif

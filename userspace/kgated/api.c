@@ -80,6 +80,7 @@ struct kgd_api {
 	int64_t timer_due;	/* curl's timer, -1 none */
 	struct kgd_res res[KGD_API_N_KINDS];
 	uint64_t gen;
+	uint64_t seq;		/* of the last object text stored */
 	int64_t changed;
 	uint64_t rng;
 	struct kgd_patch *patches;
@@ -234,7 +235,8 @@ static int put_obj(struct kgd_api *a, struct kgd_res *r,
 	text = json_dumps(obj, JSON_COMPACT);
 	if (!text)
 		return -ENOMEM;
-	return kgd_objset_put(set, k->namespaced && ns ? ns : "", name, text);
+	return kgd_objset_put(set, k->namespaced && ns ? ns : "", name, text,
+			      ++a->seq);
 }
 
 static int del_obj(struct kgd_res *r, json_t *obj)
@@ -862,6 +864,22 @@ const char *kgd_api_get(const struct kgd_api *a, enum kgd_api_kind k,
 		return NULL;
 	o = kgd_objset_find(&a->res[k].set, ns ? ns : "", name);
 	return o ? o->text : NULL;
+}
+
+bool kgd_api_obj(const struct kgd_api *a, enum kgd_api_kind k, size_t i,
+		 const char **ns, const char **name, const char **text,
+		 uint64_t *seq)
+{
+	const struct kgd_obj *o;
+
+	if (k >= KGD_API_N_KINDS || i >= a->res[k].set.n)
+		return false;
+	o = &a->res[k].set.v[i];
+	*ns = o->ns;
+	*name = o->name;
+	*text = o->text;
+	*seq = o->seq;
+	return true;
 }
 
 int kgd_api_docs(const struct kgd_api *a, struct kk_docs *docs,

@@ -174,6 +174,15 @@ size_t kgd_api_count(const struct kgd_api *a, enum kgd_api_kind k);
 const char *kgd_api_get(const struct kgd_api *a, enum kgd_api_kind k,
 			const char *ns, const char *name);
 /*
+ * Object @i (below kgd_api_count()) of @k, in namespace and name order:
+ * its namespace ("" for cluster scope), name and JSON text, valid until
+ * the next kgd_api_step(), and a number that is new whenever the text is
+ * (a relist may bring the same text back under a new number).
+ */
+bool kgd_api_obj(const struct kgd_api *a, enum kgd_api_kind k, size_t i,
+		 const char **ns, const char **name, const char **text,
+		 uint64_t *seq);
+/*
  * Every object held into @docs (initialised by the caller), one JSON
  * document each named "api:KIND/NS/NAME" ("api:KIND/NAME" for cluster
  * scope), kinds in enum order, objects by namespace and name: the same

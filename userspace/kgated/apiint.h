@@ -8,9 +8,13 @@
 
 #include "api.h"
 
-/* One object: its namespace ("" for cluster scope), name and JSON text. */
+/*
+ * One object: its namespace ("" for cluster scope), name and JSON text,
+ * and the number of the put that gave that text (never reused).
+ */
 struct kgd_obj {
 	char *ns, *name, *text;
+	uint64_t seq;
 };
 
 /* The objects of one kind, sorted by namespace and name. */
@@ -22,9 +26,12 @@ struct kgd_objset {
 void kgd_objset_free(struct kgd_objset *s);
 const struct kgd_obj *kgd_objset_find(const struct kgd_objset *s,
 				      const char *ns, const char *name);
-/* Insert or replace (@text is taken); 1 changed, 0 the same, -ENOMEM. */
+/*
+ * Insert or replace (@text is taken, numbered @seq when it is new); 1
+ * changed, 0 the same, -ENOMEM.
+ */
 int kgd_objset_put(struct kgd_objset *s, const char *ns, const char *name,
-		   char *text);
+		   char *text, uint64_t seq);
 /* 1 removed, 0 not there. */
 int kgd_objset_del(struct kgd_objset *s, const char *ns, const char *name);
 bool kgd_objset_equal(const struct kgd_objset *a, const struct kgd_objset *b);

@@ -52,7 +52,7 @@ const struct kgd_obj *kgd_objset_find(const struct kgd_objset *s,
 }
 
 int kgd_objset_put(struct kgd_objset *s, const char *ns, const char *name,
-		   char *text)
+		   char *text, uint64_t seq)
 {
 	struct kgd_obj *o;
 	bool found;
@@ -66,6 +66,7 @@ int kgd_objset_put(struct kgd_objset *s, const char *ns, const char *name,
 		}
 		free(o->text);
 		o->text = text;
+		o->seq = seq;
 		return 1;
 	}
 	if (s->n == s->cap) {
@@ -82,6 +83,7 @@ int kgd_objset_put(struct kgd_objset *s, const char *ns, const char *name,
 	o->ns = strdup(ns);
 	o->name = strdup(name);
 	o->text = text;
+	o->seq = seq;
 	s->n++;
 	if (!o->ns || !o->name) {
 		o->text = NULL;

@@ -98,11 +98,36 @@ void kgd_config_kk(const struct kgd_config *cfg, const char *node,
 struct kgd_source;
 
 /*
+ * What changed between the last two load()s, unit by unit (a unit: what
+ * a source reads and replaces as one; a file here, an object of the API
+ * server there).  A change's old documents are those the previous load()
+ * gave for the unit (NULL: a new unit), its now documents those of the
+ * last (NULL: the unit went); both stay valid until the next load().
+ * Units not named are unchanged: the last load() gave the very documents
+ * (the same nodes) the one before did.  @all: the list says nothing
+ * (the first load, or a source that cannot tell): everything may differ.
+ */
+struct kgd_changes {
+	bool all;
+	const struct kk_change *v;
+	size_t n;
+};
+
+/*
  * A source of manifests.  load() gives the manifests as they are now;
  * fd() is polled for POLLIN (-1: nothing to poll), and then changed()
  * says whether the manifests may differ from those last loaded.  The
  * files-and-directories source is the first; the API server's will
  * follow the same operations.
+ *
+ * load() may fill @docs as a view: documents whose nodes are the
+ * source's (docs->arena NULL), valid until the next load() or close();
+ * kk_docs_free() then frees the list alone.  changes() (optional: NULL
+ * is "all") tells the caller, after a load(), which units it re-read, so
+ * that an EndpointSlice change translates one Service again and not all
+ * of them (sync.c, k8s/delta.c).  An API source would name each object
+ * whose resourceVersion moved, with the documents of its last two
+ * versions; one it cannot follow (a relist) says "all".
  */
 struct kgd_source_ops {
 	const char *name;
@@ -126,6 +151,7 @@ struct kgd_source_ops {
 	int (*timeout_ms)(struct kgd_source *src);
 	int (*step)(struct kgd_source *src, const struct pollfd *fds,
 		    size_t n);
+	void (*changes)(struct kgd_source *src, struct kgd_changes *out);
 	void (*close)(struct kgd_source *src);
 };
 
@@ -141,6 +167,14 @@ struct kgd_source {
  */
 int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
 			size_t n, char *why, size_t whylen);
+
+/*
+ * @n documents sets one after another into @out, as a view (nodes not
+ * copied, out->arena NULL): @get(@set, i) gives set i.  0 or -ENOMEM.
+ */
+int kgd_docs_view(struct kk_docs *out, size_t n,
+		  const struct kk_docs *(*get)(const void *set, size_t i),
+		  const void *set);
 
 struct kgd_log;
 struct kgd_api;
@@ -160,15 +194,22 @@ struct kgd_api *kgd_api_source_client(struct kgd_source *src);
 
 /*
  * Changes come in bursts (an editor writes, renames, deletes its swap
- * file; kubectl writes several files).  One reconcile follows once none
- * came for @delay ms, but no later than @max ms after the first of the
- * burst, so that a steady trickle cannot postpone it for ever.  Times are
- * milliseconds of CLOCK_MONOTONIC.
+ * file; kubectl writes several files).  A change after @delay ms without
+ * any is applied at once (the leading edge: one slice changed reaches
+ * the kernel without waiting); the changes that follow it within @delay
+ * are the rest of a burst, and one reconcile follows once none came for
+ * @delay ms, but no later than @max ms after the first of them, so that
+ * a steady trickle cannot postpone it for ever.  (A file is only read
+ * once it is complete: source.c.)  Times are milliseconds of
+ * CLOCK_MONOTONIC.
  */
 struct kgd_debounce {
 	uint64_t delay, max;
 	uint64_t first, due;	/* of the burst pending */
+	uint64_t last;		/* the last change (when seen) */
 	bool pending;
+	bool leading;		/* the pending one is a leading edge */
+	bool seen;		/* a change since init */
 };
 
 void kgd_debounce_init(struct kgd_debounce *db, uint64_t delay_ms);
@@ -269,14 +310,29 @@ struct kgd_sync {
 	const struct kgd_config *conf;
 	char *last_diag;		/* not repeated while the same */
 	size_t sent;			/* operations the last run applied */
-	/* the desired state of the last sync that applied (for status) */
-	struct kgate_state applied;
-	bool have_applied;
 	/*
-	 * Optional, after each translation: the documents, the messages and
-	 * the state applied (NULL when the manifests had errors and nothing
-	 * was).  For status write-back.
+	 * What the last successful sync left in the kernel of ours: the
+	 * manifests' state, normalised (valid when applied_ok).  The next
+	 * sync diffs against it instead of reading the kernel, unless
+	 * kernel_changed: then the kernel is read as on the first sync.
 	 */
+	struct kgate_state applied;
+	bool applied_ok;
+	bool kernel_changed;
+	struct kk_cat *cat;		/* the manifests' objects, for deltas */
+	bool delta;			/* the last run took the delta path */
+	size_t retranslated;		/* Services it translated again */
+	/*
+	 * Optional, after each sync that translated everything: the
+	 * documents, the messages and the state applied (NULL when the
+	 * manifests had errors and nothing was).  For status write-back.
+	 */
+	/*
+	 * API mode: objects with errors are left out and the rest applied
+	 * (files: a set with an error applies nothing).  How many were.
+	 */
+	bool leave_out_invalid;
+	size_t left_out;
 	void (*after)(void *data, const struct kk_docs *docs,
 		      const struct kk_diag *d, const struct kgate_state *st);
 	void *after_data;
@@ -285,9 +341,20 @@ struct kgd_sync {
 /*
  * One reconcile: load, translate, read the kernel, diff with prune of
  * what is KK_OWNER's, apply in one batch, then the link's addresses.
+ * With applied_ok and !kernel_changed, the kernel is not read: the
+ * difference is with s->applied; and when the source says only
+ * EndpointSlices or Endpoints changed, only their Services are
+ * translated again and compared (the delta path).
  */
 enum kgd_sync_result kgd_sync_run(struct kgd_sync *s);
-/* What a sync keeps between runs. */
+/*
+ * The kernel's objects changed, by someone else (its events, or none to
+ * tell): the next sync reads them.
+ */
+void kgd_sync_kernel_changed(struct kgd_sync *s);
+/* The next sync takes the whole path: reads and translates everything. */
+void kgd_sync_reset(struct kgd_sync *s);
+/* What a kgd_sync holds (not its borrowed pointers). */
 void kgd_sync_free(struct kgd_sync *s);
 /*
  * --check: load and translate, print every diagnostic to @f; true when

@@ -207,6 +207,7 @@ static void wire(struct kgd *k)
 	k->sync.link = k->link;
 	k->sync.conf = &k->conf;
 	open_publish(k);
+	k->sync.leave_out_invalid = k->conf.api.mode != KGD_API_OFF;
 	k->sync.after = after_sync;
 	k->sync.after_data = k;
 }
@@ -246,6 +247,9 @@ static void reconcile(struct kgd *k)
 	enum kgd_sync_result r;
 
 	open_events(k);
+	/* without events, a change by someone else would go unseen */
+	if (!k->events)
+		kgd_sync_kernel_changed(&k->sync);
 	open_link(k);
 	k->sync.link = k->link;
 	r = kgd_sync_run(&k->sync);
@@ -334,8 +338,10 @@ static void on_events(struct kgd *k)
 		k->events = NULL;
 		changed = true;
 	}
-	if (changed)
-		poke(k);
+	if (!changed)
+		return;
+	kgd_sync_kernel_changed(&k->sync);
+	poke(k);
 }
 
 /* ---- SIGHUP ----------------------------------------------------------- */
@@ -388,6 +394,7 @@ static void reload(struct kgd *k)
 		return;
 	wire(k);
 	k->ready = false;
+	kgd_sync_reset(&k->sync);
 	reconcile(k);
 }
 

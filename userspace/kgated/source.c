@@ -6,12 +6,21 @@
  * rename it over the old one, which a watch on the old inode would miss.
  * A path that does not exist yet is watched as soon as it does (tried
  * again at every load).
+ *
+ * Every file is a unit with its own documents: a load reads again only
+ * the files inotify named since the last one (and those that failed, so
+ * that their messages are said again), keeps the others' documents, and
+ * says which units changed (kgd_source_ops.changes).  A file is read once
+ * it is complete: when it is closed after writing or renamed into place,
+ * not when it is made.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -29,11 +38,33 @@ struct watch {
 	int wd;			/* -1: not watched (yet) */
 };
 
+/* A file and its documents as last loaded. */
+struct unit {
+	char *path;
+	struct kk_docs *docs;
+	bool ok;		/* loaded without a message: kept */
+};
+
+struct units {
+	struct unit *v;
+	size_t n, cap;
+};
+
 struct dir_source {
 	struct kgd_source src;	/* first: the operations */
 	int fd;			/* inotify */
 	struct watch *w;
 	size_t n;
+	struct units u;		/* in load order */
+	struct unit **by_path;	/* u's, sorted by path */
+	char **dirty;		/* paths inotify named since the last load */
+	size_t n_dirty;
+	bool all_dirty;		/* every file (an overflow, a directory) */
+	bool loaded;		/* since the source opened */
+	bool fresh;		/* the last load was the first */
+	/* the last load's changes, and the old documents they name */
+	struct kk_change *ch;
+	size_t n_ch, cap_ch;
 };
 
 static struct dir_source *of(struct kgd_source *src)
@@ -106,24 +137,331 @@ static int arm(struct dir_source *ds)
 	return 0;
 }
 
+/* ---- the units -------------------------------------------------------- */
+
+static void docs_drop(struct kk_docs *docs)
+{
+	if (docs) {
+		kk_docs_free(docs);
+		free(docs);
+	}
+}
+
+static void units_free(struct units *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		free(u->v[i].path);
+		docs_drop(u->v[i].docs);
+	}
+	free(u->v);
+	memset(u, 0, sizeof(*u));
+}
+
+static int units_add(struct units *u, const struct unit *x)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? 2 * u->cap : 64;
+		struct unit *v = realloc(u->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		u->v = v;
+		u->cap = cap;
+	}
+	u->v[u->n++] = *x;
+	return 0;
+}
+
+/* The last load's changes: their old documents go now. */
+static void changes_free(struct dir_source *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n_ch; i++)
+		docs_drop((struct kk_docs *)ds->ch[i].old);
+	ds->n_ch = 0;
+}
+
+static int change_add(struct dir_source *ds, struct kk_docs *old,
+		      const struct kk_docs *now)
+{
+	if (ds->n_ch == ds->cap_ch) {
+		size_t cap = ds->cap_ch ? 2 * ds->cap_ch : 16;
+		struct kk_change *v = realloc(ds->ch, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ds->ch = v;
+		ds->cap_ch = cap;
+	}
+	ds->ch[ds->n_ch++] = (struct kk_change){ old, now };
+	return 0;
+}
+
+static int cmp_unitp(const void *a, const void *b)
+{
+	return strcmp((*(struct unit *const *)a)->path,
+		      (*(struct unit *const *)b)->path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The unit of @path at the last load, or NULL. */
+static struct unit *unit_was(const struct dir_source *ds, const char *path)
+{
+	struct unit key = { .path = (char *)path }, *k = &key, **u;
+
+	if (!ds->u.n)
+		return NULL;
+	u = bsearch(&k, ds->by_path, ds->u.n, sizeof(*ds->by_path),
+		    cmp_unitp);
+	return u ? *u : NULL;
+}
+
+static bool is_dirty(const struct dir_source *ds, const char *path)
+{
+	if (ds->all_dirty)
+		return true;
+	return ds->n_dirty && bsearch(&path, ds->dirty, ds->n_dirty,
+				      sizeof(*ds->dirty), cmp_str);
+}
+
+/* The file @path into @to: its documents kept, or read again. */
+static int take_file(struct dir_source *ds, struct units *to, char *path,
+		     struct kk_diag *d)
+{
+	struct unit *was = unit_was(ds, path), now = { .path = path };
+	int r;
+
+	if (was && was->ok && !is_dirty(ds, path)) {
+		now.docs = was->docs;
+		now.ok = true;
+		was->docs = NULL;	/* taken */
+		r = units_add(to, &now);
+		if (r) {
+			was->docs = now.docs;
+			free(path);
+		}
+		return r;
+	}
+	now.docs = calloc(1, sizeof(*now.docs));
+	if (!now.docs) {
+		free(path);
+		return -ENOMEM;
+	}
+	r = kk_load_path(now.docs, path, d);
+	now.ok = !r;
+	if (r == -ENOMEM || units_add(to, &now)) {
+		docs_drop(now.docs);
+		free(path);
+		return -ENOMEM;
+	}
+	r = change_add(ds, was ? was->docs : NULL, now.docs);
+	if (!r && was)
+		was->docs = NULL;	/* the change's until the next load */
+	return r;
+}
+
+/* A directory's manifests in name order, as kk_load_path() takes them. */
+static int take_dir(struct dir_source *ds, struct units *to,
+		    const char *path, struct kk_diag *d)
+{
+	char **names = NULL, **nn, *full;
+	size_t n = 0, i;
+	struct dirent *de;
+	int err = 0;
+	DIR *dir = opendir(path);
+
+	if (!dir) {
+		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: %s", path,
+			    strerror(errno));
+		return 0;
+	}
+	while (!err && (de = readdir(dir))) {
+		if (!kk_manifest_name(de->d_name))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (nn)
+			names = nn;
+		if (!nn || asprintf(&full, "%s/%s", path, de->d_name) < 0)
+			err = -ENOMEM;
+		else
+			names[n++] = full;
+	}
+	closedir(dir);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = take_file(ds, to, names[i], d);
+		else
+			free(names[i]);
+	}
+	free(names);
+	return err;
+}
+
+static int take_path(struct dir_source *ds, struct units *to,
+		     const char *path, struct kk_diag *d)
+{
+	char *p;
+
+	if (is_dir(path))
+		return take_dir(ds, to, path, d);
+	p = strdup(path);
+	return p ? take_file(ds, to, p, d) : -ENOMEM;
+}
+
+/* Files of the last load that are no more. */
+static int take_gone(struct dir_source *ds)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < ds->u.n; i++) {
+		if (!ds->u.v[i].docs)
+			continue;	/* taken */
+		err = change_add(ds, ds->u.v[i].docs, NULL);
+		if (!err)
+			ds->u.v[i].docs = NULL;
+	}
+	return err;
+}
+
+static void dirty_clear(struct dir_source *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n_dirty; i++)
+		free(ds->dirty[i]);
+	free(ds->dirty);
+	ds->dirty = NULL;
+	ds->n_dirty = 0;
+	ds->all_dirty = false;
+}
+
+int kgd_docs_view(struct kk_docs *out, size_t n,
+		  const struct kk_docs *(*get)(const void *set, size_t i),
+		  const void *set)
+{
+	size_t total = 0, i;
+	struct kk_doc *v;
+
+	for (i = 0; i < n; i++)
+		total += get(set, i)->n;
+	v = malloc((total + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	kk_docs_free(out);
+	out->v = v;
+	out->n = out->cap = total;
+	for (i = 0; i < n; i++) {
+		const struct kk_docs *part = get(set, i);
+
+		if (!part->n)
+			continue;	/* an empty file: no list to copy */
+		memcpy(v, part->v, part->n * sizeof(*v));
+		v += part->n;
+	}
+	return 0;
+}
+
+static const struct kk_docs *unit_docs(const void *set, size_t i)
+{
+	return ((const struct units *)set)->v[i].docs;
+}
+
+/* Every unit's documents, one after another. */
+static int view(const struct units *u, struct kk_docs *docs)
+{
+	return kgd_docs_view(docs, u->n, unit_docs, u);
+}
+
+/* After a failure: nothing kept, the next load reads everything. */
+static void forget(struct dir_source *ds)
+{
+	changes_free(ds);
+	units_free(&ds->u);
+	free(ds->by_path);
+	ds->by_path = NULL;
+	ds->loaded = false;
+}
+
+static int index_units(struct dir_source *ds)
+{
+	size_t i;
+
+	free(ds->by_path);
+	ds->by_path = malloc((ds->u.n + 1) * sizeof(*ds->by_path));
+	if (!ds->by_path)
+		return -ENOMEM;
+	for (i = 0; i < ds->u.n; i++)
+		ds->by_path[i] = &ds->u.v[i];
+	if (ds->u.n)
+		qsort(ds->by_path, ds->u.n, sizeof(*ds->by_path), cmp_unitp);
+	return 0;
+}
+
+static int load_units(struct dir_source *ds, struct kk_diag *d)
+{
+	struct units now = { 0 };
+	size_t i;
+	int err = 0;
+
+	if (ds->n_dirty)
+		qsort(ds->dirty, ds->n_dirty, sizeof(*ds->dirty), cmp_str);
+	for (i = 0; !err && i < ds->n; i++)
+		err = take_path(ds, &now, ds->w[i].path, d);
+	if (!err)
+		err = take_gone(ds);
+	units_free(&ds->u);
+	ds->u = now;
+	if (!err)
+		err = index_units(ds);
+	return err;
+}
+
 static int dir_load(struct kgd_source *src, struct kk_docs *docs,
 		    struct kk_diag *d)
 {
 	struct dir_source *ds = of(src);
-	int err = 0, r;
 	size_t i;
+	int err;
 
+	changes_free(ds);
+	if (!ds->loaded)
+		ds->all_dirty = true;
 	/* before loading: a change while we read is then not missed */
-	if (arm(ds))
-		return -ENOMEM;
-	for (i = 0; i < ds->n; i++) {
-		r = kk_load_path(docs, ds->w[i].path, d);
-		if (r == -ENOMEM)
-			return r;
-		if (r)
-			err = r;
+	err = arm(ds);
+	if (!err)
+		err = load_units(ds, d);
+	dirty_clear(ds);
+	if (!err)
+		err = view(&ds->u, docs);
+	if (err) {
+		forget(ds);
+		return err;
 	}
-	return err;
+	ds->fresh = !ds->loaded;
+	ds->loaded = true;
+	for (i = 0; i < ds->u.n; i++)
+		if (!ds->u.v[i].ok)
+			return -EINVAL;
+	return 0;
+}
+
+static void dir_changes(struct kgd_source *src, struct kgd_changes *out)
+{
+	struct dir_source *ds = of(src);
+
+	out->all = ds->fresh;
+	out->v = ds->ch;
+	out->n = ds->n_ch;
 }
 
 static int dir_fd(const struct kgd_source *src)
@@ -131,20 +469,54 @@ static int dir_fd(const struct kgd_source *src)
 	return ((const struct dir_source *)src)->fd;
 }
 
-/* Does event @ev concern what @w follows? */
-static bool concerns(struct watch *w, const struct inotify_event *ev)
+/* A file of @w's that is now to be read again. */
+static int mark(struct dir_source *ds, const struct watch *w,
+		const char *name)
+{
+	char **v, *p;
+
+	if (w->base)
+		p = strdup(w->path);
+	else if (asprintf(&p, "%s/%s", w->path, name) < 0)
+		p = NULL;
+	v = p ? realloc(ds->dirty, (ds->n_dirty + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(p);
+		/* no room to say which: every file, then */
+		ds->all_dirty = true;
+		return 1;
+	}
+	ds->dirty = v;
+	v[ds->n_dirty++] = p;
+	return 1;
+}
+
+/* Does event @ev concern what @w follows?  Then 1, and it is marked. */
+static int concerns(struct dir_source *ds, struct watch *w,
+		    const struct inotify_event *ev)
 {
 	if (w->wd != ev->wd)
-		return false;
+		return 0;
 	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
 		/* the directory went: watch again at the next load */
 		w->wd = -1;
-		return true;
+		ds->all_dirty = true;
+		return 1;
 	}
 	if (!ev->len)
-		return false;
-	return w->base ? !strcmp(ev->name, w->base) :
-			 kk_manifest_name(ev->name);
+		return 0;
+	if (w->base ? strcmp(ev->name, w->base) : !kk_manifest_name(ev->name))
+		return 0;
+	/*
+	 * A file just made is still being written: it counts when it is
+	 * closed (IN_CLOSE_WRITE), so that a partial file is never
+	 * applied.  A directory made counts at once (watched from then on).
+	 */
+	if ((ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR))
+		return 0;
+	if (ev->mask & IN_ISDIR)
+		ds->all_dirty = true;
+	return mark(ds, w, ev->name);
 }
 
 static int one_event(struct dir_source *ds, const struct inotify_event *ev)
@@ -152,11 +524,12 @@ static int one_event(struct dir_source *ds, const struct inotify_event *ev)
 	int changed = 0;
 	size_t i;
 
-	if (ev->mask & IN_Q_OVERFLOW)
+	if (ev->mask & IN_Q_OVERFLOW) {
+		ds->all_dirty = true;
 		return 1;
+	}
 	for (i = 0; i < ds->n; i++)
-		if (concerns(&ds->w[i], ev))
-			changed = 1;
+		changed |= concerns(ds, &ds->w[i], ev);
 	return changed;
 }
 
@@ -199,6 +572,9 @@ static void dir_close(struct kgd_source *src)
 		free(ds->w[i].base);
 	}
 	free(ds->w);
+	forget(ds);
+	free(ds->ch);
+	dirty_clear(ds);
 	if (ds->fd >= 0)
 		close(ds->fd);
 	free(ds);
@@ -209,6 +585,7 @@ static const struct kgd_source_ops dir_ops = {
 	.load = dir_load,
 	.fd = dir_fd,
 	.changed = dir_changed,
+	.changes = dir_changes,
 	.close = dir_close,
 };
 

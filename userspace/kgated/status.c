@@ -96,8 +96,9 @@ static int ingress(const struct kk_diag *d, const struct kgate_state *st,
 	 * of ours is served, by its rules or as a listener's default
 	 * backend, once the set applied.
 	 */
-	if (!st || msg_of(d, o, KK_SKIPPED, NULL))
-		return 0;
+	if (!st || msg_of(d, o, KK_SKIPPED, NULL) ||
+	    msg_of(d, o, KK_ERROR, NULL))
+		return 0;	/* or left out for its errors */
 	return out->ingress(out->data, o, ips, n_ips);
 }
 

@@ -20,6 +20,25 @@
 #include "api.h"
 #include "kgated.h"
 
+/*
+ * One object of the store, parsed: its documents are kept until its
+ * text changes, so a watch event costs one object's parse and not the
+ * whole store's, and the sync can tell which objects changed (for the
+ * EndpointSlice delta).
+ */
+struct unit {
+	enum kgd_api_kind kind;
+	char *ns, *name;
+	uint64_t seq;		/* the store's number of the text parsed */
+	uint64_t hash;		/* of that text: a relist's same text */
+	struct kk_docs *docs;	/* its own arena */
+};
+
+struct units {
+	struct unit *v;
+	size_t n, cap;
+};
+
 struct api_source {
 	struct kgd_source src;	/* first: the operations */
 	struct kgd_api_conn conn;
@@ -27,6 +46,13 @@ struct api_source {
 	const struct kgd_log *log;
 	uint64_t seen;		/* the store's generation last reported */
 	bool was_synced;
+	struct units u;
+	/* what the last load changed; the old documents die at the next */
+	struct kk_change *ch;
+	size_t n_ch, cap_ch;
+	struct kk_docs **retired;
+	size_t n_retired, cap_retired;
+	bool all;		/* the last load cannot tell */
 };
 
 static struct api_source *of(struct kgd_source *src)
@@ -34,10 +60,271 @@ static struct api_source *of(struct kgd_source *src)
 	return (struct api_source *)src;
 }
 
+/* ---- the parsed objects ------------------------------------------------ */
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static void docs_drop(struct kk_docs *docs)
+{
+	if (!docs)
+		return;
+	kk_docs_free(docs);
+	free(docs);
+}
+
+static void units_free(struct units *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		free(u->v[i].ns);
+		free(u->v[i].name);
+		docs_drop(u->v[i].docs);
+	}
+	free(u->v);
+	memset(u, 0, sizeof(*u));
+}
+
+static void retired_free(struct api_source *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->n_retired; i++)
+		docs_drop(as->retired[i]);
+	as->n_retired = 0;
+	as->n_ch = 0;
+}
+
+/* Grow *@v (of @size bytes each) to hold one more than @n. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? 2 * *cap : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, c * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+static int note_change(struct api_source *as, struct kk_docs *old,
+		       struct kk_docs *now)
+{
+	if (grow((void **)&as->ch, &as->cap_ch, as->n_ch, sizeof(*as->ch)) ||
+	    grow((void **)&as->retired, &as->cap_retired, as->n_retired,
+		 sizeof(*as->retired))) {
+		docs_drop(old);
+		return -ENOMEM;
+	}
+	as->ch[as->n_ch++] = (struct kk_change){ old, now };
+	if (old)
+		as->retired[as->n_retired++] = old;
+	return 0;
+}
+
+/* @text parsed into a new documents set; a JSON error is in @d. */
+static int parse(const struct unit *u, const char *text,
+		 struct kk_docs **out, struct kk_diag *d)
+{
+	struct kk_docs *docs = malloc(sizeof(*docs));
+	char name[600];
+	int err;
+
+	if (!docs)
+		return -ENOMEM;
+	kk_docs_init(docs);
+	snprintf(name, sizeof(name), "api:%s/%s%s%s", kgd_api_kind_name(u->kind),
+		 u->ns, *u->ns ? "/" : "", u->name);
+	err = kk_load_text(docs, name, text, strlen(text), d);
+	if (err == -ENOMEM) {
+		docs_drop(docs);
+		return err;
+	}
+	*out = docs;
+	return 0;
+}
+
+/* The object the store has at (@k, @i); false past the end. */
+struct cursor {
+	enum kgd_api_kind k;
+	size_t i;
+	const char *ns, *name, *text;
+	uint64_t seq;
+};
+
+static bool cursor_get(const struct kgd_api *api, struct cursor *c)
+{
+	for (; c->k < KGD_API_N_KINDS; c->k++, c->i = 0)
+		if (kgd_api_obj(api, c->k, c->i, &c->ns, &c->name, &c->text,
+				&c->seq))
+			return true;
+	return false;
+}
+
+static int cmp_unit(const struct unit *u, const struct cursor *c)
+{
+	int r;
+
+	if (u->kind != c->k)
+		return u->kind < c->k ? -1 : 1;
+	r = strcmp(u->ns, c->ns);
+	return r ? r : strcmp(u->name, c->name);
+}
+
+/* A unit for the store's object at @c, parsed; 0 or -ENOMEM. */
+static int unit_new(struct api_source *as, struct units *nu,
+		    const struct cursor *c, struct kk_diag *d)
+{
+	struct unit u = { .kind = c->k, .seq = c->seq,
+			  .hash = fnv1a(c->text) };
+	size_t errors = d->errors;
+	int err;
+
+	u.ns = strdup(c->ns);
+	u.name = strdup(c->name);
+	err = !u.ns || !u.name ? -ENOMEM : parse(&u, c->text, &u.docs, d);
+	/* parsed again at every load, to say it again, until it changes */
+	if (d->errors > errors)
+		u.seq = u.hash = 0;
+	if (!err)
+		err = grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v));
+	if (!err)
+		err = note_change(as, NULL, u.docs);
+	if (err) {
+		free(u.ns);
+		free(u.name);
+		docs_drop(u.docs);
+		return err;
+	}
+	nu->v[nu->n++] = u;
+	return 0;
+}
+
+/* The store's object at @c again, as unit @u had it: kept or parsed. */
+static int unit_again(struct api_source *as, struct units *nu,
+		      struct unit *u, const struct cursor *c,
+		      struct kk_diag *d)
+{
+	struct kk_docs *now;
+	uint64_t hash;
+	int err;
+
+	if (u->seq != c->seq) {
+		size_t errors = d->errors;
+
+		hash = fnv1a(c->text);
+		if (hash != u->hash) {
+			err = parse(u, c->text, &now, d);
+			if (!err)
+				err = note_change(as, u->docs, now);
+			if (err)
+				return err;
+			u->docs = now;
+			u->hash = hash;
+		}
+		u->seq = c->seq;
+		if (d->errors > errors)
+			u->seq = u->hash = 0;
+	}
+	if (grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v)))
+		return -ENOMEM;
+	nu->v[nu->n++] = *u;
+	memset(u, 0, sizeof(*u));
+	return 0;
+}
+
+/* Unit @u is no longer in the store. */
+static int unit_gone(struct api_source *as, struct unit *u)
+{
+	int err = note_change(as, u->docs, NULL);
+
+	free(u->ns);
+	free(u->name);
+	memset(u, 0, sizeof(*u));
+	return err;
+}
+
+/* The units of the store now: a merge of the old ones with the store. */
+static int units_update(struct api_source *as, struct kk_diag *d)
+{
+	struct units nu = { 0 };
+	struct cursor c = { 0 };
+	bool more = cursor_get(as->api, &c);
+	size_t j = 0;
+	int err = 0;
+
+	while (!err && (more || j < as->u.n)) {
+		int r = !more ? -1 : j == as->u.n ? 1 :
+			cmp_unit(&as->u.v[j], &c);
+
+		if (r < 0) {
+			err = unit_gone(as, &as->u.v[j++]);
+			continue;
+		}
+		err = r ? unit_new(as, &nu, &c, d) :
+			  unit_again(as, &nu, &as->u.v[j++], &c, d);
+		c.i++;
+		more = cursor_get(as->api, &c);
+	}
+	/* what is left of the old ones was moved or retired: husks only */
+	for (; j < as->u.n; j++)
+		unit_gone(as, &as->u.v[j]);
+	free(as->u.v);
+	as->u = nu;
+	return err;
+}
+
+static const struct kk_docs *unit_docs(const void *set, size_t i)
+{
+	return ((const struct units *)set)->v[i].docs;
+}
+
+/* Every unit's documents, one after another. */
+static int view(const struct units *u, struct kk_docs *docs)
+{
+	return kgd_docs_view(docs, u->n, unit_docs, u);
+}
+
 static int api_load(struct kgd_source *src, struct kk_docs *docs,
 		    struct kk_diag *d)
 {
-	return kgd_api_docs(of(src)->api, docs, d);
+	struct api_source *as = of(src);
+	size_t errors = d->errors;
+	int err;
+
+	retired_free(as);
+	as->all = !as->u.n;
+	err = units_update(as, d);
+	if (!err)
+		err = view(&as->u, docs);
+	if (err) {
+		/* nothing half-known is kept: the next load parses all */
+		units_free(&as->u);
+		retired_free(as);
+		as->all = true;
+		return err;
+	}
+	return d->errors > errors ? -EINVAL : 0;
+}
+
+static void api_changes(struct kgd_source *src, struct kgd_changes *out)
+{
+	struct api_source *as = of(src);
+
+	out->all = as->all;
+	out->v = as->ch;
+	out->n = as->n_ch;
 }
 
 static bool api_ready(struct kgd_source *src)
@@ -92,6 +379,10 @@ static void api_close(struct kgd_source *src)
 		return;
 	kgd_api_close(as->api);
 	kgd_api_conn_free(&as->conn);
+	units_free(&as->u);
+	retired_free(as);
+	free(as->ch);
+	free(as->retired);
 	free(as);
 }
 
@@ -104,6 +395,7 @@ static const struct kgd_source_ops api_ops = {
 	.pollfds = api_pollfds,
 	.timeout_ms = api_timeout,
 	.step = api_step,
+	.changes = api_changes,
 	.close = api_close,
 };
 

@@ -5,7 +5,10 @@
  * deletion and a new file count as changes; hidden files, swap files and
  * other names do not; a file followed alone is followed through its
  * directory by name, across renames; load() gives the documents now on
- * disk, and the loader's messages for a broken file.
+ * disk, and the loader's messages for a broken file.  Each file is a
+ * unit: a load reads again only the files named since (the others keep
+ * their very documents), and says which changed; a file still being
+ * written does not count until it is closed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -201,6 +204,84 @@ TEST(test_directory_made_later)
 	src->ops->close(src);
 }
 
+/* One load: the roots of its documents into @roots, its changes. */
+static size_t load_roots(struct kgd_source *src, const void **roots,
+			 size_t max, struct kgd_changes *ch)
+{
+	struct kk_docs docs;
+	struct kk_diag d;
+	size_t i, n;
+
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	CHECK_INT(src->ops->load(src, &docs, &d), 0);
+	/* a view: the nodes are the source's */
+	CHECK(docs.arena == NULL);
+	n = docs.n;
+	for (i = 0; i < n && i < max; i++)
+		roots[i] = docs.v[i].root;
+	src->ops->changes(src, ch);
+	kk_diag_free(&d);
+	kk_docs_free(&docs);
+	return n;
+}
+
+TEST(test_only_changed_files_read_again)
+{
+	char *paths[] = { dir }, why[128];
+	const void *r1[4], *r2[4];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+
+	put("a.yaml", DOC);
+	put("b.yaml", DOC "---\n" DOC);
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	CHECK_INT(load_roots(src, r1, 4, &ch), 3);
+	CHECK(ch.all);
+	/* b.yaml rewritten: it alone is read again */
+	put("b.yaml", DOC);
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(load_roots(src, r2, 4, &ch), 2);
+	CHECK(!ch.all);
+	CHECK_INT(ch.n, 1);
+	CHECK(ch.n == 1 && ch.v[0].old && ch.v[0].now &&
+	      ch.v[0].old->n == 2 && ch.v[0].now->n == 1);
+	CHECK(r2[0] == r1[0]);		/* a.yaml's, kept */
+	CHECK(r2[1] != r1[1]);
+	/* nothing named: nothing read, the same documents */
+	CHECK_INT(load_roots(src, r1, 4, &ch), 2);
+	CHECK_INT(ch.n, 0);
+	CHECK(r1[0] == r2[0] && r1[1] == r2[1]);
+	/* a file gone: a change without documents now */
+	rm("a.yaml");
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(load_roots(src, r1, 4, &ch), 1);
+	CHECK(ch.n == 1 && ch.v[0].old && !ch.v[0].now);
+	CHECK(r1[0] == r2[1]);
+	rm("b.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_file_counts_once_written)
+{
+	char *paths[] = { dir }, why[128], path[128], msgs[512];
+	struct kgd_source *src;
+	int fd;
+
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	snprintf(path, sizeof(path), "%s/w.yaml", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK(write(fd, DOC, strlen(DOC)) == (ssize_t)strlen(DOC));
+	/* made and written, not closed: not yet */
+	CHECK_INT(src->ops->changed(src), 0);
+	CHECK_INT(close(fd), 0);
+	CHECK_INT(src->ops->changed(src), 1);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 1);
+	rm("w.yaml");
+	src->ops->close(src);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/kgd-src.XXXXXX");
@@ -213,6 +294,8 @@ int main(void)
 	RUN(test_broken_file_is_the_loaders_error);
 	RUN(test_single_file_by_name);
 	RUN(test_directory_made_later);
+	RUN(test_only_changed_files_read_again);
+	RUN(test_file_counts_once_written);
 	rmdir(dir);
 	return tap_done();
 }
