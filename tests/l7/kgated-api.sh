@@ -12,11 +12,11 @@
 # batches at most (the leading edge, the rest; a generation step each).
 # Watches cut with the history compacted (410 as an event, then as a
 # status) make kgated list again; cut without, one resumes from its
-# resourceVersion.  The server
-# away for 4 s: traffic goes on, the retries back off, a change made after
-# it applies.  Status written back: the Ingress's address, the Gateway's
-# and the HTTPRoutes' conditions.  A SIGKILL and a restart under load lose
-# no request and send nothing (same kernel generation).
+# resourceVersion.  The server away for 4 s: traffic goes on, the retries
+# back off, a change made after it applies.  Status written back: the
+# Ingress's address, the Gateway's and the HTTPRoutes' conditions.  A
+# SIGKILL and a restart under load lose no request and send nothing (same
+# kernel generation).
 # TAP; in the VM guest, with kgate loaded.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
