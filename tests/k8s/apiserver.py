@@ -24,6 +24,7 @@ objects do.  resourceVersion is one counter for everything (etcd's
 revision).  Control endpoints for tests (JSON bodies):
 
   POST /_control/put       {"object": {...}}         add or modify
+                           (or {"objects": [...]}: each, in order)
   POST /_control/delete    {"apiVersion","kind","namespace","name"}
   POST /_control/bookmark  a BOOKMARK to every watch that allows them
   POST /_control/compact   {"mode": "event"|"status"}: older RVs are gone
@@ -32,7 +33,10 @@ revision).  Control endpoints for tests (JSON bodies):
                            (no last chunk), then put, delete and compact,
                            all before any watch can resume
   POST /_control/away      {"seconds": S}: close every connection, refuse
-                           new ones for S seconds, then listen again
+                           new ones for S seconds, then listen again;
+                           with "reset": true, new connections are
+                           accepted meanwhile, their request line read
+                           and recorded (with "away": true), then reset
   GET  /_control/patches   the status PATCHes received
   GET  /_control/requests  every API request: method, path, query, time
   GET  /_control/state     {"resourceVersion"}
@@ -46,6 +50,7 @@ import copy
 import json
 import secrets
 import socket
+import struct
 import sys
 import threading
 import time
@@ -406,7 +411,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.status(400, "BadRequest", "the body is not JSON")
         path = self.url.path
         if path == "/_control/put":
-            rv = STORE.put(arg["object"])
+            with STORE.cond:
+                for obj in arg.get("objects", []) or [arg["object"]]:
+                    rv = STORE.put(obj)
         elif path == "/_control/delete":
             rv = STORE.delete(arg["apiVersion"], arg["kind"],
                               arg.get("namespace"), arg["name"])
@@ -429,7 +436,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_control/away":
             self.send_json(200, {"resourceVersion": str(STORE.rv)})
             self.close_connection = True
-            threading.Thread(target=go_away, args=(arg.get("seconds", 1),),
+            threading.Thread(target=go_away,
+                             args=(arg.get("seconds", 1),
+                                   bool(arg.get("reset"))),
                              daemon=True).start()
             return
         else:
@@ -437,13 +446,67 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"resourceVersion": str(rv)})
 
 
-SERVER = {"srv": None, "away": 0}
+SERVER = {"srv": None, "away": 0, "reset": False}
 
 
-def go_away(seconds):
+def go_away(seconds, reset):
     time.sleep(0.05)    # let the answer go out
     SERVER["away"] = seconds
+    SERVER["reset"] = reset
     SERVER["srv"].shutdown()
+
+
+def reset_one(conn, when):
+    """Read @conn's request line, record it (accepted at @when), reset
+    the connection."""
+    conn.settimeout(1)
+    line = b""
+    try:
+        while b"\n" not in line and len(line) < 8192:
+            data = conn.recv(4096)
+            if not data:
+                break
+            line += data
+    except OSError:
+        pass
+    words = line.split(b"\r\n", 1)[0].decode(errors="replace").split()
+    url = urllib.parse.urlsplit(words[1] if len(words) >= 2 else "")
+    if len(words) >= 2 and not url.path.startswith("/_control/"):
+        with STORE.cond:
+            STORE.requests.append({
+                "method": words[0], "path": url.path,
+                "query": dict(urllib.parse.parse_qsl(url.query)),
+                "time": when, "away": True})
+    # SO_LINGER 0: close() sends a RST, as a server that went away would
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def reset_listener(host, port):
+    ls = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(64)
+    return ls
+
+
+def away_resetting(ls, seconds):
+    """Accept and reset every connection on @ls for @seconds."""
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        ls.settimeout(left)
+        try:
+            conn, _ = ls.accept()
+        except socket.timeout:
+            break
+        # a thread each: one that sends nothing must not delay the others
+        threading.Thread(target=reset_one, args=(conn, time.monotonic()),
+                         daemon=True).start()
+    ls.close()
 
 
 def close_all():
@@ -474,8 +537,13 @@ def main():
             first = False
         srv.serve_forever(poll_interval=0.05)
         srv.server_close()
+        # listening again before the cut: the first retries must find it
+        ls = reset_listener(args.host, port) if SERVER["reset"] else None
         close_all()
-        time.sleep(SERVER["away"])
+        if ls:
+            away_resetting(ls, SERVER["away"])
+        else:
+            time.sleep(SERVER["away"])
 
 
 if __name__ == "__main__":
