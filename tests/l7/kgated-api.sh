@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 APISERVER=$PWD/tests/k8s/apiserver.py
 A=tests/l7/manifests/api
-plan 44
+plan 48
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 if ! command -v python3 >/dev/null; then
@@ -257,6 +257,8 @@ check "before the change, api.example.com/v2 reaches pod2 (the probe works)" \
 put "$(slice_json api-v2-abc api-v2 10.244.4.2)"
 check "MODIFIED: api-v2's slice now names pod4, and /v2 reaches it" \
 	wait_for 20 reaches api.example.com /v2 "200 pod4" || logtail
+check "and the slice event took the EndpointSlice path: one Service translated again" \
+	grep -q "endpoints changed: 1 Service translated again" "$LOG" || logtail
 
 del Service new
 wait_for 20 sh -c "! ip netns exec $(ns node) $KGATE service show default/new:80"
@@ -430,6 +432,23 @@ check "status: gw-route's parent my-gateway, Accepted, ResolvedRefs True" \
 check "status: ghost-route, whose Service does not exist: ResolvedRefs False, BackendNotFound" \
 	wait_for 20 parent ghost-route "('False', 'BackendNotFound')" ||
 	qshow patches "last('/httproutes/ghost-route/status')"
+
+# --- an object with errors is left out, the rest applied --------------------------------------
+BAD='{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+	"metadata": {"name": "bad-route", "namespace": "default"},
+	"spec": {"parentRefs": [{"name": "my-gateway"}], "rules": [{"matches":
+	[{"path": {"type": "RegularExpression", "value": "/(a"}}],
+	"backendRefs": [{"name": "api-v1", "port": 80}]}]}}'
+put "$BAD" "$(svc_json beside 10.96.2.9)" "$(slice_json beside-a beside 10.244.4.2)"
+check "an HTTPRoute with an error does not hold back a Service put with it (10.96.2.9 reaches pod4)" \
+	wait_for 20 vip_reaches 10.96.2.9 "200 pod4" || logtail
+check "kgated says it left one object out, naming its error" \
+	grep -q "1 object with errors left out" "$LOG" || logtail
+check "status: bad-route's parent my-gateway is not Accepted: UnsupportedValue" \
+	wait_for 20 q patches "any(cond(p, 'Accepted') == ('False', 'UnsupportedValue')
+		for p in last('/httproutes/bad-route/status').get('status', {}).get('parents', []))" ||
+	qshow patches "last('/httproutes/bad-route/status')"
+del HTTPRoute bad-route gateway.networking.k8s.io/v1
 
 # --- SIGKILL and a restart under load ----------------------------------------------------------
 loaders_start
