@@ -442,8 +442,10 @@ BAD='{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
 put "$BAD" "$(svc_json beside 10.96.2.9)" "$(slice_json beside-a beside 10.244.4.2)"
 check "an HTTPRoute with an error does not hold back a Service put with it (10.96.2.9 reaches pod4)" \
 	wait_for 20 vip_reaches 10.96.2.9 "200 pod4" || logtail
-check "kgated says it left one object out, naming its error" \
-	grep -q "1 object with errors left out" "$LOG" || logtail
+check "kgated says it left one object out, and logs its error" \
+	sh -c "grep -q '1 object with errors left out' '$LOG' &&
+	       grep -q 'HTTPRoute default/bad-route: .*regular expression' '$LOG'" ||
+	logtail
 check "status: bad-route's parent my-gateway is not Accepted: UnsupportedValue" \
 	wait_for 20 q patches "any(cond(p, 'Accepted') == ('False', 'UnsupportedValue')
 		for p in last('/httproutes/bad-route/status').get('status', {}).get('parents', []))" ||
