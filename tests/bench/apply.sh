@@ -77,6 +77,9 @@ N=${KGATE_BENCH_APPLY_N:-10000}
 REPS=${KGATE_BENCH_APPLY_REPS:-3}
 DEBOUNCE=${KGATE_BENCH_APPLY_DEBOUNCE:-200}
 ROUNDS=${KGATE_BENCH_ROUNDS:-3}
+API=${KGATE_BENCH_APPLY_API:-1}
+PERF=${KGATE_BENCH_APPLY_API_PERF:-0}
+PERF_CHANGES=20
 CLI=$TOP/build/userspace/kgate
 KGATED=$TOP/build/userspace/kgated
 GEN=$TOP/tests/bench/genmanifests.py
@@ -95,6 +98,7 @@ for v in N REPS ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_${v/N/APPLY_N} must be a positive number"
 done
 [[ $DEBOUNCE =~ ^[0-9]+$ ]] || die "KGATE_BENCH_APPLY_DEBOUNCE must be a number of ms"
+[[ $API$PERF =~ ^[01][01]$ ]] || die "KGATE_BENCH_APPLY_API and _API_PERF are 0 or 1"
 [ "$N" -le 65536 ] || die "KGATE_BENCH_APPLY_N is at most 65536"
 
 # --- host side: summary ---------------------------------------------------
@@ -177,18 +181,39 @@ summarize() {
 			sprintf("kgated: rename -> COMMIT, debounce %d ms", meta["debounce_ms"]))
 		row("kd-change0", "kgated-change-nodebounce", "kgated", "ms", "", \
 			"kgated: rename -> COMMIT, debounce 0 ms")
+		row("kd-api-change", "kgated-api-change", "kgated", "ms", "", \
+			sprintf("kgated api: put sent -> COMMIT, debounce %d", meta["debounce_ms"]))
+		row("kd-api-put", "kgated-api-change-put", "kgated", "ms", "", \
+			"   part: the put sent -> answered")
+		row("kd-api-ev", "kgated-api-change-event", "kgated", "ms", "", \
+			"   part: watch event read -> COMMIT")
+		row("kd-api-change0", "kgated-api-change-nodebounce", "kgated", "ms", "", \
+			"kgated api: put sent -> COMMIT, debounce 0")
+		row("kd-api-put0", "kgated-api-change-nodebounce-put", "kgated", "ms", "", \
+			"   part: the put sent -> answered")
+		row("kd-api-ev0", "kgated-api-change-nodebounce-event", "kgated", "ms", "", \
+			"   part: watch event read -> COMMIT")
 		row("kd-start", "kgated-start", "kgated", "s", \
 			"   kgated start", "kgated -c FILE to its first COMMIT")
+		row("kd-api-start", "kgated-api-start", "kgated", "s", "", \
+			"kgated api.server to its first COMMIT")
+		row("kd-api-load", "kgated-api-load", "kgated", "s", "", \
+			"   not in it: loading the stand-in")
 		row("rss", "rss", "kgate-apply", "MiB", \
 			"4. peak RSS", sprintf("kgate apply -f DIR (%s)", meta["rss_tool"]))
 		row("kd-rss", "kgated-rss", "kgated", "MiB", "", \
 			"kgated: VmHWM after the changes")
 		row("kd-rss-now", "kgated-rss-now", "kgated", "MiB", "", \
 			"kgated: VmRSS after the changes")
+		row("kd-api-rss", "kgated-api-rss", "kgated", "MiB", "", \
+			"kgated api: VmHWM after the changes")
+		row("kd-api-rss-now", "kgated-api-rss-now", "kgated", "MiB", "", \
+			"kgated api: VmRSS after the changes")
 		goal["first"] = 3; goal["change"] = 0.01; goal["kd-change"] = 0.01
-		goal["kd-change0"] = 0.01
+		goal["kd-change0"] = goal["kd-api-change"] = goal["kd-api-change0"] = 0.01
 		gtxt["first"] = "< 3 s"; gtxt["change"] = gtxt["kd-change"] = "< 10 ms"
-		gtxt["kd-change0"] = "< 10 ms"
+		gtxt["kd-change0"] = gtxt["kd-api-change"] = gtxt["kd-api-change0"] = "< 10 ms"
+		api = meta["api"] == "1"
 		scaled = n != 10000 ? sprintf(" (at %d; the goal is at 10000)", n) : ""
 
 		printf "kgate apply: Kubernetes manifests to the kernel, kernel %s (TCG guest: slow and noisy)\n", ver > txt
@@ -208,7 +233,9 @@ summarize() {
 				ms = show(r, m); range = num(r, l) ".." show(r, h)
 			} else if (p[2] == "kgated") {
 				ms = "n/a"
-				range = kd ? "no data (see the log)" : "kgated not built"
+				range = !kd ? "kgated not built" : \
+					(p[1] ~ /^kgated-api-/ && !api) ? "not run (see below)" : \
+					"no data (see the log)"
 			} else {
 				ms = "-"; range = "no data"
 			}
@@ -252,6 +279,18 @@ summarize() {
 		print "send = first - diff of the same round (the part of the apply that talks to the kernel)." > txt
 		if (!kd)
 			print "kgated rows: n/a: kgated not built (build/userspace/kgated missing)." > txt
+		if (kd && !api)
+			print "kgated api rows: not run (KGATE_BENCH_APPLY_API=0)." > txt
+		if (kd && api) {
+			print "kgated api: kgated with api.server following tests/k8s/apiserver.py, a STAND-IN for the API" > txt
+			print "server (Python, in the guest), loaded with the same objects as JSON (the load not timed in" > txt
+			print "the start; the stand-in compacted after it). A change: one EndpointSlice put (/_control/put)" > txt
+			print "by a client holding its connection; timed from just before the request is sent to the COMMIT" > txt
+			print "that carries it (kgate monitor), so the stand-in (answering the put, writing the watch event)" > txt
+			print "is in it. Parts: until the put was answered; and from when a second watcher (Python, in the" > txt
+			print "guest) read the MODIFIED event, near when the stand-in wrote it to the watch of kgated, to the" > txt
+			print "COMMIT (the two overlap: the stand-in writes the event and answers the put at about one time)." > txt
+		}
 
 		# Plot data: block 0 seconds, block 1 milliseconds, block 2 MiB;
 		# each row: label, median, min, max, 0 measured / 1 published.
@@ -261,16 +300,22 @@ summarize() {
 		printf "\"netlink\\ntxn\" %s %s %s 0\n", pv["send"], pl["send"], ph["send"] > dat
 		printf "\"second\\napply\" %s %s %s 0\n", pv["second"], pl["second"], ph["second"] > dat
 		printf "\"kgated\\nstart\" %s %s %s 0\n", pv["kd-start"], pl["kd-start"], ph["kd-start"] > dat
+		printf "\"kgated api\\nstart\" %s %s %s 0\n", pv["kd-api-start"], pl["kd-api-start"], ph["kd-api-start"] > dat
 		printf "\"kube-proxy\\nnft, 10k\\n(published)\" 540 540 540 1\n" > dat
 		printf "\n\n# milliseconds\n" > dat
 		printf "\"kgate\\napply\" %s %s %s 0\n", pv["change"], pl["change"], ph["change"] > dat
 		printf "\"kgated\\n(%d ms\\ndebounce)\" %s %s %s 0\n", meta["debounce_ms"], pv["kd-change"], pl["kd-change"], ph["kd-change"] > dat
+		printf "\"kgated\\n(0 ms\\ndebounce)\" %s %s %s 0\n", pv["kd-change0"], pl["kd-change0"], ph["kd-change0"] > dat
+		printf "\"kgated api\\nput (%d ms\\ndebounce)\" %s %s %s 0\n", meta["debounce_ms"], pv["kd-api-change"], pl["kd-api-change"], ph["kd-api-change"] > dat
+		printf "\"kgated api\\nput (0 ms\\ndebounce)\" %s %s %s 0\n", pv["kd-api-change0"], pl["kd-api-change0"], ph["kd-api-change0"] > dat
 		printf "\"kube-proxy\\nnft, 1 svc\\n(published)\" 141 141 141 1\n" > dat
 		printf "\"kube-proxy\\nNPL p50\\n(published)\" 1500 1500 1500 1\n" > dat
 		printf "\n\n# MiB\n" > dat
 		printf "\"kgate apply\\npeak RSS\" %s %s %s 0\n", pv["rss"], pl["rss"], ph["rss"] > dat
 		printf "\"kgated\\nVmHWM\" %s %s %s 0\n", pv["kd-rss"], pl["kd-rss"], ph["kd-rss"] > dat
 		printf "\"kgated\\nVmRSS\" %s %s %s 0\n", pv["kd-rss-now"], pl["kd-rss-now"], ph["kd-rss-now"] > dat
+		printf "\"kgated api\\nVmHWM\" %s %s %s 0\n", pv["kd-api-rss"], pl["kd-api-rss"], ph["kd-api-rss"] > dat
+		printf "\"kgated api\\nVmRSS\" %s %s %s 0\n", pv["kd-api-rss-now"], pl["kd-api-rss-now"], ph["kd-api-rss-now"] > dat
 	}' "$raw" || return 1
 	cat "$base.txt"
 }
@@ -565,17 +610,206 @@ kgated_round() {
 	mon_stop
 }
 
+# --- kgated following the API server (the stand-in) ------------------------
+
+# api_fail WHY: kgated_fail, the stand-in, the watcher and the putter
+# stopped too (the stand-in's last words logged).
+api_fail() {
+	[ -s "$TMP/apiserver.log" ] && tail -n 5 "$TMP/apiserver.log" | sed 's/^/  apiserver.py: /' >&2
+	local p
+	for p in "$PUT_PID" "$WATCH_PID" "$AS_PID"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+	done
+	[ -s "$TMP/kgated.log" ] && cp "$TMP/kgated.log" "$KGATE_OUT/apply-kgated-api.log"
+	kgated_fail "api: $*"
+}
+# wait_for FILE REGEX SECONDS PID: poll until a line of FILE matches REGEX,
+# while PID lives.
+wait_for() {
+	local deadline=$((SECONDS + $3))
+	until grep -qE "$2" "$1" 2>/dev/null; do
+		kill -0 "$4" 2>/dev/null || return 1
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# api_server: tests/k8s/apiserver.py on a free port of 127.0.0.1; URL.
+api_server() {
+	"$PY" "$TOP/tests/k8s/apiserver.py" >"$TMP/apiserver.out" 2>"$TMP/apiserver.log" &
+	AS_PID=$!
+	wait_for "$TMP/apiserver.out" '^listening on ' 30 "$AS_PID" || return 1
+	URL=http://$(awk '$1 == "listening" { print $3; exit }' "$TMP/apiserver.out")
+}
+# api_config DEBOUNCE: kgated's configuration, following the stand-in.
+api_config() {
+	printf 'api: {server: "%s"}\nreload: {debounceMs: %d}\nlog: stderr\n' "$URL" "$1" >"$TMP/kgated-api.yaml"
+}
+# quiet: wait (up to 300 s) until kgated has logged nothing for 2 s: its
+# status writes and the syncs that their events cause are over.
+quiet() {
+	local deadline=$((SECONDS + 300)) n m t
+	n=$(wc -c <"$TMP/kgated.log")
+	t=$(usec "$EPOCHREALTIME")
+	while [ $(($(usec "$EPOCHREALTIME") - t)) -lt 2000000 ]; do
+		kill -0 "$KD_PID" 2>/dev/null || return 1
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+		m=$(wc -c <"$TMP/kgated.log")
+		[ "$m" = "$n" ] || { n=$m; t=$(usec "$EPOCHREALTIME"); }
+	done
+}
+# event_at RV: when the watcher read the event of resourceVersion RV.
+event_at() {
+	local deadline=$((SECONDS + 30)) t
+	while :; do
+		t=$(awk -v rv="$1" '$4 == rv { print $1; exit }' "$TMP/watch.log")
+		[ -n "$t" ] && { echo "$t"; return 0; }
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# api_change FIGURE R K V: slice svc-K-a's last endpoint moved to variant V
+# by one put; records FIGURE (just before the put was sent -> the COMMIT),
+# FIGURE-put (the put's round trip) and FIGURE-event (the watcher read the
+# event -> the COMMIT).
+api_change() {
+	local f=$1 r=$2 k=$3 addr out t0 t1 rv te tc
+	addr=$("$PY" "$GEN" json-change "$N" "$k" "$4" "$TMP/put.json") || api_fail "genmanifests.py json-change"
+	settle
+	# the putter (a coprocess) puts it: "SENT ANSWERED RV"
+	echo "$TMP/put.json" >&"${PUTTER[1]}" || api_fail "the putter is gone"
+	read -r -t 60 t0 t1 rv <&"${PUTTER[0]}" || api_fail "the put of svc-$k-a was not answered"
+	tc=$(commit_after "$t0" 60) || api_fail "no COMMIT within 60 s of the put of svc-$k-a"
+	te=$(event_at "$rv") || api_fail "the watcher saw no event of resourceVersion $rv"
+	record "$f" kgated "$r" "$(diff_s "$tc" "$t0")"
+	record "$f-put" kgated "$r" "$(diff_s "$t1" "$t0")"
+	record "$f-event" kgated "$r" "$(diff_s "$tc" "$te")"
+	shows "$k" "$addr" || api_fail "kgate does not show $addr in svc-$k after the COMMIT"
+}
+# api_profile K0: PERF_CHANGES more changes (debounce 0, untimed) under
+# perf record -a -g, back to back (each put once the last COMMIT came, the
+# bodies made before); the report in $KGATE_OUT/apply-perf-api-change.txt:
+# by process (kgated, the stand-in, the putter, the watcher), then each of
+# kgated and the stand-in by object and symbol, relative to its own total.
+api_profile() {
+	local k0=$1 data=$TMP/perf-api.data pp i k t0 t1 rv tc
+	local rep=$KGATE_OUT/apply-perf-api-change.txt
+	local opt=(--stdio --no-children -n -g none)
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		"$PY" "$GEN" json-change "$N" "$(change_idx $((k0 + i)))" \
+			$((k0 + i + 1 + 60000)) "$TMP/perf-$i.json" >/dev/null ||
+			api_fail "genmanifests.py json-change"
+	done
+	settle
+	perf record -q -a -g -F 999 -o "$data" 2>"$TMP/perf.log" &
+	pp=$!
+	until [ -s "$data" ]; do
+		kill -0 "$pp" 2>/dev/null || api_fail "perf record did not start: $(cat "$TMP/perf.log")"
+		sleep 0.05
+	done
+	settle
+	log "round 1: api: $PERF_CHANGES EndpointSlice puts under perf record"
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		k=$(change_idx $((k0 + i)))
+		echo "$TMP/perf-$i.json" >&"${PUTTER[1]}" || api_fail "the putter is gone"
+		read -r -t 60 t0 t1 rv <&"${PUTTER[0]}" || api_fail "the put of svc-$k-a was not answered"
+		tc=$(commit_after "$t0" 60) || api_fail "no COMMIT within 60 s of the put of svc-$k-a"
+	done
+	kill -INT "$pp"
+	wait "$pp"
+	{
+		echo "# $PERF_CHANGES EndpointSlice puts (debounce 0) back to back under perf record -a -g -F 999"
+		echo "# pids: kgated $KD_PID, apiserver.py $AS_PID, the putter $PUT_PID, the watcher $WATCH_PID"
+		echo "# by process (0:swapper is idle)"
+		perf report -i "$data" "${opt[@]}" --sort pid --percent-limit 0.2
+		echo "# by process and object"
+		perf report -i "$data" "${opt[@]}" --sort pid,dso --percent-limit 0.2
+		echo "# kgated by object and symbol (of its own samples)"
+		perf report -i "$data" "${opt[@]}" --pid "$KD_PID" --percentage relative \
+			--sort dso,sym --percent-limit 0.5
+		echo "# apiserver.py by object and symbol (of its own samples)"
+		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
+			--sort dso,sym --percent-limit 1
+	} >"$rep" 2>&1
+	rm -f "$data" "$TMP"/perf-*.json
+	log "round 1: api: profile in apply-perf-api-change.txt"
+}
+
+# api_round R: kgated with api.server, round R (an empty kernel): the
+# stand-in started and loaded (the load timed on its own), kgated to its
+# first COMMIT, REPS changes by put with the shipped debounce and REPS with
+# none, then its memory.
+api_round() {
+	local r=$1 at="round $1 of $ROUNDS: api" t0 t1 out k i n
+	local k0=$((($1 - 1) * REPS)) want="$N $((5 * N)) 1 $RULES"
+
+	KD_PID='' MON_PID='' MON_READER='' AS_PID='' WATCH_PID='' PUT_PID=''
+	api_server || api_fail "apiserver.py did not start"
+	settle
+	log "$at: loading the stand-in at $URL"
+	out=$("$PY" "$GEN" load "$URL" "$TMP/objects.json") || api_fail "genmanifests.py load"
+	record kgated-api-load kgated "$r" "${out% *}"
+	"$PY" "$GEN" watch "$URL" >"$TMP/watch.log" 2>&1 &
+	WATCH_PID=$!
+	wait_for "$TMP/watch.log" '^watching$' 30 "$WATCH_PID" || api_fail "the watcher did not start"
+	coproc PUTTER { exec "$PY" "$GEN" put "$URL" -; }
+	PUT_PID=$PUTTER_PID
+	mon_start || api_fail "kgate monitor did not start"
+	api_config "$DEBOUNCE"
+	settle
+	log "$at: kgated start (debounce $DEBOUNCE ms)"
+	t0=$EPOCHREALTIME
+	"$KGATED" -c "$TMP/kgated-api.yaml" 2>"$TMP/kgated.log" &
+	KD_PID=$!
+	t1=$(until_full "$t0" "$want") || api_fail "not all in the kernel 600 s after its start: $(kgate_count), want $want"
+	record kgated-api-start kgated "$r" "$(diff_s "$t1" "$t0")"
+	quiet || api_fail "still busy (or gone) 300 s after its start"
+
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change "$r" "$k" $((k0 + i + 1 + 40000))
+	done
+	n=$(syncs)
+	api_config 0
+	kill -HUP "$KD_PID"
+	t0=$((SECONDS + 300))
+	until [ "$(syncs)" -gt "$n" ]; do
+		[ $SECONDS -lt $t0 ] || api_fail "no sync within 300 s of SIGHUP"
+		sleep 0.1
+	done
+	quiet || api_fail "still busy (or gone) 300 s after SIGHUP"
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: (debounce 0) one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change-nodebounce "$r" "$k" $((k0 + i + 1 + 50000))
+	done
+	log "$at: $(grep -c 'translated again' "$TMP/kgated.log") syncs took the EndpointSlice path"
+	out=$(awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { s = $2 } END { print h, s }' "/proc/$KD_PID/status")
+	[[ $out =~ ^[0-9]+\ [0-9]+$ ]] || api_fail "no VmHWM / VmRSS (did it exit?)"
+	record kgated-api-rss kgated "$r" "${out% *}"
+	record kgated-api-rss-now kgated "$r" "${out#* }"
+	[ "$PERF" = 1 ] && [ "$r" = 1 ] && api_profile "$k0"
+	cp "$TMP/kgated.log" "$KGATE_OUT/apply-kgated-api.log"
+
+	kill "$KD_PID" "$PUT_PID" "$WATCH_PID"
+	wait "$KD_PID" "$PUT_PID" "$WATCH_PID" 2>/dev/null
+	mon_stop
+	kill "$AS_PID"
+	wait "$AS_PID" 2>/dev/null
+}
+
 # One round, in the fresh network namespace that the caller made for it.
-if [ "${1-}" = --round ] || [ "${1-}" = --kgated ]; then
-	[ $# = 3 ] || die "usage: $0 --round|--kgated R TMPDIR"
+if [ "${1-}" = --round ] || [ "${1-}" = --kgated ] || [ "${1-}" = --api ]; then
+	[ $# = 3 ] || die "usage: $0 --round|--kgated|--api R TMPDIR"
 	R=$2 TMP=$3 M=$3/m
 	RULES=$(awk -F '\t' '$1 == "#meta" && $2 == "rules" { print $3 }' "$RAW")
 	ip link set lo up || die "ip link set lo up"
-	if [ "$1" = --round ]; then
-		apply_round "$R"
-	else
-		kgated_round "$R"
-	fi
+	case $1 in
+	--round) apply_round "$R" ;;
+	--kgated) kgated_round "$R" ;;
+	*) api_round "$R" ;;
+	esac
 	exit 0
 fi
 
@@ -583,6 +817,8 @@ fi
 [ -x "$CLI" ] || die "$CLI not built"
 [ -x "$PY" ] || die "$PY missing"
 command -v unshare >/dev/null || die "unshare (util-linux) missing"
+[ "$PERF" = 0 ] || [ "$API" = 0 ] || command -v perf >/dev/null ||
+	die "KGATE_BENCH_APPLY_API_PERF: perf missing (Debian: linux-perf)"
 
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do
 	modprobe "$d" || die "modprobe $d"
@@ -597,8 +833,12 @@ mkdir -p "$TMP/stage" || die "mkdir"
 log "generating $N services"
 "$PY" "$GEN" gen "$M" "$N" || die "genmanifests.py gen"
 RULES=$(cat "$M"/ing-*.yaml | grep -c '^  - host: ')
+if [ "$API" = 1 ]; then
+	"$PY" "$GEN" json "$N" "$TMP/objects.json" || die "genmanifests.py json"
+fi
 KD=no
 [ -x "$KGATED" ] && KD=yes
+[ "$KD" = yes ] || API=0
 [ -x "$GNUTIME" ] && RSS_TOOL="GNU time %M" || RSS_TOOL="VmHWM polled"
 log "$(uname -r): $N services x 5 endpoints, $RULES Ingress rules, $ROUNDS rounds, $REPS changes per series, kgated: $KD"
 meta kernel "$(uname -r)"
@@ -611,6 +851,7 @@ meta reps "$REPS"
 meta rounds "$ROUNDS"
 meta debounce_ms "$DEBOUNCE"
 meta kgated "$KD"
+meta api "$API"
 meta rss_tool "$RSS_TOOL"
 meta kgate_ko_sha256 "$(sha256sum "$KGATE_KO" | cut -c1-16)"
 
@@ -631,6 +872,11 @@ for r in $(seq 1 "$ROUNDS"); do
 		log "round $r of $ROUNDS: kgated, in a new network namespace"
 		unshare --net -- "$TOP/tests/bench/apply.sh" --kgated "$r" "$TMP" ||
 			{ log "round $r: kgated FAILED"; rc=1; }
+		if [ "$API" = 1 ]; then
+			log "round $r of $ROUNDS: kgated following the API server (the stand-in), in a new network namespace"
+			unshare --net -- "$TOP/tests/bench/apply.sh" --api "$r" "$TMP" ||
+				{ log "round $r: kgated (api) FAILED"; rc=1; }
+		fi
 	else
 		log "round $r of $ROUNDS: kgated: n/a: kgated not built"
 	fi

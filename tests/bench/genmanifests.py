@@ -39,7 +39,9 @@
 #   genmanifests.py put URL FILE
 #       POST FILE to URL/_control/put on a connection made beforehand;
 #       prints the time just before the request was sent, the time its
-#       answer was read, and the resourceVersion of the change.
+#       answer was read, and the resourceVersion of the change.  FILE "-":
+#       one FILE a line from standard input, each put on the same
+#       connection as it comes, one line printed for each (flushed).
 #   genmanifests.py watch URL
 #       Watch EndpointSlices at URL from its resourceVersion now; prints
 #       "watching" once the stream is open, then one line an event: the
@@ -250,16 +252,27 @@ def load(url, path):
     print(f"{time.time() - t:.6f} {ans['resourceVersion']}")
 
 
-def put(url, path):
+def put_one(c, path):
     with open(path, "rb") as f:
         body = f.read()
-    c = connect(url)
     t0 = time.time()
     ans = post(c, "/_control/put", body)
     t1 = time.time()
     if ans is None:
         sys.exit("genmanifests.py: the stand-in refused the put")
-    print(f"{t0:.6f} {t1:.6f} {ans['resourceVersion']}")
+    print(f"{t0:.6f} {t1:.6f} {ans['resourceVersion']}", flush=True)
+
+
+def put(url, path):
+    c = connect(url)
+    if path != "-":
+        return put_one(c, path)
+    # a client that stays, as a controller's: no start-up in the timing
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        put_one(c, line.strip())
 
 
 def watch(url):
