@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Manifests benchmark: Kubernetes YAML to kernel state with `kgate apply`
-# (and kgated's watch path when it is built), in the test VM.
+# (and kgated's paths when it is built: files, and the API server's watch),
+# in the test VM.
 #
 #   tests/bench/apply.sh [VER...]
 #       On the host: one VM boot per kernel VER (default: every kernel with a
@@ -47,6 +48,27 @@
 #                  quiet period at once)
 #   kgated-change-nodebounce  the same after SIGHUP to debounceMs 0
 #   kgated-rss     kgated's VmHWM after those changes (VmRSS kept too)
+# And in a third new namespace per round, kgated following the Kubernetes
+# API server (api: {server: URL}): tests/k8s/apiserver.py, the tests'
+# STAND-IN for it (Python, in the guest, on 127.0.0.1), loaded with the same
+# objects as JSON (genmanifests.py json and load: one put of them all, then
+# a compaction), a client that holds its connection for the puts
+# (genmanifests.py put -, a coprocess) and a second watcher of the
+# EndpointSlices (genmanifests.py watch), both Python:
+#   kgated-api-load   that load (part of no other figure)
+#   kgated-api-start  `kgated -c FILE` started to its first COMMIT;
+#                     kgated-api-lists: its LIST requests, the first to the
+#                     last (the stand-in's request log)
+#   kgated-api-change one EndpointSlice MODIFIED by /_control/put, from just
+#                     before the put is sent to the COMMIT that carries it
+#                     (kgate monitor, as above): the stand-in's answer and
+#                     its watch event are in it; REPS times with the shipped
+#                     debounce, then REPS after SIGHUP to debounceMs 0
+#                     (kgated-api-change-nodebounce); of each, -put: until
+#                     the put was answered, -event: from when the second
+#                     watcher read the event (about when the stand-in wrote
+#                     it to kgated's watch too) to the COMMIT
+#   kgated-api-rss    kgated's VmHWM after those changes (VmRSS kept too)
 # Processes are timed with bash's $EPOCHREALTIME around the command
 # (process start and exit included), after one untimed --diff that warms
 # the caches; the guest settles (lib.sh) before each.  Goals (from issue 9; reported, never failed on): all of it
@@ -64,10 +86,17 @@
 #   apply-VER.png          medians as bars, min..max error bars, goal lines,
 #                          the published figures in grey
 #                          (tests/bench/apply.gp; gnuplot)
+#   apply-VER-perf-api-change.txt  with KGATE_BENCH_APPLY_API_PERF=1
+# (and kgated's log of the last API round in build/vm/VER/out/
+# apply-kgated-api.log).
 #
 # Environment: KGATE_BENCH_APPLY_N (10000, at most 65536),
 # KGATE_BENCH_APPLY_REPS (3), KGATE_BENCH_APPLY_DEBOUNCE (kgated's
-# debounce, ms, 200: the shipped default), KGATE_BENCH_ROUNDS (3).  Exit status: 0, or 1 if
+# debounce, ms, 200: the shipped default), KGATE_BENCH_ROUNDS (3),
+# KGATE_BENCH_APPLY_API (1; 0: no API rounds), KGATE_BENCH_APPLY_API_PERF
+# (1: after round 1's API figures, 20 more puts back to back under perf
+# record -a -g in the guest, untimed; the report by process, then kgated
+# and the stand-in by symbol; Debian's linux-perf).  Exit status: 0, or 1 if
 # something was refused or failed (never because of a goal).
 
 set -u
@@ -197,6 +226,8 @@ summarize() {
 			"   kgated start", "kgated -c FILE to its first COMMIT")
 		row("kd-api-start", "kgated-api-start", "kgated", "s", "", \
 			"kgated api.server to its first COMMIT")
+		row("kd-api-lists", "kgated-api-lists", "kgated", "s", "", \
+			"   part: its LISTs, first to last asked")
 		row("kd-api-load", "kgated-api-load", "kgated", "s", "", \
 			"   not in it: loading the stand-in")
 		row("rss", "rss", "kgate-apply", "MiB", \
@@ -763,6 +794,9 @@ api_round() {
 	KD_PID=$!
 	t1=$(until_full "$t0" "$want") || api_fail "not all in the kernel 600 s after its start: $(kgate_count), want $want"
 	record kgated-api-start kgated "$r" "$(diff_s "$t1" "$t0")"
+	out=$("$PY" "$GEN" lists "$URL") || api_fail "genmanifests.py lists"
+	record kgated-api-lists kgated "$r" "${out% *}"
+	log "$at: kgated listed with ${out#* } requests"
 	quiet || api_fail "still busy (or gone) 300 s after its start"
 
 	for ((i = 0; i < REPS; i++)); do

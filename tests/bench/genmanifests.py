@@ -46,6 +46,9 @@
 #       Watch EndpointSlices at URL from its resourceVersion now; prints
 #       "watching" once the stream is open, then one line an event: the
 #       time it was read, its type, name and resourceVersion (flushed).
+#   genmanifests.py lists URL
+#       From the stand-in's request log: the seconds from the first LIST
+#       request (a GET that is not a watch) to the last, and their number.
 #
 # Debian's python3, standard library only.
 
@@ -297,6 +300,18 @@ def watch(url):
               f"{meta.get('resourceVersion')}", flush=True)
 
 
+def lists(url):
+    c = connect(url)
+    c.request("GET", "/_control/requests")
+    r = c.getresponse()
+    t = [q["time"] for q in json.loads(r.read())
+         if q["method"] == "GET" and
+         q["query"].get("watch") not in ("1", "true")]
+    if not t:
+        sys.exit("genmanifests.py: the stand-in served no LIST")
+    print(f"{max(t) - min(t):.6f} {len(t)}")
+
+
 def number(s, what, low):
     try:
         v = int(s)
@@ -329,11 +344,13 @@ def main(argv):
         (load if argv[1] == "load" else put)(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "watch":
         watch(argv[2])
+    elif len(argv) == 3 and argv[1] == "lists":
+        lists(argv[2])
     else:
         sys.exit("usage: genmanifests.py gen DIR N | "
                  "change DIR N K V STAGE | json N FILE | "
                  "json-change N K V FILE | load URL FILE | put URL FILE | "
-                 "watch URL")
+                 "watch URL | lists URL")
 
 
 if __name__ == "__main__":
