@@ -67,7 +67,9 @@
 #                     (kgated-api-change-nodebounce); of each, -put: until
 #                     the put was answered, -event: from when the second
 #                     watcher read the event (about when the stand-in wrote
-#                     it to kgated's watch too) to the COMMIT
+#                     it to kgated's watch too) to the COMMIT; then REPS
+#                     after SIGHUP back to the shipped debounce
+#                     (kgated-api-change-reloaded: what a reload changes)
 #   kgated-api-rss    kgated's VmHWM after those changes (VmRSS kept too)
 # Processes are timed with bash's $EPOCHREALTIME around the command
 # (process start and exit included), after one untimed --diff that warms
@@ -222,6 +224,8 @@ summarize() {
 			"   part: the put sent -> answered")
 		row("kd-api-ev0", "kgated-api-change-nodebounce-event", "kgated", "ms", "", \
 			"   part: watch event read -> COMMIT")
+		row("kd-api-change1", "kgated-api-change-reloaded", "kgated", "ms", "", \
+			sprintf("   again, debounce %d after SIGHUP", meta["debounce_ms"]))
 		row("kd-start", "kgated-start", "kgated", "s", \
 			"   kgated start", "kgated -c FILE to its first COMMIT")
 		row("kd-api-start", "kgated-api-start", "kgated", "s", "", \
@@ -721,7 +725,8 @@ api_change() {
 # perf record -a -g, back to back (each put once the last COMMIT came, the
 # bodies made before); the report in $KGATE_OUT/apply-perf-api-change.txt:
 # by process (kgated, the stand-in, the putter, the watcher), then each of
-# kgated and the stand-in by object and symbol, relative to its own total.
+# kgated (also by source line) and the stand-in by object and symbol,
+# relative to its own total.
 api_profile() {
 	local k0=$1 data=$TMP/perf-api.data pp i k t0 t1 rv tc
 	local rep=$KGATE_OUT/apply-perf-api-change.txt
@@ -756,14 +761,32 @@ api_profile() {
 		echo "# by process and object"
 		perf report -i "$data" "${opt[@]}" --sort pid,dso --percent-limit 0.2
 		echo "# kgated by object and symbol (of its own samples)"
-		perf report -i "$data" "${opt[@]}" --pid "$KD_PID" --percentage relative \
+		perf report -i "$data" "${opt[@]}" --comm kgated --percentage relative \
 			--sort dso,sym --percent-limit 0.5
+		# its static functions are inlined: the lines say which
+		echo "# kgated by source line (of its own samples)"
+		timeout 600 perf report -i "$data" "${opt[@]}" --comm kgated \
+			--percentage relative --sort srcline --percent-limit 1
 		echo "# apiserver.py by object and symbol (of its own samples)"
 		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
 			--sort dso,sym --percent-limit 1
 	} >"$rep" 2>&1
 	rm -f "$data" "$TMP"/perf-*.json
 	log "round 1: api: profile in apply-perf-api-change.txt"
+}
+
+# api_reload DEBOUNCE: SIGHUP to kgated with debounceMs DEBOUNCE, then wait
+# for its sync (it lists everything again) and the quiet after it.
+api_reload() {
+	local n deadline=$((SECONDS + 300))
+	n=$(syncs)
+	api_config "$1"
+	kill -HUP "$KD_PID"
+	until [ "$(syncs)" -gt "$n" ]; do
+		[ $SECONDS -lt $deadline ] || api_fail "no sync within 300 s of SIGHUP"
+		sleep 0.1
+	done
+	quiet || api_fail "still busy (or gone) 300 s after SIGHUP"
 }
 
 # api_round R: kgated with api.server, round R (an empty kernel): the
@@ -804,19 +827,19 @@ api_round() {
 		log "$at: one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
 		api_change kgated-api-change "$r" "$k" $((k0 + i + 1 + 40000))
 	done
-	n=$(syncs)
-	api_config 0
-	kill -HUP "$KD_PID"
-	t0=$((SECONDS + 300))
-	until [ "$(syncs)" -gt "$n" ]; do
-		[ $SECONDS -lt $t0 ] || api_fail "no sync within 300 s of SIGHUP"
-		sleep 0.1
-	done
-	quiet || api_fail "still busy (or gone) 300 s after SIGHUP"
+	api_reload 0
 	for ((i = 0; i < REPS; i++)); do
 		k=$(change_idx $((k0 + i)))
 		log "$at: (debounce 0) one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
 		api_change kgated-api-change-nodebounce "$r" "$k" $((k0 + i + 1 + 50000))
+	done
+	# Back to the shipped debounce, to tell what SIGHUP changed from what
+	# the debounce did.
+	api_reload "$DEBOUNCE"
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: (debounce $DEBOUNCE again) one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change-reloaded "$r" "$k" $((k0 + i + 1 + 55000))
 	done
 	log "$at: $(grep -c 'translated again' "$TMP/kgated.log") syncs took the EndpointSlice path"
 	out=$(awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { s = $2 } END { print h, s }' "/proc/$KD_PID/status")
