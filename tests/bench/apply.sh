@@ -764,9 +764,10 @@ api_profile() {
 		perf report -i "$data" "${opt[@]}" --comm kgated --percentage relative \
 			--sort dso,sym --percent-limit 0.5
 		# its static functions are inlined: the lines say which
-		echo "# kgated by source line (of its own samples)"
+		echo "# kgated's own code by source line"
 		timeout 600 perf report -i "$data" "${opt[@]}" --comm kgated \
-			--percentage relative --sort srcline --percent-limit 1
+			--dsos kgated --percentage relative --sort srcline \
+			--percent-limit 1
 		echo "# apiserver.py by object and symbol (of its own samples)"
 		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
 			--sort dso,sym --percent-limit 1
