@@ -532,6 +532,9 @@ mon_start() {
 		echo "$EPOCHREALTIME $l"
 	done <"$TMP/mon2" >>"$TMP/mon.log" &
 	MON_READER=$!
+	# for nap: a FIFO that nobody writes, held open for reading
+	rm -f "$TMP/nap"
+	mkfifo "$TMP/nap" && exec {NAP_FD}<>"$TMP/nap" || return 1
 	# subscribed once it holds its netlink socket (then a little more)
 	until has_socket "$MON_PID"; do
 		[ $SECONDS -lt $deadline ] || return 1
@@ -543,15 +546,21 @@ mon_stop() {
 	kill "$MON_PID" 2>/dev/null
 	wait "$MON_PID" "$MON_READER" 2>/dev/null
 }
+# nap: 50 ms, without a process: what waits for a COMMIT runs beside what
+# makes it, on the guest's two CPUs, and in a TCG guest starting a process
+# (sleep, awk) costs tens of ms of CPU.
+nap() { read -r -t 0.05 -u "$NAP_FD" _; }
 # commit_after T SECONDS: the arrival time of the first COMMIT after T,
-# waiting up to SECONDS for it.
+# waiting up to SECONDS for it (by bash's builtins only: see nap).
 commit_after() {
-	local deadline=$((SECONDS + $2)) t
+	local deadline=$((SECONDS + $2)) after=$((10#${1/./})) t l
 	while :; do
-		t=$(awk -v t="$1" '$1 > t { print $1; exit }' "$TMP/mon.log")
-		[ -n "$t" ] && { echo "$t"; return 0; }
+		while read -r t l; do
+			[[ $t =~ ^[0-9]+\.[0-9]{6}$ ]] || continue
+			((10#${t/./} > after)) && { echo "$t"; return 0; }
+		done <"$TMP/mon.log"
 		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
+		nap
 	done
 }
 # until_full T WANT: wait (up to 600 s) until kgate_count is WANT; print
@@ -710,6 +719,7 @@ event_at() {
 api_change() {
 	local f=$1 r=$2 k=$3 addr out t0 t1 rv te tc
 	addr=$("$PY" "$GEN" json-change "$N" "$k" "$4" "$TMP/put.json") || api_fail "genmanifests.py json-change"
+	! shows "$k" "$addr" || api_fail "kgate shows $addr in svc-$k before the put"
 	settle
 	# the putter (a coprocess) puts it: "SENT ANSWERED RV"
 	echo "$TMP/put.json" >&"${PUTTER[1]}" || api_fail "the putter is gone"
@@ -725,8 +735,8 @@ api_change() {
 # perf record -a -g, back to back (each put once the last COMMIT came, the
 # bodies made before); the report in $KGATE_OUT/apply-perf-api-change.txt:
 # by process (kgated, the stand-in, the putter, the watcher), then each of
-# kgated (also by source line) and the stand-in by object and symbol,
-# relative to its own total.
+# kgated and the stand-in by object and symbol, relative to its own total,
+# and kgated's api_load annotated.
 api_profile() {
 	local k0=$1 data=$TMP/perf-api.data pp i k t0 t1 rv tc
 	local rep=$KGATE_OUT/apply-perf-api-change.txt
@@ -763,11 +773,10 @@ api_profile() {
 		echo "# kgated by object and symbol (of its own samples)"
 		perf report -i "$data" "${opt[@]}" --comm kgated --percentage relative \
 			--sort dso,sym --percent-limit 0.5
-		# its static functions are inlined: the lines say which
-		echo "# kgated's own code by source line"
-		timeout 600 perf report -i "$data" "${opt[@]}" --comm kgated \
-			--dsos kgated --percentage relative --sort srcline \
-			--percent-limit 1
+		# its static functions are inlined there: the lines say which
+		echo "# api_load annotated (its hottest source lines first)"
+		timeout 600 perf annotate -i "$data" --stdio -l --comm kgated \
+			--dsos kgated api_load | head -n 80
 		echo "# apiserver.py by object and symbol (of its own samples)"
 		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
 			--sort dso,sym --percent-limit 1
@@ -792,10 +801,11 @@ api_reload() {
 
 # api_round R: kgated with api.server, round R (an empty kernel): the
 # stand-in started and loaded (the load timed on its own), kgated to its
-# first COMMIT, REPS changes by put with the shipped debounce and REPS with
-# none, then its memory.
+# first COMMIT, REPS changes by put with the shipped debounce, REPS with
+# none and REPS with the shipped one again (each after SIGHUP), then its
+# memory.
 api_round() {
-	local r=$1 at="round $1 of $ROUNDS: api" t0 t1 out k i n
+	local r=$1 at="round $1 of $ROUNDS: api" t0 t1 out k i
 	local k0=$((($1 - 1) * REPS)) want="$N $((5 * N)) 1 $RULES"
 
 	KD_PID='' MON_PID='' MON_READER='' AS_PID='' WATCH_PID='' PUT_PID=''
