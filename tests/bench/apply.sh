@@ -775,7 +775,7 @@ api_profile() {
 			--sort dso,sym --percent-limit 0.5
 		# its static functions are inlined there: the lines say which
 		echo "# api_load annotated (its hottest source lines first)"
-		timeout 600 perf annotate -i "$data" --stdio -l --comm kgated \
+		timeout 600 perf annotate -i "$data" --stdio -l \
 			--dsos kgated api_load | head -n 80
 		echo "# apiserver.py by object and symbol (of its own samples)"
 		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
