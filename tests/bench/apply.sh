@@ -109,7 +109,7 @@ REPS=${KGATE_BENCH_APPLY_REPS:-3}
 DEBOUNCE=${KGATE_BENCH_APPLY_DEBOUNCE:-200}
 ROUNDS=${KGATE_BENCH_ROUNDS:-3}
 API=${KGATE_BENCH_APPLY_API:-1}
-PERF=${KGATE_BENCH_APPLY_API_PERF:-0}
+API_PERF=${KGATE_BENCH_APPLY_API_PERF:-0}
 PERF_CHANGES=20
 CLI=$TOP/build/userspace/kgate
 KGATED=$TOP/build/userspace/kgated
@@ -129,7 +129,7 @@ for v in N REPS ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_${v/N/APPLY_N} must be a positive number"
 done
 [[ $DEBOUNCE =~ ^[0-9]+$ ]] || die "KGATE_BENCH_APPLY_DEBOUNCE must be a number of ms"
-[[ $API$PERF =~ ^[01][01]$ ]] || die "KGATE_BENCH_APPLY_API and _API_PERF are 0 or 1"
+[[ $API$API_PERF =~ ^[01][01]$ ]] || die "KGATE_BENCH_APPLY_API and _API_PERF are 0 or 1"
 [ "$N" -le 65536 ] || die "KGATE_BENCH_APPLY_N is at most 65536"
 
 # --- host side: summary ---------------------------------------------------
@@ -865,7 +865,7 @@ api_round() {
 	[[ $out =~ ^[0-9]+\ [0-9]+$ ]] || api_fail "no VmHWM / VmRSS (did it exit?)"
 	record kgated-api-rss kgated "$r" "${out% *}"
 	record kgated-api-rss-now kgated "$r" "${out#* }"
-	[ "$PERF" = 1 ] && [ "$r" = 1 ] && api_profile "$k0"
+	[ "$API_PERF" = 1 ] && [ "$r" = 1 ] && api_profile "$k0"
 	cp "$TMP/kgated.log" "$KGATE_OUT/apply-kgated-api.log"
 
 	kill "$KD_PID" "$PUT_PID" "$WATCH_PID"
@@ -893,7 +893,7 @@ fi
 [ -x "$CLI" ] || die "$CLI not built"
 [ -x "$PY" ] || die "$PY missing"
 command -v unshare >/dev/null || die "unshare (util-linux) missing"
-[ "$PERF" = 0 ] || [ "$API" = 0 ] || command -v perf >/dev/null ||
+[ "$API_PERF" = 0 ] || [ "$API" = 0 ] || command -v perf >/dev/null ||
 	die "KGATE_BENCH_APPLY_API_PERF: perf missing (Debian: linux-perf)"
 
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do
