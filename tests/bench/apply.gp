@@ -8,8 +8,10 @@
 #
 # (kgated: 0 labels its bars "n/a: kgated not built")
 #
-# dat holds three blocks: 0, whole applies and their parts (seconds); 1,
-# one EndpointSlice change (milliseconds); 2, memory (MiB).  Each row: a
+# dat holds three blocks: 0, whole applies and their parts, and kgated's
+# starts (seconds); 1, one EndpointSlice change: kgate apply, kgated by a
+# file, kgated by a put to the stand-in API server (milliseconds); 2,
+# memory (MiB).  Each row: a
 # quoted label, then median, min and max, then 0 for a figure measured here
 # or 1 for kube-proxy's published figure; NaN where there is no figure.
 # Drawn: the medians as bars (measured blue, published grey), min..max of
@@ -17,9 +19,9 @@
 # red lines; log scale where the figures span decades.
 
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-	set terminal pngcairo size 1500,650 font "Sans,10"
+	set terminal pngcairo size 1800,650 font "Sans,10"
 } else {
-	set terminal png size 1500,650 font ",9"
+	set terminal png size 1800,650 font ",9"
 }
 set output out
 
@@ -43,10 +45,10 @@ set multiplot layout 1,3 margins 0.05, 0.98, 0.16, 0.82 spacing 0.06 title sprin
 set title "whole applies and their parts"
 set ylabel "seconds (log)"
 set logscale y
-set xrange [-0.6:5.6]
+set xrange [-0.6:6.6]
 set yrange [0.01:*]
 set label 1 "goal: < 3 s" at graph 0.99, first 3 * 1.25 right front tc rgb "red" font ",8"
-set label 2 na at 4, graph 0.1 center font ",8"
+set label 2 na at 4.5, graph 0.1 center font ",8"
 plot dat index 0 using 0:2:3:4:(0.7):(colr($5)):xtic(1) with boxerrorbars lc rgb variable, \
      '' index 0 using 0:($4 * 1.3):(tag($2)) with labels font ",8", \
      3 with lines dt 2 lw 2 lc rgb "red"
@@ -54,10 +56,10 @@ plot dat index 0 using 0:2:3:4:(0.7):(colr($5)):xtic(1) with boxerrorbars lc rgb
 set title "one EndpointSlice change reaching the kernel"
 set ylabel "milliseconds (log)"
 unset label 1
-set xrange [-0.6:3.6]
+set xrange [-0.6:6.6]
 set yrange [1:*]
 set label 1 "goal: < 10 ms" at graph 0.99, first 10 * 1.25 right front tc rgb "red" font ",8"
-set label 2 na at 1, graph 0.1 center font ",8"
+set label 2 na at 2.5, graph 0.1 center font ",8"
 plot dat index 1 using 0:2:3:4:(0.7):(colr($5)):xtic(1) with boxerrorbars lc rgb variable, \
      '' index 1 using 0:($4 * 1.3):(tag($2)) with labels font ",8", \
      10 with lines dt 2 lw 2 lc rgb "red"
@@ -67,9 +69,9 @@ set ylabel "MiB"
 unset logscale y
 unset label 1
 unset label 2
-set xrange [-0.6:2.6]
+set xrange [-0.6:4.6]
 set yrange [0:*]
-set label 2 na at 1.5, graph 0.5 center font ",8"
+set label 2 na at 2.5, graph 0.5 center font ",8"
 plot dat index 2 using 0:2:3:4:(0.7):(colr($5)):xtic(1) with boxerrorbars lc rgb variable, \
      '' index 2 using 0:($4 * 1.05):(tag($2)) with labels font ",8"
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Manifests benchmark: Kubernetes YAML to kernel state with `kgate apply`
-# (and kgated's watch path when it is built), in the test VM.
+# (and kgated's paths when it is built: files, and the API server's watch),
+# in the test VM.
 #
 #   tests/bench/apply.sh [VER...]
 #       On the host: one VM boot per kernel VER (default: every kernel with a
@@ -47,6 +48,29 @@
 #                  quiet period at once)
 #   kgated-change-nodebounce  the same after SIGHUP to debounceMs 0
 #   kgated-rss     kgated's VmHWM after those changes (VmRSS kept too)
+# And in a third new namespace per round, kgated following the Kubernetes
+# API server (api: {server: URL}): tests/k8s/apiserver.py, the tests'
+# STAND-IN for it (Python, in the guest, on 127.0.0.1), loaded with the same
+# objects as JSON (genmanifests.py json and load: one put of them all, then
+# a compaction), a client that holds its connection for the puts
+# (genmanifests.py put -, a coprocess) and a second watcher of the
+# EndpointSlices (genmanifests.py watch), both Python:
+#   kgated-api-load   that load (part of no other figure)
+#   kgated-api-start  `kgated -c FILE` started to its first COMMIT;
+#                     kgated-api-lists: its LIST requests, the first to the
+#                     last (the stand-in's request log)
+#   kgated-api-change one EndpointSlice MODIFIED by /_control/put, from just
+#                     before the put is sent to the COMMIT that carries it
+#                     (kgate monitor, as above): the stand-in's answer and
+#                     its watch event are in it; REPS times with the shipped
+#                     debounce, then REPS after SIGHUP to debounceMs 0
+#                     (kgated-api-change-nodebounce); of each, -put: until
+#                     the put was answered, -event: from when the second
+#                     watcher read the event (about when the stand-in wrote
+#                     it to kgated's watch too) to the COMMIT; then REPS
+#                     after SIGHUP back to the shipped debounce
+#                     (kgated-api-change-reloaded: what a reload changes)
+#   kgated-api-rss    kgated's VmHWM after those changes (VmRSS kept too)
 # Processes are timed with bash's $EPOCHREALTIME around the command
 # (process start and exit included), after one untimed --diff that warms
 # the caches; the guest settles (lib.sh) before each.  Goals (from issue 9; reported, never failed on): all of it
@@ -64,6 +88,9 @@
 #   apply-VER.png          medians as bars, min..max error bars, goal lines,
 #                          the published figures in grey
 #                          (tests/bench/apply.gp; gnuplot)
+#   apply-VER-perf-api-change.txt  with KGATE_BENCH_APPLY_API_PERF=1
+# (and kgated's log of the last API round in build/vm/VER/out/
+# apply-kgated-api.log).
 #
 # Guest kernel: the VM runner's debug options (slub_debug, KFENCE) are off
 # unless KGATE_VM_APPEND is set, as for the L4 and L7 benchmarks: they add
@@ -75,8 +102,12 @@
 # KGATE_BENCH_APPLY_PERF (1: after round 1, a first and a second apply
 # each under perf record -a -g in the guest, untimed; reports by symbol,
 # task and object in apply-VER-perf-first.txt and
-# apply-VER-perf-second.txt; Debian's linux-perf).  Exit status: 0, or 1
-# if something was refused or failed (never because of a goal).
+# apply-VER-perf-second.txt), KGATE_BENCH_APPLY_API (1; 0: no API
+# rounds), KGATE_BENCH_APPLY_API_PERF (1: after round 1's API figures, 20
+# more puts back to back under perf record -a -g in the guest, untimed;
+# the report by process, then kgated and the stand-in by symbol); perf is
+# Debian's linux-perf.  Exit status: 0, or 1 if something was refused or
+# failed (never because of a goal).
 
 set -u
 
@@ -86,6 +117,9 @@ REPS=${KGATE_BENCH_APPLY_REPS:-3}
 DEBOUNCE=${KGATE_BENCH_APPLY_DEBOUNCE:-200}
 ROUNDS=${KGATE_BENCH_ROUNDS:-3}
 PERF=${KGATE_BENCH_APPLY_PERF:-0}
+API=${KGATE_BENCH_APPLY_API:-1}
+API_PERF=${KGATE_BENCH_APPLY_API_PERF:-0}
+PERF_CHANGES=20
 CLI=$TOP/build/userspace/kgate
 KGATED=$TOP/build/userspace/kgated
 GEN=$TOP/tests/bench/genmanifests.py
@@ -104,6 +138,7 @@ for v in N REPS ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_${v/N/APPLY_N} must be a positive number"
 done
 [[ $DEBOUNCE =~ ^[0-9]+$ ]] || die "KGATE_BENCH_APPLY_DEBOUNCE must be a number of ms"
+[[ $API$API_PERF =~ ^[01][01]$ ]] || die "KGATE_BENCH_APPLY_API and _API_PERF are 0 or 1"
 [ "$N" -le 65536 ] || die "KGATE_BENCH_APPLY_N is at most 65536"
 
 # --- host side: summary ---------------------------------------------------
@@ -186,18 +221,43 @@ summarize() {
 			sprintf("kgated: rename -> COMMIT, debounce %d ms", meta["debounce_ms"]))
 		row("kd-change0", "kgated-change-nodebounce", "kgated", "ms", "", \
 			"kgated: rename -> COMMIT, debounce 0 ms")
+		row("kd-api-change", "kgated-api-change", "kgated", "ms", "", \
+			sprintf("kgated api: put sent -> COMMIT, debounce %d", meta["debounce_ms"]))
+		row("kd-api-put", "kgated-api-change-put", "kgated", "ms", "", \
+			"   part: the put sent -> answered")
+		row("kd-api-ev", "kgated-api-change-event", "kgated", "ms", "", \
+			"   part: watch event read -> COMMIT")
+		row("kd-api-change0", "kgated-api-change-nodebounce", "kgated", "ms", "", \
+			"kgated api: put sent -> COMMIT, debounce 0")
+		row("kd-api-put0", "kgated-api-change-nodebounce-put", "kgated", "ms", "", \
+			"   part: the put sent -> answered")
+		row("kd-api-ev0", "kgated-api-change-nodebounce-event", "kgated", "ms", "", \
+			"   part: watch event read -> COMMIT")
+		row("kd-api-change1", "kgated-api-change-reloaded", "kgated", "ms", "", \
+			sprintf("   again, debounce %d after SIGHUP", meta["debounce_ms"]))
 		row("kd-start", "kgated-start", "kgated", "s", \
 			"   kgated start", "kgated -c FILE to its first COMMIT")
+		row("kd-api-start", "kgated-api-start", "kgated", "s", "", \
+			"kgated api.server to its first COMMIT")
+		row("kd-api-lists", "kgated-api-lists", "kgated", "s", "", \
+			"   part: its LISTs, first to last asked")
+		row("kd-api-load", "kgated-api-load", "kgated", "s", "", \
+			"   not in it: loading the stand-in")
 		row("rss", "rss", "kgate-apply", "MiB", \
 			"4. peak RSS", sprintf("kgate apply -f DIR (%s)", meta["rss_tool"]))
 		row("kd-rss", "kgated-rss", "kgated", "MiB", "", \
 			"kgated: VmHWM after the changes")
 		row("kd-rss-now", "kgated-rss-now", "kgated", "MiB", "", \
 			"kgated: VmRSS after the changes")
+		row("kd-api-rss", "kgated-api-rss", "kgated", "MiB", "", \
+			"kgated api: VmHWM after the changes")
+		row("kd-api-rss-now", "kgated-api-rss-now", "kgated", "MiB", "", \
+			"kgated api: VmRSS after the changes")
 		goal["first"] = 3; goal["change"] = 0.01; goal["kd-change"] = 0.01
-		goal["kd-change0"] = 0.01
+		goal["kd-change0"] = goal["kd-api-change"] = goal["kd-api-change0"] = 0.01
 		gtxt["first"] = "< 3 s"; gtxt["change"] = gtxt["kd-change"] = "< 10 ms"
-		gtxt["kd-change0"] = "< 10 ms"
+		gtxt["kd-change0"] = gtxt["kd-api-change"] = gtxt["kd-api-change0"] = "< 10 ms"
+		api = meta["api"] == "1"
 		scaled = n != 10000 ? sprintf(" (at %d; the goal is at 10000)", n) : ""
 
 		printf "kgate apply: Kubernetes manifests to the kernel, kernel %s (TCG guest: slow and noisy)\n", ver > txt
@@ -217,7 +277,9 @@ summarize() {
 				ms = show(r, m); range = num(r, l) ".." show(r, h)
 			} else if (p[2] == "kgated") {
 				ms = "n/a"
-				range = kd ? "no data (see the log)" : "kgated not built"
+				range = !kd ? "kgated not built" : \
+					(p[1] ~ /^kgated-api-/ && !api) ? "not run (see below)" : \
+					"no data (see the log)"
 			} else {
 				ms = "-"; range = "no data"
 			}
@@ -261,6 +323,18 @@ summarize() {
 		print "send = first - diff of the same round (the part of the apply that talks to the kernel)." > txt
 		if (!kd)
 			print "kgated rows: n/a: kgated not built (build/userspace/kgated missing)." > txt
+		if (kd && !api)
+			print "kgated api rows: not run (KGATE_BENCH_APPLY_API=0)." > txt
+		if (kd && api) {
+			print "kgated api: kgated with api.server following tests/k8s/apiserver.py, a STAND-IN for the API" > txt
+			print "server (Python, in the guest), loaded with the same objects as JSON (the load not timed in" > txt
+			print "the start; the stand-in compacted after it). A change: one EndpointSlice put (/_control/put)" > txt
+			print "by a client holding its connection; timed from just before the request is sent to the COMMIT" > txt
+			print "that carries it (kgate monitor), so the stand-in (answering the put, writing the watch event)" > txt
+			print "is in it. Parts: until the put was answered; and from when a second watcher (Python, in the" > txt
+			print "guest) read the MODIFIED event, near when the stand-in wrote it to the watch of kgated, to the" > txt
+			print "COMMIT (the two overlap: the stand-in writes the event and answers the put at about one time)." > txt
+		}
 
 		# Plot data: block 0 seconds, block 1 milliseconds, block 2 MiB;
 		# each row: label, median, min, max, 0 measured / 1 published.
@@ -270,16 +344,22 @@ summarize() {
 		printf "\"netlink\\ntxn\" %s %s %s 0\n", pv["send"], pl["send"], ph["send"] > dat
 		printf "\"second\\napply\" %s %s %s 0\n", pv["second"], pl["second"], ph["second"] > dat
 		printf "\"kgated\\nstart\" %s %s %s 0\n", pv["kd-start"], pl["kd-start"], ph["kd-start"] > dat
+		printf "\"kgated api\\nstart\" %s %s %s 0\n", pv["kd-api-start"], pl["kd-api-start"], ph["kd-api-start"] > dat
 		printf "\"kube-proxy\\nnft, 10k\\n(published)\" 540 540 540 1\n" > dat
 		printf "\n\n# milliseconds\n" > dat
 		printf "\"kgate\\napply\" %s %s %s 0\n", pv["change"], pl["change"], ph["change"] > dat
 		printf "\"kgated\\n(%d ms\\ndebounce)\" %s %s %s 0\n", meta["debounce_ms"], pv["kd-change"], pl["kd-change"], ph["kd-change"] > dat
+		printf "\"kgated\\n(0 ms\\ndebounce)\" %s %s %s 0\n", pv["kd-change0"], pl["kd-change0"], ph["kd-change0"] > dat
+		printf "\"kgated api\\nput (%d ms\\ndebounce)\" %s %s %s 0\n", meta["debounce_ms"], pv["kd-api-change"], pl["kd-api-change"], ph["kd-api-change"] > dat
+		printf "\"kgated api\\nput (0 ms\\ndebounce)\" %s %s %s 0\n", pv["kd-api-change0"], pl["kd-api-change0"], ph["kd-api-change0"] > dat
 		printf "\"kube-proxy\\nnft, 1 svc\\n(published)\" 141 141 141 1\n" > dat
 		printf "\"kube-proxy\\nNPL p50\\n(published)\" 1500 1500 1500 1\n" > dat
 		printf "\n\n# MiB\n" > dat
 		printf "\"kgate apply\\npeak RSS\" %s %s %s 0\n", pv["rss"], pl["rss"], ph["rss"] > dat
 		printf "\"kgated\\nVmHWM\" %s %s %s 0\n", pv["kd-rss"], pl["kd-rss"], ph["kd-rss"] > dat
 		printf "\"kgated\\nVmRSS\" %s %s %s 0\n", pv["kd-rss-now"], pl["kd-rss-now"], ph["kd-rss-now"] > dat
+		printf "\"kgated api\\nVmHWM\" %s %s %s 0\n", pv["kd-api-rss"], pl["kd-api-rss"], ph["kd-api-rss"] > dat
+		printf "\"kgated api\\nVmRSS\" %s %s %s 0\n", pv["kd-api-rss-now"], pl["kd-api-rss-now"], ph["kd-api-rss-now"] > dat
 	}' "$raw" || return 1
 	cat "$base.txt"
 }
@@ -495,6 +575,9 @@ mon_start() {
 		echo "$EPOCHREALTIME $l"
 	done <"$TMP/mon2" >>"$TMP/mon.log" &
 	MON_READER=$!
+	# for nap: a FIFO that nobody writes, held open for reading
+	rm -f "$TMP/nap"
+	mkfifo "$TMP/nap" && exec {NAP_FD}<>"$TMP/nap" || return 1
 	# subscribed once it holds its netlink socket (then a little more)
 	until has_socket "$MON_PID"; do
 		[ $SECONDS -lt $deadline ] || return 1
@@ -506,15 +589,21 @@ mon_stop() {
 	kill "$MON_PID" 2>/dev/null
 	wait "$MON_PID" "$MON_READER" 2>/dev/null
 }
+# nap: 50 ms, without a process: what waits for a COMMIT runs beside what
+# makes it, on the guest's two CPUs, and in a TCG guest starting a process
+# (sleep, awk) costs tens of ms of CPU.
+nap() { read -r -t 0.05 -u "$NAP_FD" _; }
 # commit_after T SECONDS: the arrival time of the first COMMIT after T,
-# waiting up to SECONDS for it.
+# waiting up to SECONDS for it (by bash's builtins only: see nap).
 commit_after() {
-	local deadline=$((SECONDS + $2)) t
+	local deadline=$((SECONDS + $2)) after=$((10#${1/./})) t l
 	while :; do
-		t=$(awk -v t="$1" '$1 > t { print $1; exit }' "$TMP/mon.log")
-		[ -n "$t" ] && { echo "$t"; return 0; }
+		while read -r t l; do
+			[[ $t =~ ^[0-9]+\.[0-9]{6}$ ]] || continue
+			((10#${t/./} > after)) && { echo "$t"; return 0; }
+		done <"$TMP/mon.log"
 		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
+		nap
 	done
 }
 # until_full T WANT: wait (up to 600 s) until kgate_count is WANT; print
@@ -608,17 +697,238 @@ kgated_round() {
 	mon_stop
 }
 
+# --- kgated following the API server (the stand-in) ------------------------
+
+# api_fail WHY: kgated_fail, the stand-in, the watcher and the putter
+# stopped too (the stand-in's last words logged).
+api_fail() {
+	[ -s "$TMP/apiserver.log" ] && tail -n 5 "$TMP/apiserver.log" | sed 's/^/  apiserver.py: /' >&2
+	local p
+	for p in "$PUT_PID" "$WATCH_PID" "$AS_PID"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+	done
+	[ -s "$TMP/kgated.log" ] && cp "$TMP/kgated.log" "$KGATE_OUT/apply-kgated-api.log"
+	kgated_fail "api: $*"
+}
+# wait_for FILE REGEX SECONDS PID: poll until a line of FILE matches REGEX,
+# while PID lives.
+wait_for() {
+	local deadline=$((SECONDS + $3))
+	until grep -qE "$2" "$1" 2>/dev/null; do
+		kill -0 "$4" 2>/dev/null || return 1
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# api_server: tests/k8s/apiserver.py on a free port of 127.0.0.1; URL.
+api_server() {
+	"$PY" "$TOP/tests/k8s/apiserver.py" >"$TMP/apiserver.out" 2>"$TMP/apiserver.log" &
+	AS_PID=$!
+	wait_for "$TMP/apiserver.out" '^listening on ' 30 "$AS_PID" || return 1
+	URL=http://$(awk '$1 == "listening" { print $3; exit }' "$TMP/apiserver.out")
+}
+# api_config DEBOUNCE: kgated's configuration, following the stand-in.
+api_config() {
+	printf 'api: {server: "%s"}\nreload: {debounceMs: %d}\nlog: stderr\n' "$URL" "$1" >"$TMP/kgated-api.yaml"
+}
+# quiet: wait (up to 300 s) until kgated has logged nothing for 2 s and
+# then nothing while the guest settles.  After its start kgated made
+# several more whole syncs with nothing to send (its status writes coming
+# back as Ingress events, most likely); each takes seconds at 10k and logs
+# only at its end, hence the settle.
+quiet() {
+	local deadline=$((SECONDS + 300)) n m t
+	n=$(wc -c <"$TMP/kgated.log")
+	while :; do
+		t=$(usec "$EPOCHREALTIME")
+		while [ $(($(usec "$EPOCHREALTIME") - t)) -lt 2000000 ]; do
+			kill -0 "$KD_PID" 2>/dev/null || return 1
+			[ $SECONDS -lt $deadline ] || return 1
+			sleep 0.1
+			m=$(wc -c <"$TMP/kgated.log")
+			[ "$m" = "$n" ] || { n=$m; t=$(usec "$EPOCHREALTIME"); }
+		done
+		settle
+		[ "$(wc -c <"$TMP/kgated.log")" = "$n" ] && return 0
+		n=$(wc -c <"$TMP/kgated.log")
+	done
+}
+# event_at RV: when the watcher read the event of resourceVersion RV.
+event_at() {
+	local deadline=$((SECONDS + 30)) t
+	while :; do
+		t=$(awk -v rv="$1" '$4 == rv { print $1; exit }' "$TMP/watch.log")
+		[ -n "$t" ] && { echo "$t"; return 0; }
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# api_change FIGURE R K V: slice svc-K-a's last endpoint moved to variant V
+# by one put; records FIGURE (just before the put was sent -> the COMMIT),
+# FIGURE-put (the put's round trip) and FIGURE-event (the watcher read the
+# event -> the COMMIT).
+api_change() {
+	local f=$1 r=$2 k=$3 addr out t0 t1 rv te tc
+	addr=$("$PY" "$GEN" json-change "$N" "$k" "$4" "$TMP/put.json") || api_fail "genmanifests.py json-change"
+	! shows "$k" "$addr" || api_fail "kgate shows $addr in svc-$k before the put"
+	settle
+	# the putter (a coprocess) puts it: "SENT ANSWERED RV"
+	echo "$TMP/put.json" >&"${PUTTER[1]}" || api_fail "the putter is gone"
+	read -r -t 60 t0 t1 rv <&"${PUTTER[0]}" || api_fail "the put of svc-$k-a was not answered"
+	tc=$(commit_after "$t0" 60) || api_fail "no COMMIT within 60 s of the put of svc-$k-a"
+	te=$(event_at "$rv") || api_fail "the watcher saw no event of resourceVersion $rv"
+	record "$f" kgated "$r" "$(diff_s "$tc" "$t0")"
+	record "$f-put" kgated "$r" "$(diff_s "$t1" "$t0")"
+	record "$f-event" kgated "$r" "$(diff_s "$tc" "$te")"
+	shows "$k" "$addr" || api_fail "kgate does not show $addr in svc-$k after the COMMIT"
+}
+# api_profile K0: PERF_CHANGES more changes (debounce 0, untimed) under
+# perf record -a -g, back to back (each put once the last COMMIT came, the
+# bodies made before); the report in $KGATE_OUT/apply-perf-api-change.txt:
+# by process (kgated, the stand-in, the putter, the watcher), then each of
+# kgated and the stand-in by object and symbol, relative to its own total,
+# and kgated's api_load annotated.
+api_profile() {
+	local k0=$1 data=$TMP/perf-api.data pp i k t0 t1 rv tc
+	local rep=$KGATE_OUT/apply-perf-api-change.txt
+	local opt=(--stdio --no-children -n -g none)
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		"$PY" "$GEN" json-change "$N" "$(change_idx $((k0 + i)))" \
+			$((k0 + i + 1 + 60000)) "$TMP/perf-$i.json" >/dev/null ||
+			api_fail "genmanifests.py json-change"
+	done
+	settle
+	perf record -q -a -g -F 999 -o "$data" 2>"$TMP/perf.log" &
+	pp=$!
+	until [ -s "$data" ]; do
+		kill -0 "$pp" 2>/dev/null || api_fail "perf record did not start: $(cat "$TMP/perf.log")"
+		sleep 0.05
+	done
+	settle
+	log "round 1: api: $PERF_CHANGES EndpointSlice puts under perf record"
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		k=$(change_idx $((k0 + i)))
+		echo "$TMP/perf-$i.json" >&"${PUTTER[1]}" || api_fail "the putter is gone"
+		read -r -t 60 t0 t1 rv <&"${PUTTER[0]}" || api_fail "the put of svc-$k-a was not answered"
+		tc=$(commit_after "$t0" 60) || api_fail "no COMMIT within 60 s of the put of svc-$k-a"
+	done
+	kill -INT "$pp"
+	wait "$pp"
+	{
+		echo "# $PERF_CHANGES EndpointSlice puts (debounce 0) back to back under perf record -a -g -F 999"
+		echo "# pids: kgated $KD_PID, apiserver.py $AS_PID, the putter $PUT_PID, the watcher $WATCH_PID"
+		echo "# by process (0:swapper is idle)"
+		perf report -i "$data" "${opt[@]}" --sort pid --percent-limit 0.2
+		echo "# by process and object"
+		perf report -i "$data" "${opt[@]}" --sort pid,dso --percent-limit 0.2
+		echo "# kgated by object and symbol (of its own samples)"
+		perf report -i "$data" "${opt[@]}" --comm kgated --percentage relative \
+			--sort dso,sym --percent-limit 0.5
+		# its static functions are inlined there: the lines say which
+		echo "# api_load annotated (its hottest source lines first)"
+		timeout 600 perf annotate -i "$data" --stdio -l \
+			--dsos kgated api_load | head -n 80
+		echo "# apiserver.py by object and symbol (of its own samples)"
+		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
+			--sort dso,sym --percent-limit 1
+	} >"$rep" 2>&1
+	rm -f "$data" "$TMP"/perf-*.json
+	log "round 1: api: profile in apply-perf-api-change.txt"
+}
+
+# api_reload DEBOUNCE: SIGHUP to kgated with debounceMs DEBOUNCE, then wait
+# for its sync (it lists everything again) and the quiet after it.
+api_reload() {
+	local n deadline=$((SECONDS + 300))
+	n=$(syncs)
+	api_config "$1"
+	kill -HUP "$KD_PID"
+	until [ "$(syncs)" -gt "$n" ]; do
+		[ $SECONDS -lt $deadline ] || api_fail "no sync within 300 s of SIGHUP"
+		sleep 0.1
+	done
+	quiet || api_fail "still busy (or gone) 300 s after SIGHUP"
+}
+
+# api_round R: kgated with api.server, round R (an empty kernel): the
+# stand-in started and loaded (the load timed on its own), kgated to its
+# first COMMIT, REPS changes by put with the shipped debounce, REPS with
+# none and REPS with the shipped one again (each after SIGHUP), then its
+# memory.
+api_round() {
+	local r=$1 at="round $1 of $ROUNDS: api" t0 t1 out k i
+	local k0=$((($1 - 1) * REPS)) want="$N $((5 * N)) 1 $RULES"
+
+	KD_PID='' MON_PID='' MON_READER='' AS_PID='' WATCH_PID='' PUT_PID=''
+	api_server || api_fail "apiserver.py did not start"
+	settle
+	log "$at: loading the stand-in at $URL"
+	out=$("$PY" "$GEN" load "$URL" "$TMP/objects.json") || api_fail "genmanifests.py load"
+	record kgated-api-load kgated "$r" "${out% *}"
+	"$PY" "$GEN" watch "$URL" >"$TMP/watch.log" 2>&1 &
+	WATCH_PID=$!
+	wait_for "$TMP/watch.log" '^watching$' 30 "$WATCH_PID" || api_fail "the watcher did not start"
+	coproc PUTTER { exec "$PY" "$GEN" put "$URL" -; }
+	PUT_PID=$PUTTER_PID
+	mon_start || api_fail "kgate monitor did not start"
+	api_config "$DEBOUNCE"
+	settle
+	log "$at: kgated start (debounce $DEBOUNCE ms)"
+	t0=$EPOCHREALTIME
+	"$KGATED" -c "$TMP/kgated-api.yaml" 2>"$TMP/kgated.log" &
+	KD_PID=$!
+	t1=$(until_full "$t0" "$want") || api_fail "not all in the kernel 600 s after its start: $(kgate_count), want $want"
+	record kgated-api-start kgated "$r" "$(diff_s "$t1" "$t0")"
+	out=$("$PY" "$GEN" lists "$URL") || api_fail "genmanifests.py lists"
+	record kgated-api-lists kgated "$r" "${out% *}"
+	log "$at: kgated listed with ${out#* } requests"
+	quiet || api_fail "still busy (or gone) 300 s after its start"
+
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change "$r" "$k" $((k0 + i + 1 + 40000))
+	done
+	api_reload 0
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: (debounce 0) one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change-nodebounce "$r" "$k" $((k0 + i + 1 + 50000))
+	done
+	# Back to the shipped debounce, to tell what SIGHUP changed from what
+	# the debounce did.
+	api_reload "$DEBOUNCE"
+	for ((i = 0; i < REPS; i++)); do
+		k=$(change_idx $((k0 + i)))
+		log "$at: (debounce $DEBOUNCE again) one EndpointSlice put, $((i + 1)) of $REPS (svc-$k-a)"
+		api_change kgated-api-change-reloaded "$r" "$k" $((k0 + i + 1 + 55000))
+	done
+	log "$at: $(grep -c 'translated again' "$TMP/kgated.log") syncs took the EndpointSlice path"
+	out=$(awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { s = $2 } END { print h, s }' "/proc/$KD_PID/status")
+	[[ $out =~ ^[0-9]+\ [0-9]+$ ]] || api_fail "no VmHWM / VmRSS (did it exit?)"
+	record kgated-api-rss kgated "$r" "${out% *}"
+	record kgated-api-rss-now kgated "$r" "${out#* }"
+	[ "$API_PERF" = 1 ] && [ "$r" = 1 ] && api_profile "$k0"
+	cp "$TMP/kgated.log" "$KGATE_OUT/apply-kgated-api.log"
+
+	kill "$KD_PID" "$PUT_PID" "$WATCH_PID"
+	wait "$KD_PID" "$PUT_PID" "$WATCH_PID" 2>/dev/null
+	mon_stop
+	kill "$AS_PID"
+	wait "$AS_PID" 2>/dev/null
+}
+
 # One round, in the fresh network namespace that the caller made for it.
-if [ "${1-}" = --round ] || [ "${1-}" = --kgated ]; then
-	[ $# = 3 ] || die "usage: $0 --round|--kgated R TMPDIR"
+if [ "${1-}" = --round ] || [ "${1-}" = --kgated ] || [ "${1-}" = --api ]; then
+	[ $# = 3 ] || die "usage: $0 --round|--kgated|--api R TMPDIR"
 	R=$2 TMP=$3 M=$3/m
 	RULES=$(awk -F '\t' '$1 == "#meta" && $2 == "rules" { print $3 }' "$RAW")
 	ip link set lo up || die "ip link set lo up"
-	if [ "$1" = --round ]; then
-		apply_round "$R"
-	else
-		kgated_round "$R"
-	fi
+	case $1 in
+	--round) apply_round "$R" ;;
+	--kgated) kgated_round "$R" ;;
+	*) api_round "$R" ;;
+	esac
 	exit 0
 fi
 
@@ -627,6 +937,8 @@ fi
 [ -x "$PY" ] || die "$PY missing"
 [ "$PERF" = 0 ] || command -v perf >/dev/null || die "KGATE_BENCH_APPLY_PERF: perf missing (Debian: linux-perf)"
 command -v unshare >/dev/null || die "unshare (util-linux) missing"
+[ "$API_PERF" = 0 ] || [ "$API" = 0 ] || command -v perf >/dev/null ||
+	die "KGATE_BENCH_APPLY_API_PERF: perf missing (Debian: linux-perf)"
 
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do
 	modprobe "$d" || die "modprobe $d"
@@ -641,8 +953,12 @@ mkdir -p "$TMP/stage" || die "mkdir"
 log "generating $N services"
 "$PY" "$GEN" gen "$M" "$N" || die "genmanifests.py gen"
 RULES=$(cat "$M"/ing-*.yaml | grep -c '^  - host: ')
+if [ "$API" = 1 ]; then
+	"$PY" "$GEN" json "$N" "$TMP/objects.json" || die "genmanifests.py json"
+fi
 KD=no
 [ -x "$KGATED" ] && KD=yes
+[ "$KD" = yes ] || API=0
 [ -x "$GNUTIME" ] && RSS_TOOL="GNU time %M" || RSS_TOOL="VmHWM polled"
 log "$(uname -r): $N services x 5 endpoints, $RULES Ingress rules, $ROUNDS rounds, $REPS changes per series, kgated: $KD"
 meta kernel "$(uname -r)"
@@ -655,6 +971,7 @@ meta reps "$REPS"
 meta rounds "$ROUNDS"
 meta debounce_ms "$DEBOUNCE"
 meta kgated "$KD"
+meta api "$API"
 meta rss_tool "$RSS_TOOL"
 meta kgate_ko_sha256 "$(sha256sum "$KGATE_KO" | cut -c1-16)"
 
@@ -675,6 +992,11 @@ for r in $(seq 1 "$ROUNDS"); do
 		log "round $r of $ROUNDS: kgated, in a new network namespace"
 		unshare --net -- "$TOP/tests/bench/apply.sh" --kgated "$r" "$TMP" ||
 			{ log "round $r: kgated FAILED"; rc=1; }
+		if [ "$API" = 1 ]; then
+			log "round $r of $ROUNDS: kgated following the API server (the stand-in), in a new network namespace"
+			unshare --net -- "$TOP/tests/bench/apply.sh" --api "$r" "$TMP" ||
+				{ log "round $r: kgated (api) FAILED"; rc=1; }
+		fi
 	else
 		log "round $r of $ROUNDS: kgated: n/a: kgated not built"
 	fi
