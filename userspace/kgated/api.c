@@ -31,20 +31,20 @@ const struct kgd_kind_desc kgd_kinds[KGD_API_N_KINDS] = {
 				     "endpointslices", true, NULL },
 	[KGD_API_INGRESSES] = { "Ingress", "networking.k8s.io/v1",
 				"/apis/networking.k8s.io/v1", "ingresses",
-				true, NULL },
+				true, NULL, true },
 	[KGD_API_INGRESSCLASSES] = { "IngressClass", "networking.k8s.io/v1",
 				     "/apis/networking.k8s.io/v1",
 				     "ingressclasses", false, NULL },
 	[KGD_API_GATEWAYCLASSES] = { "GatewayClass",
 				     "gateway.networking.k8s.io/v1",
 				     "/apis/gateway.networking.k8s.io/v1",
-				     "gatewayclasses", false, NULL },
+				     "gatewayclasses", false, NULL, true },
 	[KGD_API_GATEWAYS] = { "Gateway", "gateway.networking.k8s.io/v1",
 			       "/apis/gateway.networking.k8s.io/v1",
-			       "gateways", true, NULL },
+			       "gateways", true, NULL, true },
 	[KGD_API_HTTPROUTES] = { "HTTPRoute", "gateway.networking.k8s.io/v1",
 				 "/apis/gateway.networking.k8s.io/v1",
-				 "httproutes", true, NULL },
+				 "httproutes", true, NULL, true },
 	[KGD_API_SECRETS] = { "Secret", "v1", "/api/v1", "secrets", true,
 			      "type=kubernetes.io/tls" },
 };
@@ -232,7 +232,19 @@ static int put_obj(struct kgd_api *a, struct kgd_res *r,
 	json_object_set_new(obj, "kind", json_string(k->kind));
 	json_object_set_new(obj, "apiVersion", json_string(k->api_version));
 	json_object_del(json_object_get(obj, "metadata"), "managedFields");
-	text = json_dumps(obj, JSON_COMPACT);
+	/*
+	 * The status kgated writes comes back as a MODIFIED event: without
+	 * the status (and the resourceVersion it moved) the text is the
+	 * same, so our own patch costs no sync.  A Service's status is read
+	 * (its LoadBalancer IPs) and kept.
+	 */
+	if (k->status_ours) {
+		json_object_del(obj, "status");
+		json_object_del(json_object_get(obj, "metadata"),
+				"resourceVersion");
+	}
+	/* sorted: a list item and a watch object give one text */
+	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)
 		return -ENOMEM;
 	return kgd_objset_put(set, k->namespaced && ns ? ns : "", name, text,

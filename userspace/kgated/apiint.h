@@ -43,6 +43,7 @@ struct kgd_kind_desc {
 	const char *plural;
 	bool namespaced;
 	const char *field_selector;	/* or NULL */
+	bool status_ours;		/* kgated writes it: not kept */
 };
 
 extern const struct kgd_kind_desc kgd_kinds[KGD_API_N_KINDS];
