@@ -87,7 +87,8 @@ void kk_docs_free(struct kk_docs *docs)
 		}
 		free(docs->arena);
 	}
-	free(docs->v);
+	if (!docs->borrowed)
+		free(docs->v);
 	kk_docs_init(docs);
 }
 

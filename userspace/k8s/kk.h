@@ -89,6 +89,7 @@ struct kk_docs {
 	struct kk_doc *v;
 	size_t n, cap;
 	struct kk_arena *arena;
+	bool borrowed;		/* v is someone else's: not freed */
 };
 
 struct kk_diag;

@@ -53,6 +53,16 @@ struct api_source {
 	struct kk_docs **retired;
 	size_t n_retired, cap_retired;
 	bool all;		/* the last load cannot tell */
+	/*
+	 * Every unit's documents, one after another, lent to the caller of
+	 * load(): patched in place where one object's text changed and
+	 * units are one document each (JSON objects are), else rebuilt.
+	 */
+	struct kk_docs view;
+	bool view_ok;
+	bool reshaped;		/* units came or went, or doc counts moved */
+	size_t *patched;	/* units whose documents were replaced */
+	size_t n_patched, cap_patched;
 };
 
 static struct api_source *of(struct kgd_source *src)
@@ -208,6 +218,17 @@ static int unit_new(struct api_source *as, struct units *nu,
 		return err;
 	}
 	nu->v[nu->n++] = u;
+	as->reshaped = true;
+	return 0;
+}
+
+/* Unit @i's documents were replaced by a set of as many. */
+static int note_patched(struct api_source *as, size_t i)
+{
+	if (grow((void **)&as->patched, &as->cap_patched, as->n_patched,
+		 sizeof(*as->patched)))
+		return -ENOMEM;
+	as->patched[as->n_patched++] = i;
 	return 0;
 }
 
@@ -230,6 +251,10 @@ static int unit_again(struct api_source *as, struct units *nu,
 				err = note_change(as, u->docs, now);
 			if (err)
 				return err;
+			if (now->n != u->docs->n)
+				as->reshaped = true;
+			else if (note_patched(as, nu->n))
+				return -ENOMEM;
 			u->docs = now;
 			u->hash = hash;
 		}
@@ -249,6 +274,7 @@ static int unit_gone(struct api_source *as, struct unit *u)
 {
 	int err = note_change(as, u->docs, NULL);
 
+	as->reshaped = true;
 	free(u->ns);
 	free(u->name);
 	memset(u, 0, sizeof(*u));
@@ -290,10 +316,27 @@ static const struct kk_docs *unit_docs(const void *set, size_t i)
 	return ((const struct units *)set)->v[i].docs;
 }
 
-/* Every unit's documents, one after another. */
-static int view(const struct units *u, struct kk_docs *docs)
+/*
+ * The view after units_update(): where only some objects' documents were
+ * replaced by as many, and every unit is one document, unit i is entry
+ * i: those entries are patched.  Else rebuilt.
+ */
+static int view_update(struct api_source *as)
 {
-	return kgd_docs_view(docs, u->n, unit_docs, u);
+	size_t i;
+	int err;
+
+	if (as->view_ok && !as->reshaped &&
+	    as->view.n == as->u.n) {
+		for (i = 0; i < as->n_patched; i++)
+			as->view.v[as->patched[i]] =
+				as->u.v[as->patched[i]].docs->v[0];
+		return 0;
+	}
+	as->view.borrowed = false;
+	err = kgd_docs_view(&as->view, as->u.n, unit_docs, &as->u);
+	as->view_ok = !err;
+	return err;
 }
 
 static int api_load(struct kgd_source *src, struct kk_docs *docs,
@@ -305,10 +348,18 @@ static int api_load(struct kgd_source *src, struct kk_docs *docs,
 
 	retired_free(as);
 	as->all = !as->u.n;
+	as->reshaped = false;
+	as->n_patched = 0;
 	err = units_update(as, d);
 	if (!err)
-		err = view(&as->u, docs);
+		err = view_update(as);
+	if (!err) {
+		kk_docs_free(docs);
+		*docs = as->view;
+		docs->borrowed = true;
+	}
 	if (err) {
+		as->view_ok = false;
 		/* nothing half-known is kept: the next load parses all */
 		units_free(&as->u);
 		retired_free(as);
@@ -381,6 +432,9 @@ static void api_close(struct kgd_source *src)
 	kgd_api_conn_free(&as->conn);
 	units_free(&as->u);
 	retired_free(as);
+	as->view.borrowed = false;
+	kk_docs_free(&as->view);
+	free(as->patched);
 	free(as->ch);
 	free(as->retired);
 	free(as);
