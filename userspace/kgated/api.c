@@ -784,6 +784,10 @@ int kgd_api_timeout_ms(struct kgd_api *a)
 	int64_t now = kgd_api_now_ms(), due = a->timer_due;
 	int i;
 
+	/* a patch queued since the last step starts at the next one */
+	if (kgd_patches_startable(a))
+		return 0;
+
 	for (i = 0; i < KGD_API_N_KINDS; i++) {
 		const struct kgd_res *r = &a->res[i];
 

@@ -85,6 +85,8 @@ int kgd_req_start(struct kgd_req *r);
 void kgd_req_free(struct kgd_req *r);
 const char *kgd_api_server(const struct kgd_api *a);
 struct kgd_patch **kgd_api_patches(struct kgd_api *a);
+/* Is a queued patch waiting for nothing but kgd_patches_start()? */
+bool kgd_patches_startable(struct kgd_api *a);
 /* Start queued patches whose object has none in flight. */
 void kgd_patches_start(struct kgd_api *a);
 /* A patch transfer ended: log a failure, free it. */

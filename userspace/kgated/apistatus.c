@@ -98,6 +98,16 @@ static void patch_start(struct kgd_api *a, struct kgd_patch *p)
 	}
 }
 
+bool kgd_patches_startable(struct kgd_api *a)
+{
+	struct kgd_patch *p;
+
+	for (p = *kgd_api_patches(a); p; p = p->next)
+		if (!p->req && !in_flight(a, p->path))
+			return true;
+	return false;
+}
+
 void kgd_patches_start(struct kgd_api *a)
 {
 	struct kgd_patch *p;

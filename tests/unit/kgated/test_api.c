@@ -585,6 +585,13 @@ static bool no_patches(struct kgd_api *a, const void *arg)
 	return kgd_api_patches_pending(a) == 0;
 }
 
+/* Nothing due: the poll loop would sleep on the sockets. */
+static bool idle(struct kgd_api *a, const void *arg)
+{
+	(void)arg;
+	return kgd_api_timeout_ms(a) != 0;
+}
+
 /* The Ingresses' resourceVersion moved past @arg. */
 static bool ingresses_moved(struct kgd_api *a, const void *arg)
 {
@@ -653,6 +660,7 @@ TEST(test_status_patches)
 	snprintf(rv, sizeof(rv), "%s",
 		 kgd_api_resource_version(f.a, KGD_API_INGRESSES));
 	gen = kgd_api_generation(f.a);
+	CHECK(run_until(f.a, idle, NULL, 5000));
 	/* the first of two patches before either is sent is replaced */
 	CHECK_INT(kgd_api_patch_ingress(f.a, "default", "web", ips, 1), 0);
 	CHECK_INT(kgd_api_patch_ingress(f.a, "default", "web", ips, 2), 0);
@@ -661,6 +669,8 @@ TEST(test_status_patches)
 		  0);
 	CHECK_INT(kgd_api_patch_ingress(f.a, "default", "gone", ips, 1), 0);
 	CHECK_INT(kgd_api_patches_pending(f.a), 4);
+	/* queued while every watch is idle: the poll loop must not sleep */
+	CHECK_INT(kgd_api_timeout_ms(f.a), 0);
 	/* refused before anything is sent */
 	CHECK_INT(kgd_api_patch_gateway(f.a, "default", "gw", 3, &bad, 1),
 		  -EINVAL);
