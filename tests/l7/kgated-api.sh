@@ -168,34 +168,6 @@ vip() {
 reaches() { [ "$(req "$1" "$2")" = "$3" ]; }
 vip_reaches() { [ "$(vip "$1")" = "$2" ]; }
 logtail() { tail -n 8 "$LOG" | sed 's/^/# kgated: /'; }
-# loaders_start / loaders_stop: two clients in a loop through the VIP and
-# the Ingress, one result line each; loaders_stop counts them into
-# $total and those that failed into $lost.
-loaders_start() {
-	local l
-	rm -f "$L7_DIR/stop" "$L7_DIR"/load[12].out
-	loaders=()
-	for l in 1 2; do
-		(
-			while [ ! -e "$L7_DIR/stop" ]; do
-				echo "$(vip 10.96.1.1) $(req api.example.com /v1)"
-			done >"$L7_DIR/load$l.out"
-		) &
-		loaders+=($!)
-	done
-	wait_for 10 test -s "$L7_DIR/load1.out"
-}
-lines() { cat "$L7_DIR"/load[12].out 2>/dev/null | wc -l; }
-more_lines() { [ "$(lines)" -gt "$1" ]; }
-loaders_stop() {
-	touch "$L7_DIR/stop"
-	wait "${loaders[@]}"
-	cat "$L7_DIR"/load[12].out >"$L7_DIR/load.out"
-	total=$(wc -l <"$L7_DIR/load.out")
-	lost=$(grep -cvE '^200 pod1 200 pod1$' "$L7_DIR/load.out")
-	grep -vE '^200 pod1 200 pod1$' "$L7_DIR/load.out" | head -5 | sed 's/^/# failed: /'
-}
-
 # --- start ----------------------------------------------------------------------
 ip netns exec "$(ns node)" python3 "$APISERVER" --host 127.0.0.1 \
 	>"$L7_DIR/apiserver.out" 2>&1 &

@@ -65,9 +65,6 @@ on_link() {
 	out=$(in_ns node ip -o addr show dev kgate0) || return 2
 	grep -q " $1/32 " <<<"$out"
 }
-# lines: the loaders' results so far.
-lines() { cat "$L7_DIR"/load[12].out 2>/dev/null | wc -l; }
-more_lines() { [ "$(lines)" -gt "$1" ]; }
 # replace NAME: $L7_DIR/NAME.new renamed over $MD/NAME, as editors do.
 replace() { cp "$L7_DIR/$1.new" "$MD/.$1.swp" && mv "$MD/.$1.swp" "$MD/$1"; }
 logtail() { tail -n 8 "$LOG" | sed 's/^/# kgated: /'; }
@@ -190,16 +187,7 @@ check "the LoadBalancer IP 198.18.100.7 goes on kgate0" \
 check "and reaches the Service's Pod" is "200 pod1" vip 198.18.100.7
 
 # --- SIGKILL and a restart under load -----------------------------------------
-loaders=()
-for l in 1 2; do
-	(
-		while [ ! -e "$L7_DIR/stop" ]; do
-			echo "$(vip 10.96.1.1) $(req api.example.com /v1)"
-		done >"$L7_DIR/load$l.out"
-	) &
-	loaders+=($!)
-done
-wait_for 10 test -s "$L7_DIR/load1.out"
+loaders_start
 gen=$(generation) n=$(syncs)
 kill -KILL "$KPID"
 wait "$KPID" 2>/dev/null
@@ -210,14 +198,9 @@ check "and sends nothing: 0 added, 0 replaced, 0 deleted" \
 check "the kernel's generation is unchanged by the restart" test "$(generation)" = "$gen"
 check "requests go on after the restart (4 more results)" \
 	wait_for 30 more_lines $(($(lines) + 4))
-touch "$L7_DIR/stop"
-wait "${loaders[@]}"
-cat "$L7_DIR"/load[12].out >"$L7_DIR/load.out"
-total=$(wc -l <"$L7_DIR/load.out")
-lost=$(grep -cvE '^200 pod1 200 pod1$' "$L7_DIR/load.out")
+loaders_stop
 check "requests through the VIP and the Ingress meanwhile: $total, none failed" \
 	test "$total" -gt 10 -a "$lost" = 0
-grep -vE '^200 pod1 200 pod1$' "$L7_DIR/load.out" | head -5 | sed 's/^/# failed: /'
 
 # --- SIGTERM ------------------------------------------------------------------
 check "the address survived the restart (adopted)" on_link 198.18.100.7

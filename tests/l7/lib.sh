@@ -207,3 +207,35 @@ tls_secret() {
 	  tls.key: $(base64 -w0 "$d/key.pem")
 	EOF
 }
+
+# loaders_start / loaders_stop [GOOD]: two clients in a loop through the
+# VIP 10.96.1.1 and api.example.com/v1 (vip and req of the calling
+# script), one result line each, in $L7_DIR/load[12].out; loaders_stop
+# counts them into $total and those not matching GOOD (an ERE, default
+# both answered by pod1) into $lost, and shows the first few of those.
+loaders_start() {
+	local l
+	rm -f "$L7_DIR/stop" "$L7_DIR"/load[12].out
+	loaders=()
+	for l in 1 2; do
+		(
+			while [ ! -e "$L7_DIR/stop" ]; do
+				echo "$(vip 10.96.1.1) $(req api.example.com /v1)"
+			done >"$L7_DIR/load$l.out"
+		) &
+		loaders+=($!)
+	done
+	wait_for 10 test -s "$L7_DIR/load1.out"
+}
+# lines: the loaders' results so far; more_lines N: more than N.
+lines() { cat "$L7_DIR"/load[12].out 2>/dev/null | wc -l; }
+more_lines() { [ "$(lines)" -gt "$1" ]; }
+loaders_stop() {
+	local good=${1:-'^200 pod1 200 pod1$'}
+	touch "$L7_DIR/stop"
+	wait "${loaders[@]}"
+	cat "$L7_DIR"/load[12].out >"$L7_DIR/load.out"
+	total=$(wc -l <"$L7_DIR/load.out")
+	lost=$(grep -cvE "$good" "$L7_DIR/load.out")
+	grep -vE "$good" "$L7_DIR/load.out" | head -5 | sed 's/^/# failed: /'
+}
