@@ -882,6 +882,13 @@ const char *kgd_api_get(const struct kgd_api *a, enum kgd_api_kind k,
 	return o ? o->text : NULL;
 }
 
+void kgd_api_doc_name(enum kgd_api_kind k, const char *ns, const char *name,
+		      char *buf, size_t len)
+{
+	snprintf(buf, len, "api:%s/%s%s%s", kgd_kinds[k].kind, ns,
+		 *ns ? "/" : "", name);
+}
+
 bool kgd_api_obj(const struct kgd_api *a, enum kgd_api_kind k, size_t i,
 		 const char **ns, const char **name, const char **text,
 		 uint64_t *seq)
@@ -912,9 +919,7 @@ int kgd_api_docs(const struct kgd_api *a, struct kk_docs *docs,
 			char name[600];
 			int r;
 
-			snprintf(name, sizeof(name), "api:%s/%s%s%s",
-				 kgd_kinds[i].kind, o->ns, *o->ns ? "/" : "",
-				 o->name);
+			kgd_api_doc_name(i, o->ns, o->name, name, sizeof(name));
 			r = kk_load_text(docs, name, o->text, strlen(o->text),
 					 d);
 			if (r == -ENOMEM)

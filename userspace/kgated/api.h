@@ -174,6 +174,12 @@ size_t kgd_api_count(const struct kgd_api *a, enum kgd_api_kind k);
 const char *kgd_api_get(const struct kgd_api *a, enum kgd_api_kind k,
 			const char *ns, const char *name);
 /*
+ * The document name of an object, "api:KIND/NS/NAME" ("api:KIND/NAME"
+ * for cluster scope, @ns ""): what its messages name as their file.
+ */
+void kgd_api_doc_name(enum kgd_api_kind k, const char *ns, const char *name,
+		      char *buf, size_t len);
+/*
  * Object @i (below kgd_api_count()) of @k, in namespace and name order:
  * its namespace ("" for cluster scope), name and JSON text, valid until
  * the next kgd_api_step(), and a number that is new whenever the text is

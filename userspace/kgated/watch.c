@@ -154,8 +154,7 @@ static int parse(const struct unit *u, const char *text,
 	if (!docs)
 		return -ENOMEM;
 	kk_docs_init(docs);
-	snprintf(name, sizeof(name), "api:%s/%s%s%s", kgd_api_kind_name(u->kind),
-		 u->ns, *u->ns ? "/" : "", u->name);
+	kgd_api_doc_name(u->kind, u->ns, u->name, name, sizeof(name));
 	err = kk_load_text(docs, name, text, strlen(text), d);
 	if (err == -ENOMEM) {
 		docs_drop(docs);
