@@ -282,8 +282,8 @@ static int try_delta(struct kgd_sync *s, enum kgd_sync_result *res)
 
 /*
  * The document name of the object a message is about: "api:KIND/NS/NAME"
- * from the label "KIND NS/NAME" (kgd_api_doc_name() names documents so), or the
- * document itself for a message without an object.
+ * from the label "KIND NS/NAME" (kgd_api_doc_name() names documents so),
+ * or the document itself for a message without an object.
  */
 static bool msg_doc(const struct kk_msg *m, char *buf, size_t len)
 {
