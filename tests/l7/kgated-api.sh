@@ -7,7 +7,7 @@
 # them, and the manifests directory it is also given is not read.  Watch
 # events of every kind change traffic: a Service and its EndpointSlice
 # added, a slice modified, a Service deleted, an Ingress path added, an
-# IngressClass taking an Ingress, a Gateway with its HTTPRoutes, legacy
+# IngressClass taking an Ingress, HTTPRoutes and then their Gateway, legacy
 # Endpoints, a TLS Secret valid and broken.  A burst of 20 puts is two
 # batches at most (the leading edge, the rest; a generation step each).
 # Watches cut with the history compacted (410 as an event, then as a
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 APISERVER=$PWD/tests/k8s/apiserver.py
 A=tests/l7/manifests/api
-plan 48
+plan 49
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 if ! command -v python3 >/dev/null; then
@@ -55,6 +55,11 @@ put() {
 	ctl put "{\"objects\": [$*]}"
 }
 put_file() { ctl put "{\"objects\": $(cat "$1")}"; }
+put_synced_file() {
+	local n
+	n=$(syncs)
+	put_file "$1" && wait_for 20 synced "$n"
+}
 # put_synced JSON...: put, then wait for kgated's next sync.
 put_synced() {
 	local n
@@ -261,6 +266,11 @@ put '{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
 check "the IngressClass late of kgate's controller: late.example.com reaches pod4" \
 	wait_for 20 reaches late.example.com / "200 pod4" || logtail
 
+# Watches bring kinds in any order: the routes first, then their Gateway.
+put_synced_file $A/httproutes.json
+check "HTTPRoutes before their Gateway: skipped, no Gateway of kgate's" \
+	grep -q "HTTPRoute default/gw-route: no parentRef names a Gateway of kgate's" \
+	"$LOG" || logtail
 put_file $A/gateway.json
 check "GatewayClass, Gateway and HTTPRoute: gw.example.com reaches pod1" \
 	wait_for 20 reaches gw.example.com / "200 pod1" || logtail

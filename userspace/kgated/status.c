@@ -77,12 +77,14 @@ static bool class_ours(const struct kk_obj *gc)
 			     KGD_API_CONTROLLER);
 }
 
+/* @gw may be NULL: a route's parent the watch has not brought yet. */
 static bool gateway_ours(const struct kk_index *ix, const struct kk_obj *gw)
 {
-	const char *cls = str_at(gw->spec, "gatewayClassName", NULL);
+	const char *cls = gw ? str_at(gw->spec, "gatewayClassName", NULL) :
+			  NULL;
 
-	return gw && cls && class_ours(kk_find(ix, GW_GROUP, "GatewayClass",
-					       NULL, cls));
+	return cls && class_ours(kk_find(ix, GW_GROUP, "GatewayClass", NULL,
+					 cls));
 }
 
 /* ---- Ingress ---------------------------------------------------------- */

@@ -201,10 +201,30 @@ TEST(test_invalid_set)
 	free(s);
 }
 
+/*
+ * Watches deliver kinds in any order: an HTTPRoute can come before its
+ * Gateway, a Gateway before its GatewayClass.  Neither is kgate's yet,
+ * so neither gets a status (the CI once saw kgated crash here).
+ */
+TEST(test_parents_not_there_yet)
+{
+	bool ok;
+	char *s = derive(SERVICE ROUTE("early", "{name: gw}", "web"), &ok);
+
+	CHECK(ok);
+	CHECK_STR(s, "");
+	free(s);
+	s = derive(SERVICE GATEWAYS ROUTE("early", "{name: gw}", "web"), &ok);
+	CHECK(ok);
+	CHECK_STR(s, "");
+	free(s);
+}
+
 int main(void)
 {
 	RUN(test_accepted_and_programmed);
 	RUN(test_route_problems);
 	RUN(test_invalid_set);
+	RUN(test_parents_not_there_yet);
 	return tap_done();
 }
