@@ -84,6 +84,7 @@ struct kgd_api {
 	int64_t changed;
 	uint64_t rng;
 	struct kgd_patch *patches;
+	struct kgd_changelog log;
 };
 
 const char *kgd_api_kind_name(enum kgd_api_kind k)
@@ -222,6 +223,7 @@ static int put_obj(struct kgd_api *a, struct kgd_res *r,
 	const struct kgd_kind_desc *k = &kgd_kinds[r->kind];
 	const char *ns = meta_str(obj, "namespace"), *name;
 	char *text;
+	int c;
 
 	name = meta_str(obj, "name");
 	if (!json_is_object(obj) || !name) {
@@ -247,19 +249,26 @@ static int put_obj(struct kgd_api *a, struct kgd_res *r,
 	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)
 		return -ENOMEM;
-	return kgd_objset_put(set, k->namespaced && ns ? ns : "", name, text,
-			      ++a->seq);
+	ns = k->namespaced && ns ? ns : "";
+	c = kgd_objset_put(set, ns, name, text, ++a->seq);
+	if (c > 0 && set == &r->set)
+		kgd_changelog_add(&a->log, r->kind, ns, name);
+	return c;
 }
 
-static int del_obj(struct kgd_res *r, json_t *obj)
+static int del_obj(struct kgd_api *a, struct kgd_res *r, json_t *obj)
 {
 	const char *ns = meta_str(obj, "namespace"), *name;
+	int c;
 
 	name = meta_str(obj, "name");
 	if (!name)
 		return 0;
-	return kgd_objset_del(&r->set, kgd_kinds[r->kind].namespaced && ns ?
-			      ns : "", name);
+	ns = kgd_kinds[r->kind].namespaced && ns ? ns : "";
+	c = kgd_objset_del(&r->set, ns, name);
+	if (c > 0)
+		kgd_changelog_add(&a->log, r->kind, ns, name);
+	return c;
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -389,7 +398,7 @@ static bool on_event(struct kgd_req *q, const char *line, size_t len)
 		c = put_obj(a, r, &r->set, obj);
 	} else if (!strcmp(type, "DELETED")) {
 		take_rv(a, r, obj);
-		c = del_obj(r, obj);
+		c = del_obj(a, r, obj);
 	} else if (!strcmp(type, "BOOKMARK")) {
 		take_rv(a, r, obj);
 	} else if (!strcmp(type, "ERROR")) {
@@ -548,8 +557,10 @@ static void list_page(struct kgd_api *a, struct kgd_res *r, json_t *body)
 		retry(a, r, true, "out of memory");
 		return;
 	}
-	if (!r->synced || !kgd_objset_equal(&r->set, &r->next))
+	if (!r->synced || !kgd_objset_equal(&r->set, &r->next)) {
 		changed(a);
+		kgd_changelog_all(&a->log);
+	}
 	kgd_objset_free(&r->set);
 	r->set = r->next;
 	memset(&r->next, 0, sizeof(r->next));
@@ -704,6 +715,7 @@ int kgd_api_open(struct kgd_api **out, const struct kgd_api_conn *conn,
 		return -ENOMEM;
 	a->opts = *opts;
 	a->timer_due = -1;
+	a->log.all = true;
 	a->rng = ((uint64_t)kgd_api_now_ms() << 20) ^ (uint64_t)getpid() ^
 		 (uintptr_t)a;
 	if (!a->rng)
@@ -758,6 +770,8 @@ void kgd_api_close(struct kgd_api *a)
 	}
 	if (a->m)
 		curl_multi_cleanup(a->m);
+	kgd_changelog_clear(&a->log);
+	free(a->log.v);
 	free(a->socks);
 	free(a->conn.server);
 	free(a->conn.token);
@@ -860,6 +874,19 @@ int64_t kgd_api_changed_ms(const struct kgd_api *a)
 	return a->changed;
 }
 
+bool kgd_api_changes(const struct kgd_api *a, const struct kgd_api_ref **v,
+		     size_t *n)
+{
+	*v = a->log.v;
+	*n = a->log.n;
+	return !a->log.all;
+}
+
+void kgd_api_changes_clear(struct kgd_api *a)
+{
+	kgd_changelog_clear(&a->log);
+}
+
 const char *kgd_api_resource_version(const struct kgd_api *a,
 				     enum kgd_api_kind k)
 {
@@ -900,6 +927,22 @@ bool kgd_api_obj(const struct kgd_api *a, enum kgd_api_kind k, size_t i,
 	o = &a->res[k].set.v[i];
 	*ns = o->ns;
 	*name = o->name;
+	*text = o->text;
+	*seq = o->seq;
+	return true;
+}
+
+bool kgd_api_find(const struct kgd_api *a, enum kgd_api_kind k,
+		  const char *ns, const char *name, const char **text,
+		  uint64_t *seq)
+{
+	const struct kgd_obj *o;
+
+	if (k >= KGD_API_N_KINDS)
+		return false;
+	o = kgd_objset_find(&a->res[k].set, ns, name);
+	if (!o)
+		return false;
 	*text = o->text;
 	*seq = o->seq;
 	return true;

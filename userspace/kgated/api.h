@@ -188,6 +188,28 @@ void kgd_api_doc_name(enum kgd_api_kind k, const char *ns, const char *name,
 bool kgd_api_obj(const struct kgd_api *a, enum kgd_api_kind k, size_t i,
 		 const char **ns, const char **name, const char **text,
 		 uint64_t *seq);
+/* The same of @ns ("" for cluster scope) / @name; false: not held. */
+bool kgd_api_find(const struct kgd_api *a, enum kgd_api_kind k,
+		  const char *ns, const char *name, const char **text,
+		  uint64_t *seq);
+/*
+ * The objects put or deleted since kgd_api_changes_clear(), oldest first
+ * (one may come more than once): true, with *@v and *@n, valid until the
+ * next kgd_api_step().  False when that is not known (before the first
+ * clear, after a relist that changed a kind, past KGD_API_LOG_MAX
+ * changes, out of memory): then every object may have changed.  Lets a
+ * consumer look at a watch event's object alone, not the whole store.
+ */
+struct kgd_api_ref {
+	enum kgd_api_kind kind;
+	char *ns, *name;		/* ns "" for cluster scope */
+};
+
+#define KGD_API_LOG_MAX	4096
+
+bool kgd_api_changes(const struct kgd_api *a, const struct kgd_api_ref **v,
+		     size_t *n);
+void kgd_api_changes_clear(struct kgd_api *a);
 /*
  * Every object held into @docs (initialised by the caller), one JSON
  * document each named "api:KIND/NS/NAME" ("api:KIND/NAME" for cluster

@@ -36,6 +36,18 @@ int kgd_objset_put(struct kgd_objset *s, const char *ns, const char *name,
 int kgd_objset_del(struct kgd_objset *s, const char *ns, const char *name);
 bool kgd_objset_equal(const struct kgd_objset *a, const struct kgd_objset *b);
 
+/* The objects changed since the consumer last looked (kgd_api_changes()). */
+struct kgd_changelog {
+	struct kgd_api_ref *v;
+	size_t n, cap;
+	bool all;		/* not known: every object may have */
+};
+
+void kgd_changelog_add(struct kgd_changelog *l, enum kgd_api_kind k,
+		       const char *ns, const char *name);
+void kgd_changelog_all(struct kgd_changelog *l);
+void kgd_changelog_clear(struct kgd_changelog *l);
+
 /* How one kind is reached. */
 struct kgd_kind_desc {
 	const char *kind, *api_version;

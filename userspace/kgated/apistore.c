@@ -5,6 +5,10 @@
  * cluster of some thousands of objects moves a few pointers per event).
  * Text rather than json_t because it is what libkgate-k8s loads, and it
  * compares cheaply when a relist brings the same objects back.
+ *
+ * Beside it, the log of what changed: the names of the objects a watch
+ * put or deleted, so that the consumer re-reads those alone.  It is
+ * bounded; past the bound, or after a relist, it says "everything".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -143,4 +147,70 @@ bool kgd_objset_equal(const struct kgd_objset *a, const struct kgd_objset *b)
 		    strcmp(a->v[i].text, b->v[i].text))
 			return false;
 	return true;
+}
+
+/* ---- the log of changes ---------------------------------------------- */
+
+static void log_free(struct kgd_changelog *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].ns);
+		free(l->v[i].name);
+	}
+	l->n = 0;
+}
+
+void kgd_changelog_all(struct kgd_changelog *l)
+{
+	log_free(l);
+	l->all = true;
+}
+
+void kgd_changelog_add(struct kgd_changelog *l, enum kgd_api_kind k,
+		       const char *ns, const char *name)
+{
+	struct kgd_api_ref *r;
+
+	if (l->all)
+		return;
+	if (l->n == KGD_API_LOG_MAX) {
+		kgd_changelog_all(l);
+		return;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+
+		r = realloc(l->v, cap * sizeof(*r));
+		if (!r) {
+			kgd_changelog_all(l);
+			return;
+		}
+		l->v = r;
+		l->cap = cap;
+	}
+	r = &l->v[l->n];
+	r->kind = k;
+	r->ns = strdup(ns);
+	r->name = strdup(name);
+	if (!r->ns || !r->name) {
+		free(r->ns);
+		free(r->name);
+		kgd_changelog_all(l);
+		return;
+	}
+	l->n++;
+}
+
+void kgd_changelog_clear(struct kgd_changelog *l)
+{
+	log_free(l);
+	l->all = false;
+	/* a burst's array is not kept for ever */
+	if (l->cap > 64) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+	}
 }

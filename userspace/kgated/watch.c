@@ -47,6 +47,7 @@ struct api_source {
 	uint64_t seen;		/* the store's generation last reported */
 	bool was_synced;
 	struct units u;
+	size_t n_bad;		/* units with errors: parsed at every load */
 	/* what the last load changed; the old documents die at the next */
 	struct kk_change *ch;
 	size_t n_ch, cap_ch;
@@ -128,15 +129,14 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/* @old (retired: it lives until the next load) replaced by @now. */
 static int note_change(struct api_source *as, struct kk_docs *old,
 		       struct kk_docs *now)
 {
 	if (grow((void **)&as->ch, &as->cap_ch, as->n_ch, sizeof(*as->ch)) ||
 	    grow((void **)&as->retired, &as->cap_retired, as->n_retired,
-		 sizeof(*as->retired))) {
-		docs_drop(old);
+		 sizeof(*as->retired)))
 		return -ENOMEM;
-	}
 	as->ch[as->n_ch++] = (struct kk_change){ old, now };
 	if (old)
 		as->retired[as->n_retired++] = old;
@@ -191,9 +191,9 @@ static int cmp_unit(const struct unit *u, const struct cursor *c)
 	return r ? r : strcmp(u->name, c->name);
 }
 
-/* A unit for the store's object at @c, parsed; 0 or -ENOMEM. */
-static int unit_new(struct api_source *as, struct units *nu,
-		    const struct cursor *c, struct kk_diag *d)
+/* *@out made for the store's object at @c, parsed; 0 or -ENOMEM. */
+static int unit_make(struct api_source *as, const struct cursor *c,
+		     struct unit *out, struct kk_diag *d)
 {
 	struct unit u = { .kind = c->k, .seq = c->seq,
 			  .hash = fnv1a(c->text) };
@@ -207,8 +207,6 @@ static int unit_new(struct api_source *as, struct units *nu,
 	if (d->errors > errors)
 		u.seq = u.hash = 0;
 	if (!err)
-		err = grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v));
-	if (!err)
 		err = note_change(as, NULL, u.docs);
 	if (err) {
 		free(u.ns);
@@ -216,9 +214,21 @@ static int unit_new(struct api_source *as, struct units *nu,
 		docs_drop(u.docs);
 		return err;
 	}
-	nu->v[nu->n++] = u;
+	*out = u;
 	as->reshaped = true;
 	return 0;
+}
+
+static int unit_new(struct api_source *as, struct units *nu,
+		    const struct cursor *c, struct kk_diag *d)
+{
+	int err = grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v));
+
+	if (!err)
+		err = unit_make(as, c, &nu->v[nu->n], d);
+	if (!err)
+		nu->n++;
+	return err;
 }
 
 /* Unit @i's documents were replaced by a set of as many. */
@@ -231,53 +241,72 @@ static int note_patched(struct api_source *as, size_t i)
 	return 0;
 }
 
-/* The store's object at @c again, as unit @u had it: kept or parsed. */
-static int unit_again(struct api_source *as, struct units *nu,
-		      struct unit *u, const struct cursor *c,
-		      struct kk_diag *d)
-{
-	struct kk_docs *now;
-	uint64_t hash;
-	int err;
-
-	if (u->seq != c->seq) {
-		size_t errors = d->errors;
-
-		hash = fnv1a(c->text);
-		if (hash != u->hash) {
-			err = parse(u, c->text, &now, d);
-			if (!err)
-				err = note_change(as, u->docs, now);
-			if (err)
-				return err;
-			if (now->n != u->docs->n)
-				as->reshaped = true;
-			else if (note_patched(as, nu->n))
-				return -ENOMEM;
-			u->docs = now;
-			u->hash = hash;
-		}
-		u->seq = c->seq;
-		if (d->errors > errors)
-			u->seq = u->hash = 0;
-	}
-	if (grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v)))
-		return -ENOMEM;
-	nu->v[nu->n++] = *u;
-	memset(u, 0, sizeof(*u));
-	return 0;
-}
-
 /* Unit @u is no longer in the store. */
 static int unit_gone(struct api_source *as, struct unit *u)
 {
 	int err = note_change(as, u->docs, NULL);
 
+	if (err)
+		docs_drop(u->docs);
 	as->reshaped = true;
 	free(u->ns);
 	free(u->name);
 	memset(u, 0, sizeof(*u));
 	return err;
+}
+
+/*
+ * Unit @u, entry @at, for the store's object at @c: kept when the text
+ * is the one it has, else parsed again.
+ */
+static int unit_reparse(struct api_source *as, struct unit *u,
+			const struct cursor *c, size_t at, struct kk_diag *d)
+{
+	size_t errors = d->errors;
+	struct kk_docs *now;
+	uint64_t hash;
+	int err;
+
+	if (u->seq == c->seq)
+		return 0;
+	hash = fnv1a(c->text);
+	if (hash != u->hash) {
+		err = parse(u, c->text, &now, d);
+		if (!err && now->n == u->docs->n)
+			err = note_patched(as, at);
+		if (!err)
+			err = note_change(as, u->docs, now);
+		if (err) {
+			docs_drop(now);
+			return err;
+		}
+		if (now->n != u->docs->n)
+			as->reshaped = true;
+		u->docs = now;
+		u->hash = hash;
+	}
+	u->seq = c->seq;
+	if (d->errors > errors)
+		u->seq = u->hash = 0;
+	return 0;
+}
+
+/* The store's object at @c again, as unit @u had it: kept or parsed. */
+static int unit_again(struct api_source *as, struct units *nu,
+		      struct unit *u, const struct cursor *c,
+		      struct kk_diag *d)
+{
+	int err = grow((void **)&nu->v, &nu->cap, nu->n, sizeof(*nu->v));
+
+	if (!err)
+		err = unit_reparse(as, u, c, nu->n, d);
+	if (err) {
+		unit_gone(as, u);	/* retired, not lost */
+		return err;
+	}
+	nu->v[nu->n++] = *u;
+	memset(u, 0, sizeof(*u));
+	return 0;
 }
 
 /* The units of the store now: a merge of the old ones with the store. */
@@ -307,6 +336,90 @@ static int units_update(struct api_source *as, struct kk_diag *d)
 		unit_gone(as, &as->u.v[j]);
 	free(as->u.v);
 	as->u = nu;
+	as->n_bad = 0;
+	for (j = 0; j < nu.n; j++)
+		as->n_bad += !nu.v[j].seq;
+	return err;
+}
+
+/* The unit of @c's object, or where it would go (*@found false). */
+static size_t unit_locate(const struct units *u, const struct cursor *c,
+			  bool *found)
+{
+	size_t lo = 0, hi = u->n;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = cmp_unit(&u->v[mid], c);
+
+		if (!r) {
+			*found = true;
+			return mid;
+		}
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int unit_insert(struct api_source *as, size_t at,
+		       const struct cursor *c, struct kk_diag *d)
+{
+	struct units *u = &as->u;
+	struct unit nu;
+	int err = grow((void **)&u->v, &u->cap, u->n, sizeof(*u->v));
+
+	if (!err)
+		err = unit_make(as, c, &nu, d);
+	if (err)
+		return err;
+	memmove(&u->v[at + 1], &u->v[at], (u->n - at) * sizeof(*u->v));
+	u->v[at] = nu;
+	u->n++;
+	return 0;
+}
+
+static int unit_remove(struct api_source *as, size_t at)
+{
+	struct units *u = &as->u;
+	int err = unit_gone(as, &u->v[at]);
+
+	memmove(&u->v[at], &u->v[at + 1], (u->n - at - 1) * sizeof(*u->v));
+	u->n--;
+	return err;
+}
+
+/*
+ * The units after the changes the store logged (@refs): only those
+ * objects are looked at, O(log n) each, where units_update() walks the
+ * whole store.  Taken while no unit has errors (those are parsed at
+ * every load, to be said again).
+ */
+static int units_patch(struct api_source *as, const struct kgd_api_ref *refs,
+		       size_t n, struct kk_diag *d)
+{
+	size_t i, at;
+	int err = 0;
+
+	for (i = 0; !err && i < n; i++) {
+		struct cursor c = { .k = refs[i].kind, .ns = refs[i].ns,
+				    .name = refs[i].name };
+		bool held = kgd_api_find(as->api, c.k, c.ns, c.name, &c.text,
+					 &c.seq), found;
+
+		at = unit_locate(&as->u, &c, &found);
+		if (found && held)
+			err = unit_reparse(as, &as->u.v[at], &c, at, d);
+		else if (found)
+			err = unit_remove(as, at);
+		else if (held)
+			err = unit_insert(as, at, &c, d);
+		if (!err && held && !as->u.v[at].seq)
+			as->n_bad++;
+	}
 	return err;
 }
 
@@ -325,12 +438,16 @@ static int view_update(struct api_source *as)
 	size_t i;
 	int err;
 
-	if (as->view_ok && !as->reshaped &&
-	    as->view.n == as->u.n) {
-		for (i = 0; i < as->n_patched; i++)
-			as->view.v[as->patched[i]] =
-				as->u.v[as->patched[i]].docs->v[0];
-		return 0;
+	if (as->view_ok && !as->reshaped && as->view.n == as->u.n) {
+		for (i = 0; i < as->n_patched; i++) {
+			const struct kk_docs *ud = as->u.v[as->patched[i]].docs;
+
+			if (ud->n != 1)
+				break;
+			as->view.v[as->patched[i]] = ud->v[0];
+		}
+		if (i == as->n_patched)
+			return 0;
 	}
 	as->view.borrowed = false;
 	err = kgd_docs_view(&as->view, as->u.n, unit_docs, &as->u);
@@ -342,14 +459,20 @@ static int api_load(struct kgd_source *src, struct kk_docs *docs,
 		    struct kk_diag *d)
 {
 	struct api_source *as = of(src);
-	size_t errors = d->errors;
+	const struct kgd_api_ref *refs;
+	size_t errors = d->errors, n_refs;
 	int err;
 
 	retired_free(as);
 	as->all = !as->u.n;
 	as->reshaped = false;
 	as->n_patched = 0;
-	err = units_update(as, d);
+	if (as->u.n && !as->n_bad &&
+	    kgd_api_changes(as->api, &refs, &n_refs))
+		err = units_patch(as, refs, n_refs, d);
+	else
+		err = units_update(as, d);
+	kgd_api_changes_clear(as->api);
 	if (!err)
 		err = view_update(as);
 	if (!err) {

@@ -301,6 +301,46 @@ static void needs_full(const char *yaml, const char *extra, int reset)
 	set_free(&s);
 }
 
+/*
+ * The services wanted by other names than those applied (no slice does
+ * that today, but the commit must not depend on it): merged into place,
+ * the applied array still in name order.
+ */
+TEST(test_commit_merges_other_names)
+{
+	struct kgate_state applied;
+	struct kk_change ch;
+	struct kk_delta dl;
+	struct kgate_op *ops;
+	struct kk_docs old;
+	struct kk_cat *c;
+	struct set s;
+	size_t n, i, before;
+
+	set_init(&s, EPS0);
+	c = start(&s, &applied);
+	before = applied.n_svcs;
+	ch = replace(&s, 1, SLICE("a-1", "a", "10.1.0.7") "---\n"
+		     SLICE_B("10.2.0.1") "---\n" EPS_C("10.3.0.1"), &old);
+	CHECK_INT(kk_delta_build(c, &ch, 1, &s.cfg, &dl), 0);
+	CHECK_INT(kk_delta_diff(&applied, &dl, &ops, &n), 0);
+	free(ops);
+	CHECK_INT(dl.want.n_svcs, 1);
+	CHECK_INT(kgate_set_str(&dl.want.svcs[0].name, "default/zz:80"), 0);
+	CHECK_INT(kk_delta_commit(&applied, &dl), 0);
+	CHECK_INT(applied.n_svcs, before);
+	CHECK_STR(applied.svcs[applied.n_svcs - 1].name, "default/zz:80");
+	for (i = 0; i < applied.n_svcs; i++)
+		CHECK(strcmp(applied.svcs[i].name, "default/a:80"));
+	for (i = 1; i < applied.n_svcs; i++)
+		CHECK(strcmp(applied.svcs[i - 1].name, applied.svcs[i].name) < 0);
+	kk_delta_free(&dl);
+	kk_docs_free(&old);
+	kgate_state_free(&applied);
+	kk_cat_free(c);
+	set_free(&s);
+}
+
 TEST(test_other_changes_take_the_whole_path)
 {
 	/* a Service changed */
@@ -355,6 +395,7 @@ int main(void)
 {
 	RUN(test_one_slice_one_replace);
 	RUN(test_delta_equals_full);
+	RUN(test_commit_merges_other_names);
 	RUN(test_other_changes_take_the_whole_path);
 	RUN(test_message_takes_the_whole_path);
 	RUN(test_node_same);

@@ -471,6 +471,61 @@ TEST(test_drop_resume)
 	fx_done(&f);
 }
 
+/* Whether the log of changes names @k @ns/@name (n times at least). */
+static size_t logged(struct kgd_api *a, enum kgd_api_kind k, const char *ns,
+		     const char *name)
+{
+	const struct kgd_api_ref *v;
+	size_t n, i, hits = 0;
+
+	if (!kgd_api_changes(a, &v, &n))
+		return 0;
+	for (i = 0; i < n; i++)
+		hits += v[i].kind == k && !strcmp(v[i].ns, ns) &&
+			!strcmp(v[i].name, name);
+	return hits;
+}
+
+/*
+ * The log of changes: "everything" until first cleared; then each watch
+ * event's object by name (deletions too, cluster scope with ns ""); a
+ * relist that changed the store is "everything" again.
+ */
+TEST(test_changes_logged)
+{
+	const struct kgd_api_ref *v;
+	char body[1024];
+	struct fx f;
+	size_t n;
+
+	if (!fx_server(&f, all_objects, 9))
+		return;
+	fx_open(&f);
+	CHECK(!kgd_api_changes(f.a, &v, &n));
+	kgd_api_changes_clear(f.a);
+	CHECK(kgd_api_changes(f.a, &v, &n));
+	CHECK_INT(n, 0);
+	CHECK(put(&f, SVC("new", "")));
+	CHECK(put(&f, INGRESSCLASS));
+	CHECK(wait_obj(&f, KGD_API_SERVICES, "default", "new", true));
+	CHECK(ctl(&f.s, "/_control/delete", "{\"apiVersion\":\"v1\","
+		  "\"kind\":\"Service\",\"namespace\":\"default\","
+		  "\"name\":\"web\"}"));
+	CHECK(wait_obj(&f, KGD_API_SERVICES, "default", "web", false));
+	CHECK(kgd_api_changes(f.a, &v, &n));
+	CHECK_INT(logged(f.a, KGD_API_SERVICES, "default", "new"), 1);
+	CHECK_INT(logged(f.a, KGD_API_SERVICES, "default", "web"), 1);
+	kgd_api_changes_clear(f.a);
+	CHECK(kgd_api_changes(f.a, &v, &n));
+	CHECK_INT(n, 0);
+	snprintf(body, sizeof(body), "{\"then\":[%s],\"compact\":\"event\"}",
+		 SVC("web", ""));
+	CHECK(ctl(&f.s, "/_control/drop", body));
+	CHECK(run_until(f.a, all_relisted, &f, 5000));
+	CHECK(!kgd_api_changes(f.a, &v, &n));
+	fx_done(&f);
+}
+
 /* The delays the client announced for Services, and when. */
 static size_t svc_retries(const struct logbuf *l, unsigned int *delay,
 			  int64_t *at, size_t max)
@@ -770,6 +825,7 @@ int main(void)
 	RUN(test_gone_event);
 	RUN(test_gone_status);
 	RUN(test_drop_resume);
+	RUN(test_changes_logged);
 	RUN(test_away_backoff);
 	RUN(test_paging);
 	RUN(test_long_event);
