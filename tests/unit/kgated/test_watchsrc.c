@@ -28,8 +28,9 @@
 	"\"IPv4\",\"ports\":[{\"port\":8080}],\"endpoints\":[{"		\
 	"\"addresses\":[\"" ip "\"]}]}"
 #define INGRESS(name)							\
-	"{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\","	\
-	NS_META(name) "},\"spec\":{\"ingressClassName\":\"kgate\","	\
+	"{\"apiVersion\":\"networking.k8s.io/v1\","			\
+	"\"kind\":\"Ingress\"," NS_META(name) "},\"spec\":{"		\
+	"\"ingressClassName\":\"kgate\","				\
 	"\"defaultBackend\":{\"service\":{\"name\":\"web\",\"port\":{"	\
 	"\"number\":80}}}}}"
 #define INGRESSCLASS(name)						\
