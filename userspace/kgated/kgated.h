@@ -310,6 +310,7 @@ struct kgd_sync {
 	const struct kgd_config *conf;
 	char *last_diag;		/* not repeated while the same */
 	size_t sent;			/* operations the last run applied */
+	struct kgate_sock *sk;		/* kept between runs, or NULL */
 	/*
 	 * What the last successful sync left in the kernel of ours: the
 	 * manifests' state, normalised (valid when applied_ok).  The next

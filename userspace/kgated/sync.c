@@ -61,6 +61,29 @@ static void log_err(const struct kgd_log *log, const char *what,
 							    sizeof(buf)));
 }
 
+/*
+ * kgate's socket, kept from one run to the next: opening it (a socket, a
+ * bind, the family looked up) each time was a fifth of an EndpointSlice
+ * change's cost in kgated.  A failed run drops it, so whatever went
+ * wrong (the module reloaded, a transaction left open) goes with it.
+ */
+static struct kgate_sock *sock(struct kgd_sync *s)
+{
+	struct kgate_err e;
+
+	if (!s->sk && kgate_open(&s->sk, &e)) {
+		log_err(s->log, "kgate", &e);
+		s->sk = NULL;
+	}
+	return s->sk;
+}
+
+static void sock_drop(struct kgd_sync *s)
+{
+	kgate_close(s->sk);
+	s->sk = NULL;
+}
+
 /* Send @ops, the difference; @total: the objects wanted. */
 static enum kgd_sync_result send_ops(struct kgd_sync *s, struct kgate_sock *sk,
 				 const struct kgate_op *ops, size_t n,
@@ -125,17 +148,14 @@ static enum kgd_sync_result to_kernel(struct kgd_sync *s,
 {
 	enum kgd_sync_result res = KGD_SYNC_FAILED;
 	const struct kgate_state *use;
+	struct kgate_sock *sk = sock(s);
 	struct kgate_op *ops = NULL;
 	struct kgate_state have;
-	struct kgate_sock *sk;
-	struct kgate_err e;
 	size_t n = 0;
 
-	kgate_state_init(&have);
-	if (kgate_open(&sk, &e)) {
-		log_err(s->log, "kgate", &e);
+	if (!sk)
 		return res;
-	}
+	kgate_state_init(&have);
 	if (kernel_state(s, sk, &have, &use))
 		goto out;
 	if (kgate_diff(want, use, kk_owned, NULL, &ops, &n)) {
@@ -146,7 +166,6 @@ static enum kgd_sync_result to_kernel(struct kgd_sync *s,
 out:
 	free(ops);
 	kgate_state_free(&have);
-	kgate_close(sk);
 	return res;
 }
 
@@ -157,20 +176,15 @@ static enum kgd_sync_result delta_to_kernel(struct kgd_sync *s,
 	enum kgd_sync_result res = KGD_SYNC_FAILED;
 	struct kgate_op *ops = NULL;
 	struct kgate_sock *sk;
-	struct kgate_err e;
 	size_t n = 0;
 
 	if (kk_delta_diff(&s->applied, dl, &ops, &n)) {
 		kgd_log(s->log, LOG_ERR, "out of memory");
 		return res;
 	}
-	if (kgate_open(&sk, &e)) {
-		log_err(s->log, "kgate", &e);
-		free(ops);
-		return res;
-	}
-	res = send_ops(s, sk, ops, n, objects(&s->applied));
-	kgate_close(sk);
+	sk = sock(s);
+	if (sk)
+		res = send_ops(s, sk, ops, n, objects(&s->applied));
 	free(ops);
 	if (res == KGD_SYNC_OK && kk_delta_commit(&s->applied, dl)) {
 		kgd_log(s->log, LOG_ERR, "out of memory");
@@ -484,8 +498,10 @@ enum kgd_sync_result kgd_sync_run(struct kgd_sync *s)
 			kgd_log(s->log, LOG_ERR, "out of memory");
 	}
 	/* the kernel may hold anything after a failure: read it next time */
-	if (res == KGD_SYNC_FAILED)
+	if (res == KGD_SYNC_FAILED) {
 		s->applied_ok = false;
+		sock_drop(s);
+	}
 	/* a delta changes endpoints only, which no status depends on */
 	if (s->after && !s->delta && res == KGD_SYNC_OK)
 		s->after(s->after_data, &docs, &d, &s->applied);
@@ -503,12 +519,14 @@ void kgd_sync_kernel_changed(struct kgd_sync *s)
 
 void kgd_sync_reset(struct kgd_sync *s)
 {
+	sock_drop(s);
 	s->applied_ok = false;
 	kk_cat_invalidate(s->cat);
 }
 
 void kgd_sync_free(struct kgd_sync *s)
 {
+	sock_drop(s);
 	kgate_state_free(&s->applied);
 	kk_cat_free(s->cat);
 	s->cat = NULL;
