@@ -89,6 +89,7 @@
 #                          the published figures in grey
 #                          (tests/bench/apply.gp; gnuplot)
 #   apply-VER-perf-api-change.txt  with KGATE_BENCH_APPLY_API_PERF=1
+#   apply-VER-perf-files-change.txt  with KGATE_BENCH_APPLY_FILES_PERF=1
 # (and kgated's log of the last API round in build/vm/VER/out/
 # apply-kgated-api.log).
 #
@@ -105,7 +106,9 @@
 # apply-VER-perf-second.txt), KGATE_BENCH_APPLY_API (1; 0: no API
 # rounds), KGATE_BENCH_APPLY_API_PERF (1: after round 1's API figures, 20
 # more puts back to back under perf record -a -g in the guest, untimed;
-# the report by process, then kgated and the stand-in by symbol); perf is
+# the report by process, then kgated and the stand-in by symbol),
+# KGATE_BENCH_APPLY_FILES_PERF (1: the same for 20 more renames of
+# slice files, after round 1's kgated figures); perf is
 # Debian's linux-perf.  Exit status: 0, or 1 if something was refused or
 # failed (never because of a goal).
 
@@ -119,6 +122,7 @@ ROUNDS=${KGATE_BENCH_ROUNDS:-3}
 PERF=${KGATE_BENCH_APPLY_PERF:-0}
 API=${KGATE_BENCH_APPLY_API:-1}
 API_PERF=${KGATE_BENCH_APPLY_API_PERF:-0}
+FILES_PERF=${KGATE_BENCH_APPLY_FILES_PERF:-0}
 PERF_CHANGES=20
 CLI=$TOP/build/userspace/kgate
 KGATED=$TOP/build/userspace/kgated
@@ -138,7 +142,8 @@ for v in N REPS ROUNDS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "KGATE_BENCH_${v/N/APPLY_N} must be a positive number"
 done
 [[ $DEBOUNCE =~ ^[0-9]+$ ]] || die "KGATE_BENCH_APPLY_DEBOUNCE must be a number of ms"
-[[ $API$API_PERF =~ ^[01][01]$ ]] || die "KGATE_BENCH_APPLY_API and _API_PERF are 0 or 1"
+[[ $API$API_PERF$FILES_PERF =~ ^[01][01][01]$ ]] ||
+	die "KGATE_BENCH_APPLY_API, _API_PERF and _FILES_PERF are 0 or 1"
 [ "$N" -le 65536 ] || die "KGATE_BENCH_APPLY_N is at most 65536"
 
 # --- host side: summary ---------------------------------------------------
@@ -655,6 +660,38 @@ kgated_nodebounce() {
 	log "$at: kgated: $(grep -c 'translated again' "$TMP/kgated.log") syncs took the EndpointSlice path"
 }
 
+# files_profile K0: PERF_CHANGES more file renames (debounce 0, untimed)
+# under perf record -a -g, each once the last COMMIT came; the report in
+# $KGATE_OUT/apply-perf-files-change.txt (perf_kgated's, dir_load
+# annotated).  The slices are put back as they were after it.
+files_profile() {
+	local k0=$1 data=$TMP/perf-files.data i k out
+	local rep=$KGATE_OUT/apply-perf-files-change.txt
+	settle
+	perf_start "$data" || kgated_fail "perf record did not start: $(cat "$TMP/perf.log")"
+	settle
+	log "round 1: kgated: $PERF_CHANGES EndpointSlice files renamed under perf record"
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		k=$(change_idx $((k0 + i)))
+		out=$(stage "$k" $((k0 + i + 1 + 40000))) || kgated_fail "genmanifests.py change"
+		commit_after "${out%% *}" 60 >/dev/null || kgated_fail "no COMMIT within 60 s of the rename"
+	done
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
+	{
+		echo "# $PERF_CHANGES EndpointSlice files renamed (debounce 0) back to back under perf record -a -g -F 999"
+		echo "# pids: kgated $KD_PID (each rename also runs genmanifests.py: python3)"
+		perf_kgated "$data" dir_load
+	} >"$rep" 2>&1
+	rm -f "$data"
+	for ((i = 0; i < PERF_CHANGES; i++)); do
+		k=$(change_idx $((k0 + i)))
+		out=$(stage "$k" 0) || kgated_fail "genmanifests.py change"
+		commit_after "${out%% *}" 60 >/dev/null || kgated_fail "no COMMIT after restoring svc-$k-a"
+	done
+	log "round 1: kgated: profile in apply-perf-files-change.txt"
+}
+
 # kgated_round R: kgated's figures of round R (an empty kernel).
 kgated_round() {
 	local r=$1 at="round $1 of $ROUNDS" t0 t1 out k v i addr tr
@@ -681,6 +718,7 @@ kgated_round() {
 		shows "$k" "$addr" || kgated_fail "kgate does not show $addr in svc-$k after the COMMIT"
 	done
 	kgated_nodebounce "$r" "$k0"
+	[ "$FILES_PERF" = 1 ] && [ "$r" = 1 ] && files_profile "$k0"
 	out=$(awk '$1 == "VmHWM:" { h = $2 } $1 == "VmRSS:" { s = $2 } END { print h, s }' "/proc/$KD_PID/status")
 	[[ $out =~ ^[0-9]+\ [0-9]+$ ]] || kgated_fail "no VmHWM / VmRSS (did it exit?)"
 	record kgated-rss kgated "$r" "${out% *}"
@@ -782,28 +820,48 @@ api_change() {
 	record "$f-event" kgated "$r" "$(diff_s "$tc" "$te")"
 	shows "$k" "$addr" || api_fail "kgate does not show $addr in svc-$k after the COMMIT"
 }
+# perf_start DATA: perf record -a -g in the background, once it writes.
+perf_start() {
+	perf record -q -a -g -F 999 -o "$1" 2>"$TMP/perf.log" &
+	PERF_PID=$!
+	until [ -s "$1" ]; do
+		kill -0 "$PERF_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+}
+# perf_kgated DATA FUNC: the report of a run under perf_start, after it is
+# stopped: by process, by object, kgated by object and symbol (relative
+# to its own total) and kgated's FUNC annotated (its static functions are
+# inlined there: the lines say which).
+perf_kgated() {
+	local opt=(--stdio --no-children -n -g none)
+	echo "# by process (0:swapper is idle)"
+	perf report -i "$1" "${opt[@]}" --sort pid --percent-limit 0.2
+	echo "# by process and object"
+	perf report -i "$1" "${opt[@]}" --sort pid,dso --percent-limit 0.2
+	echo "# kgated by object and symbol (of its own samples)"
+	perf report -i "$1" "${opt[@]}" --comm kgated --percentage relative \
+		--sort dso,sym --percent-limit 0.5
+	echo "# kgated, inclusive (a function with all it calls), by symbol"
+	perf report -i "$1" --stdio --children -n -g none --comm kgated \
+		--percentage relative --sort sym --percent-limit 2
+	echo "# $2 annotated (its hottest source lines first)"
+	timeout 600 perf annotate -i "$1" --stdio -l --dsos kgated "$2" | head -n 80
+}
 # api_profile K0: PERF_CHANGES more changes (debounce 0, untimed) under
 # perf record -a -g, back to back (each put once the last COMMIT came, the
 # bodies made before); the report in $KGATE_OUT/apply-perf-api-change.txt:
-# by process (kgated, the stand-in, the putter, the watcher), then each of
-# kgated and the stand-in by object and symbol, relative to its own total,
-# and kgated's api_load annotated.
+# perf_kgated's, then the stand-in by object and symbol.
 api_profile() {
-	local k0=$1 data=$TMP/perf-api.data pp i k t0 t1 rv tc
+	local k0=$1 data=$TMP/perf-api.data i k t0 t1 rv tc
 	local rep=$KGATE_OUT/apply-perf-api-change.txt
-	local opt=(--stdio --no-children -n -g none)
 	for ((i = 0; i < PERF_CHANGES; i++)); do
 		"$PY" "$GEN" json-change "$N" "$(change_idx $((k0 + i)))" \
 			$((k0 + i + 1 + 60000)) "$TMP/perf-$i.json" >/dev/null ||
 			api_fail "genmanifests.py json-change"
 	done
 	settle
-	perf record -q -a -g -F 999 -o "$data" 2>"$TMP/perf.log" &
-	pp=$!
-	until [ -s "$data" ]; do
-		kill -0 "$pp" 2>/dev/null || api_fail "perf record did not start: $(cat "$TMP/perf.log")"
-		sleep 0.05
-	done
+	perf_start "$data" || api_fail "perf record did not start: $(cat "$TMP/perf.log")"
 	settle
 	log "round 1: api: $PERF_CHANGES EndpointSlice puts under perf record"
 	for ((i = 0; i < PERF_CHANGES; i++)); do
@@ -812,25 +870,15 @@ api_profile() {
 		read -r -t 60 t0 t1 rv <&"${PUTTER[0]}" || api_fail "the put of svc-$k-a was not answered"
 		tc=$(commit_after "$t0" 60) || api_fail "no COMMIT within 60 s of the put of svc-$k-a"
 	done
-	kill -INT "$pp"
-	wait "$pp"
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
 	{
 		echo "# $PERF_CHANGES EndpointSlice puts (debounce 0) back to back under perf record -a -g -F 999"
 		echo "# pids: kgated $KD_PID, apiserver.py $AS_PID, the putter $PUT_PID, the watcher $WATCH_PID"
-		echo "# by process (0:swapper is idle)"
-		perf report -i "$data" "${opt[@]}" --sort pid --percent-limit 0.2
-		echo "# by process and object"
-		perf report -i "$data" "${opt[@]}" --sort pid,dso --percent-limit 0.2
-		echo "# kgated by object and symbol (of its own samples)"
-		perf report -i "$data" "${opt[@]}" --comm kgated --percentage relative \
-			--sort dso,sym --percent-limit 0.5
-		# its static functions are inlined there: the lines say which
-		echo "# api_load annotated (its hottest source lines first)"
-		timeout 600 perf annotate -i "$data" --stdio -l \
-			--dsos kgated api_load | head -n 80
+		perf_kgated "$data" api_load
 		echo "# apiserver.py by object and symbol (of its own samples)"
-		perf report -i "$data" "${opt[@]}" --pid "$AS_PID" --percentage relative \
-			--sort dso,sym --percent-limit 1
+		perf report -i "$data" --stdio --no-children -n -g none --pid "$AS_PID" \
+			--percentage relative --sort dso,sym --percent-limit 1
 	} >"$rep" 2>&1
 	rm -f "$data" "$TMP"/perf-*.json
 	log "round 1: api: profile in apply-perf-api-change.txt"
@@ -939,6 +987,8 @@ fi
 command -v unshare >/dev/null || die "unshare (util-linux) missing"
 [ "$API_PERF" = 0 ] || [ "$API" = 0 ] || command -v perf >/dev/null ||
 	die "KGATE_BENCH_APPLY_API_PERF: perf missing (Debian: linux-perf)"
+[ "$FILES_PERF" = 0 ] || command -v perf >/dev/null ||
+	die "KGATE_BENCH_APPLY_FILES_PERF: perf missing (Debian: linux-perf)"
 
 for d in $(modinfo -F depends "$KGATE_KO" | tr ',' ' '); do
 	modprobe "$d" || die "modprobe $d"
