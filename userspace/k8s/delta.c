@@ -722,8 +722,10 @@ bool kk_node_same(const struct kk_node *a, const struct kk_node *b)
 {
 	size_t i;
 
+	if (a == b)
+		return true;	/* one tree: a document kept, not re-read */
 	if (!a || !b)
-		return a == b;
+		return false;
 	if (a->type != b->type || !same_text(a->text, b->text))
 		return false;
 	if (a->type == KK_SEQ) {
