@@ -213,6 +213,47 @@ static const char *meta_str(json_t *obj, const char *key)
 }
 
 /*
+ * The status kgated writes comes back as a MODIFIED event: without that
+ * status (and the resourceVersion it moved) the text is the same, so our
+ * own patch costs no sync.  An HTTPRoute's status.parents is shared by
+ * the controllers of its parents: the other controllers' entries are
+ * kept, for kgated writes the list back whole (a merge patch replaces a
+ * list) and must not drop them.  0 or -ENOMEM.
+ */
+static int strip_status(json_t *obj, enum kgd_api_kind kind)
+{
+	json_t *parents, *p, *kept;
+	const char *by;
+	size_t i;
+
+	json_object_del(json_object_get(obj, "metadata"), "resourceVersion");
+	parents = json_object_get(json_object_get(obj, "status"), "parents");
+	if (kind != KGD_API_HTTPROUTES || !json_array_size(parents)) {
+		json_object_del(obj, "status");
+		return 0;
+	}
+	kept = json_array();
+	json_array_foreach(parents, i, p) {
+		by = json_string_value(json_object_get(p, "controllerName"));
+		if (kept && by && strcmp(by, KGD_API_CONTROLLER) &&
+		    json_array_append(kept, p)) {
+			json_decref(kept);
+			kept = NULL;
+		}
+	}
+	if (!kept)
+		return -ENOMEM;
+	if (!json_array_size(kept)) {
+		json_decref(kept);
+		json_object_del(obj, "status");
+		return 0;
+	}
+	return json_object_set_new(obj, "status",
+				   json_pack("{s:o}", "parents", kept)) ?
+	       -ENOMEM : 0;
+}
+
+/*
  * Put @obj (a list item or a watch event's object) into @set: with its
  * kind and apiVersion (list items come without), without managedFields
  * (large, and nothing of ours).  1 changed, 0 same, <0 not taken.
@@ -234,17 +275,9 @@ static int put_obj(struct kgd_api *a, struct kgd_res *r,
 	json_object_set_new(obj, "kind", json_string(k->kind));
 	json_object_set_new(obj, "apiVersion", json_string(k->api_version));
 	json_object_del(json_object_get(obj, "metadata"), "managedFields");
-	/*
-	 * The status kgated writes comes back as a MODIFIED event: without
-	 * the status (and the resourceVersion it moved) the text is the
-	 * same, so our own patch costs no sync.  A Service's status is read
-	 * (its LoadBalancer IPs) and kept.
-	 */
-	if (k->status_ours) {
-		json_object_del(obj, "status");
-		json_object_del(json_object_get(obj, "metadata"),
-				"resourceVersion");
-	}
+	/* a Service's status is read (its LoadBalancer IPs) and kept */
+	if (k->status_ours && strip_status(obj, r->kind))
+		return -ENOMEM;
 	/* sorted: a list item and a watch object give one text */
 	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)

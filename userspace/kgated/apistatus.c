@@ -264,6 +264,26 @@ static json_t *parent_json(const struct kgd_api_parent *p, int64_t gen)
 			 KGD_API_CONTROLLER, "conditions", c);
 }
 
+/*
+ * The other controllers' entries of the route's status.parents, as the
+ * store keeps them (api.c keeps those, not ours): a new array.
+ */
+static json_t *others_parents(struct kgd_api *a, const char *ns,
+			      const char *name)
+{
+	const char *text = kgd_api_get(a, KGD_API_HTTPROUTES, ns, name);
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL, *v;
+
+	v = json_deep_copy(json_object_get(json_object_get(o, "status"),
+					   "parents"));
+	json_decref(o);
+	if (!json_is_array(v)) {
+		json_decref(v);
+		v = json_array();
+	}
+	return v;
+}
+
 int kgd_api_patch_httproute(struct kgd_api *a, const char *ns,
 			    const char *name, int64_t generation,
 			    const struct kgd_api_parent *parents, size_t n)
@@ -273,7 +293,8 @@ int kgd_api_patch_httproute(struct kgd_api *a, const char *ns,
 
 	if (!k8s_name(ns) || !k8s_name(name))
 		return -EINVAL;
-	v = json_array();
+	/* a merge patch replaces the list: theirs go with ours */
+	v = others_parents(a, ns, name);
 	for (i = 0; v && i < n; i++) {
 		json_t *p = parent_json(&parents[i], generation);
 

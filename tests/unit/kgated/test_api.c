@@ -521,7 +521,8 @@ TEST(test_changes_logged)
 	snprintf(body, sizeof(body), "{\"then\":[%s],\"compact\":\"event\"}",
 		 SVC("web", ""));
 	CHECK(ctl(&f.s, "/_control/drop", body));
-	CHECK(run_until(f.a, all_relisted, &f, 5000));
+	/* web is back by the relist alone: the watch was cut, compacted */
+	CHECK(wait_obj(&f, KGD_API_SERVICES, "default", "web", true));
 	CHECK(!kgd_api_changes(f.a, &v, &n));
 	fx_done(&f);
 }
@@ -778,6 +779,64 @@ TEST(test_status_patches)
 	fx_done(&f);
 }
 
+/*
+ * An HTTPRoute's status.parents is shared with the controllers of its
+ * other parents: the store keeps their entries and not ours, and the
+ * patch kgated writes (a merge patch replaces the whole list) carries
+ * theirs back with its own, so nothing of another controller is lost.
+ */
+#define SHARED_ROUTE							\
+	"{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":"	\
+	"\"HTTPRoute\"," NS_META("r") "},\"spec\":{\"parentRefs\":[{"	\
+	"\"name\":\"gw\"},{\"name\":\"mesh\"}]},\"status\":{\"parents\":[" \
+	"{\"parentRef\":{\"name\":\"mesh\"},\"controllerName\":"	\
+	"\"example.com/mesh\",\"conditions\":[]},"			\
+	"{\"parentRef\":{\"name\":\"gw\"},\"controllerName\":"		\
+	"\"kgate.io/gateway-controller\",\"conditions\":[]}]}}"
+
+TEST(test_status_shared_parents)
+{
+	static const char *const objs[] = { SHARED_ROUTE };
+	struct kgd_api_cond rc[] = {
+		{ "Accepted", "True", "Accepted", "", T0 },
+		{ "ResolvedRefs", "True", "ResolvedRefs", "", T0 },
+	};
+	struct kgd_api_parent par = { "default", "gw", NULL, rc, 2 };
+	const char *text, *by0, *by1;
+	json_t *o, *parents;
+	char *body;
+	struct fx f;
+
+	if (!fx_server(&f, objs, 1))
+		return;
+	f.opts.kinds = 1u << KGD_API_HTTPROUTES;
+	fx_open(&f);
+	CHECK(run_until(f.a, synced, NULL, 5000));
+	text = kgd_api_get(f.a, KGD_API_HTTPROUTES, "default", "r");
+	CHECK(text && strstr(text, "example.com/mesh"));
+	CHECK(text && !strstr(text, "kgate.io/gateway-controller"));
+	CHECK_INT(kgd_api_patch_httproute(f.a, "default", "r", 1, &par, 1),
+		  0);
+	CHECK(run_until(f.a, no_patches, NULL, 5000));
+	body = control(&f.s, "GET", "/apis/gateway.networking.k8s.io/v1/"
+		       "namespaces/default/httproutes", NULL);
+	o = body ? json_loads(body, 0, NULL) : NULL;
+	parents = json_object_get(json_object_get(json_array_get(
+		json_object_get(o, "items"), 0), "status"), "parents");
+	CHECK_INT(json_array_size(parents), 2);
+	by0 = json_string_value(json_object_get(json_array_get(parents, 0),
+						"controllerName"));
+	by1 = json_string_value(json_object_get(json_array_get(parents, 1),
+						"controllerName"));
+	CHECK_STR(by0 ? by0 : "", "example.com/mesh");
+	CHECK_STR(by1 ? by1 : "", "kgate.io/gateway-controller");
+	CHECK_INT(json_array_size(json_object_get(json_array_get(parents, 1),
+						  "conditions")), 2);
+	json_decref(o);
+	free(body);
+	fx_done(&f);
+}
+
 /* Nothing listening: the list retries with backoff, and says why. */
 TEST(test_no_server)
 {
@@ -830,6 +889,7 @@ int main(void)
 	RUN(test_paging);
 	RUN(test_long_event);
 	RUN(test_status_patches);
+	RUN(test_status_shared_parents);
 	RUN(test_no_server);
 	curl_global_cleanup();
 	return tap_done();
