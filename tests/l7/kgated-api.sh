@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 APISERVER=$PWD/tests/k8s/apiserver.py
 A=tests/l7/manifests/api
-plan 49
+plan 50
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 if ! command -v python3 >/dev/null; then
@@ -236,6 +236,9 @@ check "MODIFIED: api-v2's slice now names pod4, and /v2 reaches it" \
 	wait_for 20 reaches api.example.com /v2 "200 pod4" || logtail
 check "and the slice event took the EndpointSlice path: one Service translated again" \
 	grep -q "endpoints changed: 1 Service translated again" "$LOG" || logtail
+check "and its sync says how long after the event the kernel had it" \
+	grep -qE "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" \
+	"$LOG" || logtail
 
 del Service new
 wait_for 20 sh -c "! ip netns exec $(ns node) $KGATE service show default/new:80"

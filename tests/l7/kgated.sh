@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/l7/lib.sh
 KGATED=${KGATED:-$PWD/build/userspace/kgated}
 M=tests/l7/manifests
-plan 32
+plan 33
 
 L7_DIR=$(mktemp -d /tmp/kgl7.XXXXXX)
 topo_up 4 || l7_bail 1
@@ -108,6 +108,8 @@ check "the slice change is in the kernel: api-v2's backend is 10.244.4.2" \
 	like "^service replace default/api-v2:[0-9]+ .*backend 10\.244\.4\.2:" kgate service save
 check "and took the EndpointSlice path: one Service translated again" \
 	like "endpoints changed: 1 Service translated again" cat "$LOG"
+check "and its sync says how long after the change the kernel had it" \
+	like "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" cat "$LOG"
 
 # --- a partial write, then the whole file -------------------------------------
 before=$(state) gen=$(generation) n=$(refusals)

@@ -288,12 +288,20 @@ void kgd_log_diag(const struct kgd_log *l, const struct kk_diag *d);
 
 struct kgd_counts {
 	size_t added, replaced, deleted, unchanged;
+	int64_t after_us;	/* from the change seen to the commit; -1 */
 };
 
-/* What a sync sent, with KGATE_ADDED / _REPLACED / _DELETED. */
+/*
+ * What a sync sent, with KGATE_ADDED / _REPLACED / _DELETED, and how long
+ * after the change that caused it (", 4.2 ms after the change",
+ * KGATE_AFTER_US) when known.
+ */
 void kgd_log_sync(const struct kgd_log *l, const struct kgd_counts *c);
 
 /* ---- reconcile --------------------------------------------------------- */
+
+/* CLOCK_MONOTONIC in microseconds. */
+int64_t kgd_now_us(void);
 
 enum kgd_sync_result {
 	KGD_SYNC_OK,		/* the kernel is as the manifests say */
@@ -310,6 +318,11 @@ struct kgd_sync {
 	const struct kgd_config *conf;
 	char *last_diag;		/* not repeated while the same */
 	size_t sent;			/* operations the last run applied */
+	/*
+	 * When the change this run follows was seen (CLOCK_MONOTONIC, us;
+	 * 0 unknown): set by the caller, for the log's "after the change".
+	 */
+	int64_t change_us;
 	struct kgate_sock *sk;		/* kept between runs, or NULL */
 	/*
 	 * What the last successful sync left in the kernel of ours: the

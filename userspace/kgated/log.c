@@ -116,12 +116,28 @@ void kgd_log_diag(const struct kgd_log *l, const struct kk_diag *d)
 void kgd_log_sync(const struct kgd_log *l, const struct kgd_counts *c)
 {
 	char msg[160];
+	int len;
 
-	snprintf(msg, sizeof(msg),
-		 "sync: %zu added, %zu replaced, %zu deleted, %zu unchanged",
-		 c->added, c->replaced, c->deleted, c->unchanged);
+	len = snprintf(msg, sizeof(msg),
+		       "sync: %zu added, %zu replaced, %zu deleted, %zu "
+		       "unchanged", c->added, c->replaced, c->deleted,
+		       c->unchanged);
+	if (c->after_us >= 0 && len > 0 && (size_t)len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len,
+			 ", %lld.%lld ms after the change",
+			 (long long)(c->after_us / 1000),
+			 (long long)(c->after_us % 1000 / 100));
 	if (!l->journal) {
 		fprintf(l->err, "kgated: info: %s\n", msg);
+		return;
+	}
+	if (c->after_us < 0) {
+		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_INFO,
+				"SYSLOG_IDENTIFIER=kgated",
+				"KGATE_ADDED=%zu", c->added,
+				"KGATE_REPLACED=%zu", c->replaced,
+				"KGATE_DELETED=%zu", c->deleted,
+				"KGATE_UNCHANGED=%zu", c->unchanged, NULL);
 		return;
 	}
 	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", LOG_INFO,
@@ -129,5 +145,6 @@ void kgd_log_sync(const struct kgd_log *l, const struct kgd_counts *c)
 			"KGATE_ADDED=%zu", c->added,
 			"KGATE_REPLACED=%zu", c->replaced,
 			"KGATE_DELETED=%zu", c->deleted,
-			"KGATE_UNCHANGED=%zu", c->unchanged, NULL);
+			"KGATE_UNCHANGED=%zu", c->unchanged,
+			"KGATE_AFTER_US=%lld", (long long)c->after_us, NULL);
 }

@@ -43,6 +43,7 @@ struct kgd {
 	struct kgd_publish *publish;	/* API mode with api.status */
 	int sigfd, timerfd;
 	uint64_t retry_ms;
+	int64_t woke_us;	/* when poll() last returned */
 	bool events_warned;	/* said once, not at every reconcile */
 	bool ready;		/* READY=1 sent: the first sync was done */
 	bool stop;
@@ -228,8 +229,12 @@ static void arm_timer(struct kgd *k)
 		kgd_log(&k->log, LOG_ERR, "timerfd: %s", strerror(errno));
 }
 
+/* A change: a sync is due, the debounce says when. */
 static void poke(struct kgd *k)
 {
+	/* the first change of the batch, from the wake-up that read it */
+	if (!k->sync.change_us)
+		k->sync.change_us = k->woke_us;
 	kgd_debounce_poke(&k->db, now_ms());
 	arm_timer(k);
 }
@@ -253,6 +258,8 @@ static void reconcile(struct kgd *k)
 	open_link(k);
 	k->sync.link = k->link;
 	r = kgd_sync_run(&k->sync);
+	if (r == KGD_SYNC_OK || r == KGD_SYNC_INVALID)
+		k->sync.change_us = 0;
 	if (r != KGD_SYNC_WAITING && !k->ready) {
 		sd_notify(0, "READY=1\nSTATUS=following the manifests");
 		k->ready = true;
@@ -498,6 +505,7 @@ static int loop(struct kgd *k)
 			err = 1;
 			break;
 		}
+		k->woke_us = kgd_now_us();
 		if (p[FD_SIG].revents)
 			on_signal(k);
 		if (k->stop)

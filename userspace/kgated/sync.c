@@ -11,10 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <linux/kgate.h>
 
 #include "kgated.h"
+
+int64_t kgd_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void count(const struct kgate_op *ops, size_t n, size_t total,
 		  struct kgd_counts *c)
@@ -22,6 +31,7 @@ static void count(const struct kgate_op *ops, size_t n, size_t total,
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
+	c->after_us = -1;
 	for (i = 0; i < n; i++) {
 		enum kgate_op_effect fx = kgate_op_effect(ops[i].cmd);
 
@@ -101,6 +111,8 @@ static enum kgd_sync_result send_ops(struct kgd_sync *s, struct kgate_sock *sk,
 	}
 	s->sent = n;
 	count(ops, n, total, &c);
+	if (s->change_us)
+		c.after_us = kgd_now_us() - s->change_us;
 	kgd_log_sync(s->log, &c);
 	return KGD_SYNC_OK;
 }

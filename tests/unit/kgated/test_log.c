@@ -103,13 +103,21 @@ TEST(test_diagnostics)
 TEST(test_sync_counts)
 {
 	struct kgd_counts n = { .added = 1, .replaced = 2, .deleted = 3,
-				.unchanged = 4 };
+				.unchanged = 4, .after_us = -1 };
 	struct capture c;
 
 	open_cap(&c);
 	kgd_log_sync(&c.log, &n);
+	n.after_us = 4250;
+	kgd_log_sync(&c.log, &n);
+	n.after_us = 12;
+	kgd_log_sync(&c.log, &n);
 	CHECK_STR(text(&c), "kgated: info: sync: 1 added, 2 replaced, "
-		  "3 deleted, 4 unchanged\n");
+		  "3 deleted, 4 unchanged\n"
+		  "kgated: info: sync: 1 added, 2 replaced, 3 deleted, "
+		  "4 unchanged, 4.2 ms after the change\n"
+		  "kgated: info: sync: 1 added, 2 replaced, 3 deleted, "
+		  "4 unchanged, 0.0 ms after the change\n");
 	close_cap(&c);
 }
 
