@@ -11,6 +11,13 @@
 
 #define CHUNK	(64 * 1024)
 #define CHUNK_FIRST	4000	/* with the header, within a page */
+#define CHUNK_MIN	512
+/*
+ * Bytes of nodes per byte of text: about 10 for Services and
+ * EndpointSlices as the API server sends them (their arenas had taken
+ * 4000 + 8000 bytes where 5000 did); 12 leaves room.
+ */
+#define KK_ARENA_PER_BYTE	12
 
 struct chunk {
 	struct chunk *next;
@@ -22,6 +29,35 @@ struct kk_arena {
 	struct chunk *head;
 };
 
+/* A fresh arena's first chunk of @size bytes, or nothing on ENOMEM. */
+static struct kk_arena *arena_new(struct kk_docs *docs, size_t size)
+{
+	struct kk_arena *a = calloc(1, sizeof(*a));
+	struct chunk *c;
+
+	if (!a)
+		return NULL;
+	c = size ? malloc(sizeof(*c) + size) : NULL;
+	if (c) {
+		c->size = size;
+		c->used = 0;
+		c->next = NULL;
+		a->head = c;
+	}
+	docs->arena = a;
+	return a;
+}
+
+void kk_arena_reserve(struct kk_docs *docs, size_t len)
+{
+	size_t size = len * KK_ARENA_PER_BYTE;
+
+	if (docs->arena)
+		return;
+	size = size < CHUNK_MIN ? CHUNK_MIN : size > CHUNK ? CHUNK : size;
+	arena_new(docs, size);
+}
+
 void *kk_alloc(struct kk_docs *docs, size_t size)
 {
 	struct kk_arena *a = docs->arena;
@@ -31,10 +67,9 @@ void *kk_alloc(struct kk_docs *docs, size_t size)
 
 	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	if (!a) {
-		a = calloc(1, sizeof(*a));
+		a = arena_new(docs, 0);
 		if (!a)
 			return NULL;
-		docs->arena = a;
 	}
 	c = a->head;
 	if (!c || c->size - c->used < size) {
@@ -69,6 +104,16 @@ char *kk_strndup(struct kk_docs *docs, const char *s, size_t len)
 		p[len] = '\0';
 	}
 	return p;
+}
+
+size_t kk_docs_bytes(const struct kk_docs *docs)
+{
+	const struct chunk *c;
+	size_t n = 0;
+
+	for (c = docs->arena ? docs->arena->head : NULL; c; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
 }
 
 void kk_docs_init(struct kk_docs *docs)

@@ -8,6 +8,14 @@
 /* Zeroed memory from @docs' arena, freed with them; NULL on ENOMEM. */
 void *kk_alloc(struct kk_docs *docs, size_t size);
 char *kk_strndup(struct kk_docs *docs, const char *s, size_t len);
+/*
+ * A fresh @docs' first chunk sized for a text of @len bytes, so that one
+ * object's documents (a daemon keeps an arena per API object) take about
+ * what they need rather than a fixed page and its doubling.
+ */
+void kk_arena_reserve(struct kk_docs *docs, size_t len);
+/* The bytes @docs' arena holds (its chunks, used or not). */
+size_t kk_docs_bytes(const struct kk_docs *docs);
 int kk_docs_add(struct kk_docs *docs, const struct kk_node *root,
 		const char *file, unsigned int index);
 

@@ -15,9 +15,11 @@
 int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
 		 size_t len, struct kk_diag *d)
 {
-	const char *file = kk_strndup(docs, name, strlen(name));
+	const char *file;
 	size_t i = 0;
 
+	kk_arena_reserve(docs, strlen(name) + len);
+	file = kk_strndup(docs, name, strlen(name));
 	if (!file)
 		return -ENOMEM;
 	while (i < len && strchr(" \t\r\n", text[i]))
