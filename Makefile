@@ -5,7 +5,7 @@
 #   make            build the CLI and the module for the running kernel's headers
 #   make check      install what is needed, build, run every test; ends "N passed, N failed"
 #   make demo       boot a VM with the module, create services, show them, unload
-#   make bench      control-plane, L4 and L7 benchmarks in the VM
+#   make bench      control-plane, L4, L7 and apply benchmarks in the VM
 #   make install    module source for dkms, the CLI, kgated, its unit, config
 #                   and man pages (DESTDIR=DIR: only lay the files out in DIR)
 #   make uninstall  undo make install
