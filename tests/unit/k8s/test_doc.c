@@ -167,7 +167,8 @@ static bool same_at(const struct kk_node *a, const struct kk_node *b)
 	for (i = 0; i < a->map.n; i++) {
 		const struct kk_pair *p = &a->map.v[i], *q = &b->map.v[i];
 
-		if (strcmp(p->key, q->key) || p->key_pos.line != q->key_pos.line ||
+		if (strcmp(p->key, q->key) ||
+		    p->key_pos.line != q->key_pos.line ||
 		    p->key_pos.col != q->key_pos.col ||
 		    !same_at(p->value, q->value))
 			return false;
