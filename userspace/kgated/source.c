@@ -12,7 +12,8 @@
  * that their messages are said again), keeps the others' documents, and
  * says which units changed (kgd_source_ops.changes).  A file is read once
  * it is complete: when it is closed after writing or renamed into place,
- * not when it is made.
+ * not when it is made.  Of a file read again, only the documents whose
+ * text or lines changed are parsed again (its chunks and slots, below).
  */
 #include <errno.h>
 #include <fcntl.h>
