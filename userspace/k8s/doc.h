@@ -19,9 +19,14 @@ size_t kk_docs_bytes(const struct kk_docs *docs);
 int kk_docs_add(struct kk_docs *docs, const struct kk_node *root,
 		const char *file, unsigned int index);
 
-/* Parsers: every document of @text into @docs; 0, -EINVAL (in @d), -ENOMEM. */
+/*
+ * Parsers: every document of @text into @docs; 0, -EINVAL (in @d), -ENOMEM.
+ * YAML positions count @line0 lines before @text, documents from @index0
+ * (a part of a file: kk_load_text_at()).
+ */
 int kk_load_yaml(struct kk_docs *docs, const char *file, const char *text,
-		 size_t len, struct kk_diag *d);
+		 size_t len, unsigned int line0, unsigned int index0,
+		 struct kk_diag *d);
 int kk_load_json(struct kk_docs *docs, const char *file, const char *text,
 		 size_t len, struct kk_diag *d);
 

@@ -106,6 +106,14 @@ void kk_docs_free(struct kk_docs *docs);
 int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
 		 size_t len, struct kk_diag *d);
 /*
+ * As kk_load_text(), for a part of a file: positions as if @text began
+ * after the file's first @line0 lines, documents numbered from @index0.
+ * For YAML cut at document markers; a JSON text is taken whole (0, 0).
+ */
+int kk_load_text_at(struct kk_docs *docs, const char *name, const char *text,
+		    size_t len, unsigned int line0, unsigned int index0,
+		    struct kk_diag *d);
+/*
  * A file, "-" for standard input, or a directory: its *.yaml, *.yml and
  * *.json files in name order, not recursing (as kubectl apply -f DIR).
  */

@@ -12,8 +12,9 @@
 /* Largest manifest file: the API server's own request limit is 3 MiB. */
 #define FILE_MAX	(64 * 1024 * 1024)
 
-int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
-		 size_t len, struct kk_diag *d)
+int kk_load_text_at(struct kk_docs *docs, const char *name, const char *text,
+		    size_t len, unsigned int line0, unsigned int index0,
+		    struct kk_diag *d)
 {
 	const char *file;
 	size_t i = 0;
@@ -26,7 +27,13 @@ int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
 		i++;
 	if (i < len && (text[i] == '{' || text[i] == '['))
 		return kk_load_json(docs, file, text, len, d);
-	return kk_load_yaml(docs, file, text, len, d);
+	return kk_load_yaml(docs, file, text, len, line0, index0, d);
+}
+
+int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
+		 size_t len, struct kk_diag *d)
+{
+	return kk_load_text_at(docs, name, text, len, 0, 0, d);
 }
 
 /* All of @f into a malloc'ed buffer. */

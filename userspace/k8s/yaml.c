@@ -27,6 +27,7 @@ struct ystate {
 	struct kk_docs *docs;
 	struct kk_diag *d;
 	const char *file;
+	unsigned int line0;		/* lines of the file before the text */
 	struct kk_node *stack[DEPTH_MAX];
 	const char *keys[DEPTH_MAX];	/* a map's pending key, or NULL */
 	struct kk_pos key_pos[DEPTH_MAX];
@@ -38,7 +39,7 @@ struct ystate {
 
 static struct kk_pos pos_of(const struct ystate *y, yaml_mark_t m)
 {
-	return (struct kk_pos){ y->file, (unsigned int)m.line + 1,
+	return (struct kk_pos){ y->file, y->line0 + (unsigned int)m.line + 1,
 				(unsigned int)m.column + 1 };
 }
 
@@ -851,11 +852,12 @@ static int fast_feed(struct ystate *y, const struct fast *f,
 }
 
 int kk_load_yaml(struct kk_docs *docs, const char *file, const char *text,
-		 size_t len, struct kk_diag *d)
+		 size_t len, unsigned int line0, unsigned int index0,
+		 struct kk_diag *d)
 {
 	struct ystate *y = calloc(1, sizeof(*y));
 	size_t before = docs->n;
-	unsigned int index = 0;
+	unsigned int index = index0;
 	struct fast f;
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -866,6 +868,7 @@ int kk_load_yaml(struct kk_docs *docs, const char *file, const char *text,
 	y->docs = docs;
 	y->d = d;
 	y->file = file;
+	y->line0 = line0;
 	memset(&f, 0, sizeof(f));
 	err = fast_parse(&f, text, len);
 	if (err != -1) {

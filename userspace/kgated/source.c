@@ -12,7 +12,8 @@
  * that their messages are said again), keeps the others' documents, and
  * says which units changed (kgd_source_ops.changes).  A file is read once
  * it is complete: when it is closed after writing or renamed into place,
- * not when it is made.
+ * not when it is made.  Of a file read again, only the documents whose
+ * text or lines changed are parsed again (its chunks and slots, below).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,11 +39,37 @@ struct watch {
 	int wd;			/* -1: not watched (yet) */
 };
 
+/*
+ * Documents parsed together (a file, or a run of its chunks that changed),
+ * in their own arena.  Slots share them: it lives as long as one does.
+ */
+struct part {
+	struct kk_docs docs;
+	unsigned int refs;	/* the slots whose documents are its */
+	struct part *next;	/* retired: freed at the next load */
+};
+
+/*
+ * A chunk of a file (a document and what follows it up to the next
+ * marker) as last loaded, and where its documents are.
+ */
+struct slot {
+	uint64_t hash;		/* of its text */
+	size_t len;
+	unsigned int line0;	/* the file's lines before it */
+	unsigned int docno;	/* its first document's number, now */
+	unsigned int docno_parsed;	/* ... when it was parsed */
+	struct part *part;
+	size_t first, n;	/* its documents in the part's */
+};
+
 /* A file and its documents as last loaded. */
 struct unit {
 	char *path;
-	struct kk_docs *docs;
+	struct kk_docs *docs;	/* its slots' documents: a view */
 	bool ok;		/* loaded without a message: kept */
+	struct slot *slots;	/* in file order */
+	size_t n_slots;
 };
 
 struct units {
@@ -65,6 +92,7 @@ struct dir_source {
 	/* the last load's changes, and the old documents they name */
 	struct kk_change *ch;
 	size_t n_ch, cap_ch;
+	struct part *retired;	/* theirs too */
 };
 
 static struct dir_source *of(struct kgd_source *src)
@@ -139,6 +167,15 @@ static int arm(struct dir_source *ds)
 
 /* ---- the units -------------------------------------------------------- */
 
+/* Largest file read: as kk_load_path() reads them. */
+#define FILE_MAX	(64 * 1024 * 1024)
+/*
+ * A file's documents come from this many parts at most, else it is parsed
+ * again whole into one: a part keeps the documents it replaced until its
+ * last slot goes, and this bounds them.
+ */
+#define PARTS_MAX	8
+
 static void docs_drop(struct kk_docs *docs)
 {
 	if (docs) {
@@ -147,13 +184,44 @@ static void docs_drop(struct kk_docs *docs)
 	}
 }
 
-static void units_free(struct units *u)
+static void part_free(struct part *p)
+{
+	kk_docs_free(&p->docs);
+	free(p);
+}
+
+/*
+ * A slot lets go of its part.  With the last, the part is retired: the
+ * old documents of the last load's changes may be its, so it is freed
+ * with them, at the next load.
+ */
+static void part_put(struct dir_source *ds, struct part *p)
+{
+	if (p && !--p->refs) {
+		p->next = ds->retired;
+		ds->retired = p;
+	}
+}
+
+static void slots_put(struct dir_source *ds, struct unit *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_slots; i++)
+		part_put(ds, u->slots[i].part);
+	free(u->slots);
+	u->slots = NULL;
+	u->n_slots = 0;
+}
+
+static void units_free(struct dir_source *ds, struct units *u)
 {
 	size_t i;
 
 	for (i = 0; i < u->n; i++) {
 		free(u->v[i].path);
 		docs_drop(u->v[i].docs);
+		slots_put(ds, &u->v[i]);
 	}
 	free(u->v);
 	memset(u, 0, sizeof(*u));
@@ -174,15 +242,377 @@ static int units_add(struct units *u, const struct unit *x)
 	return 0;
 }
 
-/* The last load's changes: their old documents go now. */
+/* The last load's changes: their old documents go now, and their parts. */
 static void changes_free(struct dir_source *ds)
 {
+	struct part *p;
 	size_t i;
 
 	for (i = 0; i < ds->n_ch; i++)
 		docs_drop((struct kk_docs *)ds->ch[i].old);
 	ds->n_ch = 0;
+	while ((p = ds->retired)) {
+		ds->retired = p->next;
+		part_free(p);
+	}
 }
+
+/* ---- a file's chunks -------------------------------------------------- */
+
+/* A document of a file's text, with what follows it up to the next one. */
+struct chunk {
+	size_t off, len;
+	unsigned int line0;	/* the text's lines before it */
+	unsigned int docs;	/* YAML documents in it, empty ones too */
+	uint64_t hash;
+};
+
+static uint64_t fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Does a document marker line start at @p: "---", then a blank or the end? */
+static bool is_marker(const char *p, const char *end)
+{
+	return end - p >= 3 && !memcmp(p, "---", 3) &&
+	       (end - p == 3 || memchr(" \t\r\n", p[3], 4));
+}
+
+/* JSON, as kk_load_text() tells it from YAML. */
+static bool is_json(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]))
+		i++;
+	return i < len && (text[i] == '{' || text[i] == '[');
+}
+
+/* Anything but blanks and comments: a document, if only an empty one. */
+static bool has_token(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		p += 3;		/* a byte order mark */
+	for (; p < end; p++) {
+		if (*p == '#') {
+			p = memchr(p, '\n', (size_t)(end - p));
+			if (!p)
+				return false;
+		} else if (!memchr(" \t\r\n", *p, 4)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int chunk_add(struct chunk **v, size_t *n, size_t *cap, size_t off,
+		     unsigned int line0)
+{
+	struct chunk *nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		nv = realloc(*v, *cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[(*n)++] = (struct chunk){ .off = off, .line0 = line0 };
+	return 0;
+}
+
+/*
+ * @text cut at its document markers.  No YAML content may hold a marker
+ * line, so each chunk parses alone as it does in the whole text.  Chunk 0
+ * is what comes before the first marker (maybe nothing), and holds one
+ * document or none; every other chunk holds one.  A JSON text, or one with
+ * directives (they hold for the documents after them), is one chunk.
+ */
+static int split(const char *text, size_t len, struct chunk **out, size_t *n)
+{
+	const char *p = text, *end = text + len;
+	bool whole = is_json(text, len);
+	unsigned int line = 0;
+	size_t cap = 0, i;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = chunk_add(out, n, &cap, 0, 0);
+	while (!err && !whole && p < end) {
+		whole = *p == '%';
+		if (is_marker(p, end))
+			err = chunk_add(out, n, &cap, (size_t)(p - text), line);
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			break;
+		p++;
+		line++;
+	}
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	if (whole)
+		*n = 1;
+	for (i = 0; i < *n; i++) {
+		struct chunk *c = &(*out)[i];
+
+		c->len = (i + 1 < *n ? c[1].off : len) - c->off;
+		c->hash = fnv1a(text + c->off, c->len);
+		c->docs = whole ? 0 : i ? 1 : has_token(text, c->len);
+	}
+	return 0;
+}
+
+/* ---- a file's slots --------------------------------------------------- */
+
+/* How many parts @u's documents come from, counted up to PARTS_MAX + 1. */
+static size_t parts_of(const struct unit *u)
+{
+	const struct part *seen[PARTS_MAX + 1];
+	size_t n = 0, i, k;
+
+	for (i = 0; i < u->n_slots && n <= PARTS_MAX; i++) {
+		for (k = 0; k < n && seen[k] != u->slots[i].part; k++)
+			;
+		if (k == n)
+			seen[n++] = u->slots[i].part;
+	}
+	return n;
+}
+
+/*
+ * The chunks [@j, @k) of @text parsed together into a new part, whose
+ * documents each go to the slot of the chunk their root is in.
+ */
+static int parse_run(struct unit *u, const char *text, const struct chunk *c,
+		     size_t j, size_t k, struct kk_diag *d)
+{
+	size_t off = c[j].off, len = c[k - 1].off + c[k - 1].len - off, i, s;
+	struct part *p = calloc(1, sizeof(*p));
+	struct slot *sl = u->slots;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = kk_load_text_at(&p->docs, u->path, text + off, len, c[j].line0,
+			      sl[j].docno, d);
+	if (err == -EINVAL) {
+		/* no documents; kept for the file name its messages name */
+		p->docs.n = 0;
+		sl[j].part = p;
+		p->refs = 1;
+	}
+	if (err) {
+		if (err != -EINVAL)
+			part_free(p);
+		return err;
+	}
+	for (i = 0, s = j; i < p->docs.n; i++) {
+		unsigned int line = p->docs.v[i].root->pos.line;
+
+		while (s + 1 < k && line > c[s + 1].line0)
+			s++;
+		if (!sl[s].n)
+			sl[s].first = i;
+		sl[s].n++;
+	}
+	for (s = j; s < k; s++) {
+		sl[s].part = p;
+		sl[s].docno_parsed = sl[s].docno;
+	}
+	p->refs = (unsigned int)(k - j);
+	return 0;
+}
+
+/* Is @o's chunk the very text of @s's, at the same lines? */
+static bool same_chunk(const struct slot *o, const struct slot *s)
+{
+	return o->hash == s->hash && o->len == s->len && o->line0 == s->line0;
+}
+
+/*
+ * @now's slots for the chunks @c of @text: old slot i's documents when
+ * chunk i is the same (positions are in the nodes: a chunk that moved is
+ * parsed again), the others parsed, each run of them together.
+ */
+static int slots_fill(struct unit *now, const struct unit *was,
+		      const char *text, const struct chunk *c, size_t n,
+		      struct kk_diag *d)
+{
+	bool reuse = was && was->ok && parts_of(was) <= PARTS_MAX;
+	unsigned int docno = 0;
+	size_t i, j;
+	int err = 0;
+
+	now->slots = calloc(n, sizeof(*now->slots));
+	if (!now->slots)
+		return -ENOMEM;
+	now->n_slots = n;
+	for (i = 0; i < n; i++) {
+		struct slot *s = &now->slots[i];
+		const struct slot *o = reuse && i < was->n_slots ?
+				       &was->slots[i] : NULL;
+
+		*s = (struct slot){ .hash = c[i].hash, .len = c[i].len,
+				    .line0 = c[i].line0, .docno = docno };
+		docno += c[i].docs;
+		if (o && same_chunk(o, s)) {
+			s->part = o->part;
+			s->first = o->first;
+			s->n = o->n;
+			s->docno_parsed = o->docno_parsed;
+			s->part->refs++;
+		}
+	}
+	for (i = 0; !err && i < n; i = j) {
+		for (j = i; j < n && !now->slots[j].part; j++)
+			;
+		if (j == i)
+			j++;	/* kept */
+		else
+			err = parse_run(now, text, c, i, j, d);
+	}
+	return err;
+}
+
+/* @u's documents: its slots', numbered as they are in the file now. */
+static int slots_view(struct unit *u)
+{
+	struct kk_docs *docs = calloc(1, sizeof(*docs));
+	size_t total = 0, i, k;
+	struct kk_doc *v;
+
+	for (i = 0; i < u->n_slots; i++)
+		total += u->slots[i].n;
+	v = malloc((total + 1) * sizeof(*v));
+	if (!docs || !v) {
+		free(docs);
+		free(v);
+		return -ENOMEM;
+	}
+	docs->v = v;
+	docs->n = docs->cap = total;
+	for (i = 0; i < u->n_slots; i++) {
+		const struct slot *s = &u->slots[i];
+
+		for (k = 0; k < s->n; k++, v++) {
+			*v = s->part->docs.v[s->first + k];
+			v->index = v->index - s->docno_parsed + s->docno;
+		}
+	}
+	u->docs = docs;
+	return 0;
+}
+
+/* All of file @path, or a message as kk_load_path() says it and -EINVAL. */
+static int read_text(const char *path, char **text, size_t *len,
+		     struct kk_diag *d)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = NULL, *nb;
+	struct stat st;
+	ssize_t got;
+
+	if (fd < 0) {
+		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: %s", path,
+			    strerror(errno));
+		return -EINVAL;
+	}
+	if (!fstat(fd, &st) && st.st_size >= (off_t)cap &&
+	    st.st_size < FILE_MAX)
+		cap = (size_t)st.st_size + 1;	/* one read, and its end */
+	for (;;) {
+		if (!buf || n == cap) {
+			if (buf && cap >= FILE_MAX) {
+				err = -EFBIG;
+				break;
+			}
+			cap = buf ? 2 * cap : cap;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			err = got < 0 ? -EIO : 0;
+			break;
+		}
+		n += (size_t)got;
+	}
+	close(fd);
+	if (err == -EFBIG)
+		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL,
+			    "%s: larger than 64 MiB", path);
+	if (err == -EIO)
+		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: read error",
+			    path);
+	if (err) {
+		free(buf);
+		return err == -ENOMEM ? err : -EINVAL;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * File @now->path read again: what is the same as in @was (the unit at
+ * the last load, or NULL) is kept.  0; -EINVAL with a message, @now then
+ * not ok and without documents; -ENOMEM.
+ */
+static int unit_load(struct dir_source *ds, struct unit *now,
+		     const struct unit *was, struct kk_diag *d)
+{
+	struct chunk *c = NULL;
+	char *text = NULL;
+	size_t len, n;
+	int err;
+
+	err = read_text(now->path, &text, &len, d);
+	if (!err)
+		err = split(text, len, &c, &n);
+	if (!err)
+		err = slots_fill(now, was, text, c, n, d);
+	free(c);
+	free(text);
+	if (!err)
+		err = slots_view(now);
+	now->ok = !err;
+	if (!err)
+		return 0;
+	/*
+	 * Not ok: no documents, and the next load parses it whole.  Its
+	 * slots stay until then: a message names the file in their arena.
+	 */
+	if (err == -EINVAL) {
+		now->docs = calloc(1, sizeof(*now->docs));
+		if (now->docs)
+			return err;
+	}
+	slots_put(ds, now);
+	return -ENOMEM;
+}
+
+/* ---- loading ---------------------------------------------------------- */
 
 static int change_add(struct dir_source *ds, struct kk_docs *old,
 		      const struct kk_docs *now)
@@ -231,6 +661,18 @@ static bool is_dirty(const struct dir_source *ds, const char *path)
 				      sizeof(*ds->dirty), cmp_str);
 }
 
+/* @was's documents and slots, now @now's. */
+static void unit_move(struct unit *now, struct unit *was)
+{
+	now->docs = was->docs;
+	now->slots = was->slots;
+	now->n_slots = was->n_slots;
+	now->ok = was->ok;
+	was->docs = NULL;
+	was->slots = NULL;
+	was->n_slots = 0;
+}
+
 /* The file @path into @to: its documents kept, or read again. */
 static int take_file(struct dir_source *ds, struct units *to, char *path,
 		     struct kk_diag *d)
@@ -239,31 +681,26 @@ static int take_file(struct dir_source *ds, struct units *to, char *path,
 	int r;
 
 	if (was && was->ok && !is_dirty(ds, path)) {
-		now.docs = was->docs;
-		now.ok = true;
-		was->docs = NULL;	/* taken */
+		unit_move(&now, was);
 		r = units_add(to, &now);
 		if (r) {
-			was->docs = now.docs;
+			unit_move(was, &now);
 			free(path);
 		}
 		return r;
 	}
-	now.docs = calloc(1, sizeof(*now.docs));
-	if (!now.docs) {
-		free(path);
-		return -ENOMEM;
-	}
-	r = kk_load_path(now.docs, path, d);
-	now.ok = !r;
+	r = unit_load(ds, &now, was, d);
 	if (r == -ENOMEM || units_add(to, &now)) {
 		docs_drop(now.docs);
+		slots_put(ds, &now);
 		free(path);
 		return -ENOMEM;
 	}
 	r = change_add(ds, was ? was->docs : NULL, now.docs);
-	if (!r && was)
+	if (!r && was) {
 		was->docs = NULL;	/* the change's until the next load */
+		slots_put(ds, was);
+	}
 	return r;
 }
 
@@ -327,8 +764,10 @@ static int take_gone(struct dir_source *ds)
 		if (!ds->u.v[i].docs)
 			continue;	/* taken */
 		err = change_add(ds, ds->u.v[i].docs, NULL);
-		if (!err)
+		if (!err) {
 			ds->u.v[i].docs = NULL;
+			slots_put(ds, &ds->u.v[i]);
+		}
 	}
 	return err;
 }
@@ -385,8 +824,8 @@ static int view(const struct units *u, struct kk_docs *docs)
 /* After a failure: nothing kept, the next load reads everything. */
 static void forget(struct dir_source *ds)
 {
+	units_free(ds, &ds->u);
 	changes_free(ds);
-	units_free(&ds->u);
 	free(ds->by_path);
 	ds->by_path = NULL;
 	ds->loaded = false;
@@ -419,7 +858,7 @@ static int load_units(struct dir_source *ds, struct kk_diag *d)
 		err = take_path(ds, &now, ds->w[i].path, d);
 	if (!err)
 		err = take_gone(ds);
-	units_free(&ds->u);
+	units_free(ds, &ds->u);
 	ds->u = now;
 	if (!err)
 		err = index_units(ds);

@@ -144,6 +144,119 @@ TEST(test_yaml_errors)
 	kk_diag_free(&d);
 }
 
+/* Are @a and @b the same tree at the same places? */
+static bool same_at(const struct kk_node *a, const struct kk_node *b)
+{
+	size_t i;
+
+	if (a->type != b->type || a->pos.line != b->pos.line ||
+	    a->pos.col != b->pos.col || strcmp(a->pos.file, b->pos.file) ||
+	    (a->text && (!b->text || strcmp(a->text, b->text))))
+		return false;
+	if (a->type == KK_SEQ) {
+		if (a->seq.n != b->seq.n)
+			return false;
+		for (i = 0; i < a->seq.n; i++)
+			if (!same_at(a->seq.v[i], b->seq.v[i]))
+				return false;
+	}
+	if (a->type != KK_MAP)
+		return true;
+	if (a->map.n != b->map.n)
+		return false;
+	for (i = 0; i < a->map.n; i++) {
+		const struct kk_pair *p = &a->map.v[i], *q = &b->map.v[i];
+
+		if (strcmp(p->key, q->key) ||
+		    p->key_pos.line != q->key_pos.line ||
+		    p->key_pos.col != q->key_pos.col ||
+		    !same_at(p->value, q->value))
+			return false;
+	}
+	return true;
+}
+
+/* @text's documents after its second "---" line, loaded alone. */
+static int load_third(struct kk_docs *docs, struct kk_diag *d,
+		      const char *text)
+{
+	const char *third = strstr(strstr(text, "\n---\n") + 1, "\n---\n") + 1;
+	unsigned int line0 = 0;
+	const char *p;
+
+	for (p = text; p < third; p++)
+		line0 += *p == '\n';
+	kk_docs_init(docs);
+	kk_diag_init(d);
+	return kk_load_text_at(docs, "m.yaml", third, strlen(third), line0, 2,
+			       d);
+}
+
+/*
+ * A document loaded alone, as kgated loads the one that changed in a
+ * file, is the document the whole file gives: the same nodes at the same
+ * lines, the same number, and its errors at the same place.
+ */
+TEST(test_yaml_part_of_a_file)
+{
+	static const char *const texts[] = {
+		/* the fast path's */
+		"a: 1\n---\n# two\nb: [x, y]\n---\nc:\n  d: 'e'\n  f:\n"
+		"    - 1\n    - {g: h}\n",
+		/* libyaml's (an anchor) */
+		"a: 1\n---\nb: 2\n---\n\nc:\n  d: &x |\n    text\n  e: *x\n",
+	};
+	struct kk_docs whole, part;
+	struct kk_diag d, dp;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		CHECK_INT(load(&whole, &d, "m.yaml", texts[i]), 0);
+		CHECK_INT(load_third(&part, &dp, texts[i]), 0);
+		CHECK_INT(whole.n, 3);
+		CHECK_INT(part.n, 1);
+		if (whole.n == 3 && part.n == 1) {
+			CHECK_INT(part.v[0].index, whole.v[2].index);
+			CHECK_INT(part.v[0].root->pos.line, 6);
+			CHECK(same_at(part.v[0].root, whole.v[2].root));
+			/* the probe tells two places apart */
+			CHECK(!same_at(part.v[0].root, whole.v[0].root));
+		}
+		kk_docs_free(&whole);
+		kk_docs_free(&part);
+		kk_diag_free(&d);
+		kk_diag_free(&dp);
+	}
+}
+
+TEST(test_yaml_part_errors)
+{
+	static const char *const texts[] = {
+		"a: 1\n---\nb: 2\n---\nc: [1, 2\n",	/* libyaml's */
+		"a: 1\n---\nb: 2\n---\nc: 1\nd: 2\nc: 3\n",	/* the tree's */
+	};
+	struct kk_docs whole, part;
+	struct kk_diag d, dp;
+	char *a, *b;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		CHECK_INT(load(&whole, &d, "m.yaml", texts[i]), -EINVAL);
+		CHECK_INT(load_third(&part, &dp, texts[i]), -EINVAL);
+		a = diag_text(&d);
+		b = diag_text(&dp);
+		CHECK(!strncmp(a, i ? "m.yaml:7:1: " : "m.yaml:6:1: ", 12));
+		CHECK_STR(b, a);
+		CHECK_INT(part.n, 0);
+		free(a);
+		free(b);
+		kk_docs_free(&whole);
+		kk_docs_free(&part);
+		kk_diag_free(&d);
+		kk_diag_free(&dp);
+	}
+}
+
 TEST(test_json)
 {
 	const struct kk_node *r;
@@ -421,6 +534,8 @@ int main(void)
 	RUN(test_yaml_types_and_positions);
 	RUN(test_yaml_documents);
 	RUN(test_yaml_errors);
+	RUN(test_yaml_part_of_a_file);
+	RUN(test_yaml_part_errors);
 	RUN(test_json);
 	RUN(test_directory);
 	RUN(test_index);

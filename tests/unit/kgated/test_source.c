@@ -76,6 +76,7 @@ static size_t docs_now(struct kgd_source *src, char *msgs, size_t len)
 }
 
 #define DOC "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+#define DOC_B "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
 
 TEST(test_manifest_names)
 {
@@ -239,7 +240,7 @@ TEST(test_only_changed_files_read_again)
 	CHECK_INT(load_roots(src, r1, 4, &ch), 3);
 	CHECK(ch.all);
 	/* b.yaml rewritten: it alone is read again */
-	put("b.yaml", DOC);
+	put("b.yaml", DOC_B);
 	CHECK_INT(src->ops->changed(src), 1);
 	CHECK_INT(load_roots(src, r2, 4, &ch), 2);
 	CHECK(!ch.all);
@@ -282,6 +283,319 @@ TEST(test_file_counts_once_written)
 	src->ops->close(src);
 }
 
+/* ---- a file's documents: only those that changed parsed again ---------- */
+
+/* Are @a and @b at the same places, all the way down? */
+static bool same_places(const struct kk_node *a, const struct kk_node *b)
+{
+	size_t i;
+
+	if (a->pos.line != b->pos.line || a->pos.col != b->pos.col ||
+	    strcmp(a->pos.file, b->pos.file))
+		return false;
+	if (a->type == KK_SEQ)
+		for (i = 0; i < a->seq.n; i++)
+			if (!same_places(a->seq.v[i], b->seq.v[i]))
+				return false;
+	if (a->type != KK_MAP)
+		return true;
+	for (i = 0; i < a->map.n; i++) {
+		const struct kk_pair *p = &a->map.v[i], *q = &b->map.v[i];
+
+		if (p->key_pos.line != q->key_pos.line ||
+		    p->key_pos.col != q->key_pos.col ||
+		    !same_places(p->value, q->value))
+			return false;
+	}
+	return true;
+}
+
+/* @docs are what a fresh load of @path gives: 0, else how they differ. */
+static int fresh_cmp(const struct kk_docs *docs, const char *path)
+{
+	struct kk_docs fresh;
+	struct kk_diag d;
+	size_t i;
+	int r = 0;
+
+	kk_docs_init(&fresh);
+	kk_diag_init(&d);
+	if (kk_load_path(&fresh, path, &d))
+		r = 1;
+	else if (fresh.n != docs->n)
+		r = 2;
+	for (i = 0; !r && i < docs->n; i++) {
+		const struct kk_doc *a = &docs->v[i], *b = &fresh.v[i];
+
+		if (strcmp(a->file, b->file) || a->index != b->index)
+			r = 3;
+		else if (!kk_node_same(a->root, b->root))
+			r = 4;
+		else if (!same_places(a->root, b->root))
+			r = 5;
+	}
+	kk_diag_free(&d);
+	kk_docs_free(&fresh);
+	return r;
+}
+
+static char fpath[128];
+
+/*
+ * A load after @name changed: it must be what a fresh load of the file
+ * gives; the roots into @roots.  The number of documents.
+ */
+static size_t reload(struct kgd_source *src, const void **roots, size_t max)
+{
+	struct kk_docs docs;
+	struct kk_diag d;
+	size_t i, n;
+
+	CHECK_INT(src->ops->changed(src), 1);
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	CHECK_INT(src->ops->load(src, &docs, &d), 0);
+	CHECK_INT(fresh_cmp(&docs, fpath), 0);
+	n = docs.n;
+	for (i = 0; i < n && i < max; i++)
+		roots[i] = docs.v[i].root;
+	kk_diag_free(&d);
+	kk_docs_free(&docs);
+	return n;
+}
+
+/* ConfigMap @i with value @v, on four lines, and a marker before it. */
+static void cm(char *buf, size_t len, int i, const char *v)
+{
+	snprintf(buf, len, "---\napiVersion: v1\nkind: ConfigMap\n"
+		 "metadata: {name: c%d}\ndata: {k: '%s'}\n", i, v);
+}
+
+/* @n ConfigMaps, the @at'th with value @v (the others "x"), after @head. */
+static void put_cms(const char *head, int n, int at, const char *v)
+{
+	char text[8192], one[256];
+	int i;
+
+	snprintf(text, sizeof(text), "%s", head);
+	for (i = 0; i < n; i++) {
+		cm(one, sizeof(one), i, i == at ? v : "x");
+		strncat(text, one, sizeof(text) - strlen(text) - 1);
+	}
+	put("f.yaml", text);
+}
+
+static struct kgd_source *open_f(void)
+{
+	char *paths[] = { fpath }, why[128];
+	struct kgd_source *src = NULL;
+
+	snprintf(fpath, sizeof(fpath), "%s/f.yaml", dir);
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	return src;
+}
+
+/* How many of @n roots of @a are in @b, same place. */
+static int kept(const void **a, const void **b, int n)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += a[i] == b[i];
+	return k;
+}
+
+TEST(test_changed_document_alone)
+{
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	int i;
+
+	put_cms("", 5, -1, "");
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 5);
+	/* the third's value, on the same lines */
+	put_cms("", 5, 2, "changed");
+	CHECK_INT(reload(src, r2, 8), 5);
+	for (i = 0; i < 5; i++)
+		CHECK(i == 2 ? r2[i] != r1[i] : r2[i] == r1[i]);
+	src->ops->changes(src, &ch);
+	CHECK(ch.n == 1 && ch.v[0].old->n == 5 && ch.v[0].now->n == 5);
+	/* the file the same again: nothing parsed, the same roots */
+	put_cms("", 5, 2, "changed");
+	CHECK_INT(reload(src, r1, 8), 5);
+	CHECK_INT(kept(r1, r2, 5), 5);
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_lines_added)
+{
+	char text[4096], one[256];
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	int i;
+
+	put_cms("", 5, -1, "");
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 5);
+	/* the second with two lines more: those after it moved */
+	text[0] = '\0';
+	for (i = 0; i < 5; i++) {
+		cm(one, sizeof(one), i, "x");
+		strcat(text, one);
+		if (i == 1)
+			strcat(text, "l: one\nm: two\n");
+	}
+	put("f.yaml", text);
+	CHECK_INT(reload(src, r2, 8), 5);
+	CHECK(r2[0] == r1[0]);
+	CHECK_INT(kept(r1, r2, 5), 1);
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_document_inserted_and_removed)
+{
+	const char *head = "# three lines\n# of comments\n# first\n";
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	char text[4096];
+
+	/* empty documents count: the numbers after them are the file's */
+	snprintf(text, sizeof(text), "%s---\n" DOC "---\n---\n" DOC_B, head);
+	put("f.yaml", text);
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 2);
+	/* a document at the end: the others kept */
+	snprintf(text, sizeof(text), "%s---\n" DOC "---\n---\n" DOC_B
+		 "---\n" DOC, head);
+	put("f.yaml", text);
+	CHECK_INT(reload(src, r2, 8), 3);
+	CHECK_INT(kept(r1, r2, 2), 2);
+	/* the comments now a document of three lines: the others renumbered */
+	snprintf(text, sizeof(text), DOC "---\n" DOC "---\n---\n" DOC_B
+		 "---\n" DOC);
+	put("f.yaml", text);
+	CHECK_INT(reload(src, r1, 8), 4);
+	CHECK(r1[1] == r2[0] && r1[2] == r2[1] && r1[3] == r2[2]);
+	/* one inserted before the second, the empty one removed */
+	snprintf(text, sizeof(text), DOC "---\n" DOC "---\n" DOC_B "---\n"
+		 DOC_B "---\n" DOC);
+	put("f.yaml", text);
+	CHECK_INT(reload(src, r2, 8), 5);
+	CHECK(r2[0] == r1[0] && r2[1] == r1[1]);
+	/* removed again */
+	snprintf(text, sizeof(text), DOC "---\n" DOC "---\n" DOC_B "---\n"
+		 DOC);
+	put("f.yaml", text);
+	CHECK_INT(reload(src, r1, 8), 4);
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_many_edits_parsed_whole)
+{
+	const void *r1[16], *r2[16];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	char text[4096], one[256];
+	int edit, i, whole = 0;
+
+	put_cms("", 12, -1, "");
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 16, &ch), 12);
+	for (edit = 0; edit < 12; edit++) {
+		/* one more edited each time, those before as they were */
+		text[0] = '\0';
+		for (i = 0; i < 12; i++) {
+			cm(one, sizeof(one), i, i <= edit ? "edited" : "x");
+			strcat(text, one);
+		}
+		put("f.yaml", text);
+		CHECK_INT(reload(src, r2, 16), 12);
+		/* one new part an edit: the ninth makes more than 8 */
+		whole += !kept(r1, r2, 12);
+		CHECK_INT(kept(r1, r2, 12), edit == 8 ? 0 : 11);
+		memcpy(r1, r2, sizeof(r1));
+	}
+	CHECK_INT(whole, 1);
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
+/* The messages of a load of @src, or of a fresh one of fpath (NULL). */
+static char *messages(struct kgd_source *src, int want)
+{
+	struct kk_docs docs;
+	struct kk_diag d;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	CHECK_INT(src ? src->ops->load(src, &docs, &d) :
+		  kk_load_path(&docs, fpath, &d), want);
+	CHECK_INT(docs.n, 0);
+	f = open_memstream(&buf, &len);
+	kk_diag_print(f, &d);
+	fclose(f);
+	kk_diag_free(&d);
+	kk_docs_free(&docs);
+	return buf;
+}
+
+TEST(test_broken_document)
+{
+	/* the tree's error (a duplicate key), libyaml's (a syntax error) */
+	static const char *const bad[] = { "x', k: 'y", "x'] ['" };
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	char *a, *b;
+	size_t i;
+
+	put_cms("", 5, -1, "");
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 5);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		/* the fourth broken: the file fails, at the fourth's line */
+		put_cms("", 5, 3, bad[i]);
+		CHECK_INT(src->ops->changed(src), 1);
+		a = messages(src, -EINVAL);
+		b = messages(NULL, -EINVAL);
+		CHECK_STR(a, b);
+		CHECK(strstr(a, "/f.yaml:20:") != NULL);
+		free(a);
+		free(b);
+		/* mended: right again */
+		put_cms("", 5, -1, "");
+		CHECK_INT(reload(src, r2, 8), 5);
+	}
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
+TEST(test_directive_not_split)
+{
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+
+	put_cms("%YAML 1.2\n", 5, -1, "");
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 5);
+	put_cms("%YAML 1.2\n", 5, 2, "changed");
+	CHECK_INT(reload(src, r2, 8), 5);
+	CHECK_INT(kept(r1, r2, 5), 0);	/* parsed again whole */
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/kgd-src.XXXXXX");
@@ -296,6 +610,12 @@ int main(void)
 	RUN(test_directory_made_later);
 	RUN(test_only_changed_files_read_again);
 	RUN(test_file_counts_once_written);
+	RUN(test_changed_document_alone);
+	RUN(test_lines_added);
+	RUN(test_document_inserted_and_removed);
+	RUN(test_many_edits_parsed_whole);
+	RUN(test_broken_document);
+	RUN(test_directive_not_split);
 	rmdir(dir);
 	return tap_done();
 }
