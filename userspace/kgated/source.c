@@ -279,10 +279,10 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h;
 }
 
-/* Does a document marker line start at @p: "---", then a blank or the end? */
-static bool is_marker(const char *p, const char *end)
+/* Does marker @m ("---", "...") start a line at @p, then a blank or end? */
+static bool is_marker(const char *p, const char *end, const char *m)
 {
-	return end - p >= 3 && !memcmp(p, "---", 3) &&
+	return end - p >= 3 && !memcmp(p, m, 3) &&
 	       (end - p == 3 || memchr(" \t\r\n", p[3], 4));
 }
 
@@ -336,7 +336,7 @@ static int chunk_add(struct chunk **v, size_t *n, size_t *cap, size_t off,
  * line, so each chunk parses alone as it does in the whole text.  Chunk 0
  * is what comes before the first marker (maybe nothing), and holds one
  * document or none; every other chunk holds one.  A JSON text, or one with
- * directives (they hold for the documents after them), is one chunk.
+ * directives or a "..." line, is one chunk.
  */
 static int split(const char *text, size_t len, struct chunk **out, size_t *n)
 {
@@ -350,8 +350,13 @@ static int split(const char *text, size_t len, struct chunk **out, size_t *n)
 	*n = 0;
 	err = chunk_add(out, n, &cap, 0, 0);
 	while (!err && !whole && p < end) {
-		whole = *p == '%';
-		if (is_marker(p, end))
+		/*
+		 * Directives hold for the documents after them; after "..."
+		 * a document may start without "---", so a chunk could hold
+		 * two: such a text is one chunk.
+		 */
+		whole = *p == '%' || is_marker(p, end, "...");
+		if (is_marker(p, end, "---"))
 			err = chunk_add(out, n, &cap, (size_t)(p - text), line);
 		p = memchr(p, '\n', (size_t)(end - p));
 		if (!p)
@@ -393,6 +398,26 @@ static size_t parts_of(const struct unit *u)
 	return n;
 }
 
+/* @docs to the slots [@j, @k): each to the chunk its root is in. */
+static void by_lines(struct slot *sl, const struct chunk *c, size_t j,
+		     size_t k, const struct kk_docs *docs)
+{
+	size_t i, s;
+
+	for (s = j; s < k; s++)
+		sl[s].n = 0;
+	for (i = 0, s = j; i < docs->n; i++) {
+		const struct kk_node *root = docs->v[i].root;
+		unsigned int line = root ? root->pos.line : 0;
+
+		while (s + 1 < k && line > c[s + 1].line0)
+			s++;
+		if (!sl[s].n)
+			sl[s].first = i;
+		sl[s].n++;
+	}
+}
+
 /*
  * The chunks [@j, @k) of @text parsed together into a new part, whose
  * documents each go to the slot of the chunk their root is in.
@@ -420,15 +445,15 @@ static int parse_run(struct unit *u, const char *text, const struct chunk *c,
 			part_free(p);
 		return err;
 	}
-	for (i = 0, s = j; i < p->docs.n; i++) {
-		unsigned int line = p->docs.v[i].root->pos.line;
-
-		while (s + 1 < k && line > c[s + 1].line0)
-			s++;
-		if (!sl[s].n)
-			sl[s].first = i;
-		sl[s].n++;
+	/* each chunk's documents, as many as split() counted ... */
+	for (i = 0, s = j; s < k; s++) {
+		sl[s].first = i;
+		sl[s].n = c[s].docs;
+		i += c[s].docs;
 	}
+	/* ... or, should the parser disagree, by the line of each root */
+	if (i != p->docs.n)
+		by_lines(sl, c, j, k, &p->docs);
 	for (s = j; s < k; s++) {
 		sl[s].part = p;
 		sl[s].docno_parsed = sl[s].docno;

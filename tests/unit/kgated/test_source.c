@@ -596,6 +596,26 @@ TEST(test_directive_not_split)
 	src->ops->close(src);
 }
 
+/*
+ * After "...", YAML 1.2 lets a document start without "---" (libyaml
+ * does not): a chunk could then hold two.  Such a file is not split.
+ */
+TEST(test_document_end_not_split)
+{
+	const void *r1[8], *r2[8];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+
+	put("f.yaml", DOC "...\n---\n" DOC_B "---\n" DOC "---\n" DOC_B);
+	src = open_f();
+	CHECK_INT(load_roots(src, r1, 8, &ch), 4);
+	put("f.yaml", DOC "...\n---\n" DOC_B "---\n" DOC "---\n" DOC);
+	CHECK_INT(reload(src, r2, 8), 4);
+	CHECK_INT(kept(r1, r2, 4), 0);	/* parsed again whole */
+	rm("f.yaml");
+	src->ops->close(src);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/kgd-src.XXXXXX");
@@ -616,6 +636,7 @@ int main(void)
 	RUN(test_many_edits_parsed_whole);
 	RUN(test_broken_document);
 	RUN(test_directive_not_split);
+	RUN(test_document_end_not_split);
 	rmdir(dir);
 	return tap_done();
 }
