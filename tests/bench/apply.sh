@@ -711,7 +711,7 @@ kgated_nodebounce() {
 # files_profile K0: PERF_CHANGES more file renames (debounce 0, untimed)
 # under perf record -a -g, each once the last COMMIT came; the report in
 # $KGATE_OUT/apply-perf-files-change.txt (perf_kgated's, dir_load
-# annotated).  The slices are put back as they were after it.
+# annotated).  The slices beyond the timed series' are put back after it.
 files_profile() {
 	local k0=$1 data=$TMP/perf-files.data i k out
 	local rep=$KGATE_OUT/apply-perf-files-change.txt
@@ -732,7 +732,8 @@ files_profile() {
 		perf_kgated "$data" dir_load
 	} >"$rep" 2>&1
 	rm -f "$data"
-	for ((i = 0; i < PERF_CHANGES; i++)); do
+	# the first REPS are the timed series': kgated_round puts them back
+	for ((i = REPS; i < PERF_CHANGES; i++)); do
 		k=$(change_idx $((k0 + i)))
 		out=$(stage "$k" 0) || kgated_fail "genmanifests.py change"
 		commit_after "${out%% *}" 60 >/dev/null || kgated_fail "no COMMIT after restoring svc-$k-a"
