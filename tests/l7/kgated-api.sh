@@ -272,7 +272,7 @@ check "the IngressClass late of kgate's controller: late.example.com reaches pod
 # Watches bring kinds in any order: the routes first, then their Gateway.
 put_synced_file $A/httproutes.json
 check "HTTPRoutes before their Gateway: skipped, no Gateway of kgate's" \
-	grep -q "HTTPRoute default/gw-route: no parentRef names a Gateway of kgate's" \
+	wait_for 20 grep -q "HTTPRoute default/gw-route: no parentRef names a Gateway of kgate's" \
 	"$LOG" || logtail
 put_file $A/gateway.json
 check "GatewayClass, Gateway and HTTPRoute: gw.example.com reaches pod1" \
