@@ -237,7 +237,7 @@ check "MODIFIED: api-v2's slice now names pod4, and /v2 reaches it" \
 check "and the slice event took the EndpointSlice path: one Service translated again" \
 	grep -q "endpoints changed: 1 Service translated again" "$LOG" || logtail
 check "and its sync says how long after the event the kernel had it" \
-	grep -qE "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" \
+	wait_for 10 grep -qE "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" \
 	"$LOG" || logtail
 
 del Service new

@@ -109,7 +109,7 @@ check "the slice change is in the kernel: api-v2's backend is 10.244.4.2" \
 check "and took the EndpointSlice path: one Service translated again" \
 	like "endpoints changed: 1 Service translated again" cat "$LOG"
 check "and its sync says how long after the change the kernel had it" \
-	like "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" cat "$LOG"
+	wait_for 10 grep -qE "sync: 0 added, 1 replaced, 0 deleted, [0-9]+ unchanged, [0-9]+\.[0-9] ms after the change$" "$LOG"
 
 # --- a partial write, then the whole file -------------------------------------
 before=$(state) gen=$(generation) n=$(refusals)
