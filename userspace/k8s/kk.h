@@ -122,6 +122,14 @@ int kk_load_path(struct kk_docs *docs, const char *path, struct kk_diag *d);
 /* A file name kk_load_path() reads in a directory: *.yaml, *.yml, *.json,
  * not hidden. */
 bool kk_manifest_name(const char *name);
+/* Is @text JSON (its first non-blank '{' or '['), as kk_load_text() tells? */
+bool kk_text_is_json(const char *text, size_t len);
+/*
+ * All of file @path into *@text (malloc'ed), as kk_load_path() reads it: 0;
+ * -EINVAL with the message it gives (unreadable, over 64 MiB); -ENOMEM.
+ */
+int kk_read_file(const char *path, char **text, size_t *len,
+		 struct kk_diag *d);
 
 /* The value of @key in @map; NULL when @map is NULL, not a map, or lacks it. */
 const struct kk_node *kk_get(const struct kk_node *map, const char *key);

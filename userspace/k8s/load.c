@@ -17,17 +17,23 @@ int kk_load_text_at(struct kk_docs *docs, const char *name, const char *text,
 		    struct kk_diag *d)
 {
 	const char *file;
-	size_t i = 0;
 
 	kk_arena_reserve(docs, strlen(name) + len);
 	file = kk_strndup(docs, name, strlen(name));
 	if (!file)
 		return -ENOMEM;
-	while (i < len && strchr(" \t\r\n", text[i]))
-		i++;
-	if (i < len && (text[i] == '{' || text[i] == '['))
+	if (kk_text_is_json(text, len))
 		return kk_load_json(docs, file, text, len, d);
 	return kk_load_yaml(docs, file, text, len, line0, index0, d);
+}
+
+bool kk_text_is_json(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]))
+		i++;
+	return i < len && (text[i] == '{' || text[i] == '[');
 }
 
 int kk_load_text(struct kk_docs *docs, const char *name, const char *text,
@@ -69,12 +75,11 @@ static int slurp(FILE *f, char **out, size_t *len)
 	return 0;
 }
 
-static int load_stream(struct kk_docs *docs, FILE *f, const char *name,
+/* All of @f, or a message naming @name and -EINVAL; or -ENOMEM. */
+static int read_stream(FILE *f, const char *name, char **text, size_t *len,
 		       struct kk_diag *d)
 {
-	char *text;
-	size_t len;
-	int err = slurp(f, &text, &len);
+	int err = slurp(f, text, len);
 
 	if (err == -EFBIG) {
 		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL,
@@ -86,6 +91,16 @@ static int load_stream(struct kk_docs *docs, FILE *f, const char *name,
 			    name);
 		return -EINVAL;
 	}
+	return err;
+}
+
+static int load_stream(struct kk_docs *docs, FILE *f, const char *name,
+		       struct kk_diag *d)
+{
+	char *text;
+	size_t len;
+	int err = read_stream(f, name, &text, &len, d);
+
 	if (err)
 		return err;
 	err = kk_load_text(docs, name, text, len, d);
@@ -93,8 +108,8 @@ static int load_stream(struct kk_docs *docs, FILE *f, const char *name,
 	return err;
 }
 
-static int load_file(struct kk_docs *docs, const char *path,
-		     struct kk_diag *d)
+int kk_read_file(const char *path, char **text, size_t *len,
+		 struct kk_diag *d)
 {
 	FILE *f = fopen(path, "r");
 	int err;
@@ -104,8 +119,22 @@ static int load_file(struct kk_docs *docs, const char *path,
 			    strerror(errno));
 		return -EINVAL;
 	}
-	err = load_stream(docs, f, path, d);
+	err = read_stream(f, path, text, len, d);
 	fclose(f);
+	return err;
+}
+
+static int load_file(struct kk_docs *docs, const char *path,
+		     struct kk_diag *d)
+{
+	char *text;
+	size_t len;
+	int err = kk_read_file(path, &text, &len, d);
+
+	if (err)
+		return err;
+	err = kk_load_text(docs, path, text, len, d);
+	free(text);
 	return err;
 }
 

@@ -167,8 +167,6 @@ static int arm(struct dir_source *ds)
 
 /* ---- the units -------------------------------------------------------- */
 
-/* Largest file read: as kk_load_path() reads them. */
-#define FILE_MAX	(64 * 1024 * 1024)
 /*
  * A file's documents come from this many parts at most, else it is parsed
  * again whole into one: a part keeps the documents it replaced until its
@@ -286,16 +284,6 @@ static bool is_marker(const char *p, const char *end, const char *m)
 	       (end - p == 3 || memchr(" \t\r\n", p[3], 4));
 }
 
-/* JSON, as kk_load_text() tells it from YAML. */
-static bool is_json(const char *text, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && strchr(" \t\r\n", text[i]))
-		i++;
-	return i < len && (text[i] == '{' || text[i] == '[');
-}
-
 /* Anything but blanks and comments: a document, if only an empty one. */
 static bool has_token(const char *s, size_t len)
 {
@@ -341,7 +329,7 @@ static int chunk_add(struct chunk **v, size_t *n, size_t *cap, size_t off,
 static int split(const char *text, size_t len, struct chunk **out, size_t *n)
 {
 	const char *p = text, *end = text + len;
-	bool whole = is_json(text, len);
+	bool whole = kk_text_is_json(text, len);
 	unsigned int line = 0;
 	size_t cap = 0, i;
 	int err;
@@ -542,63 +530,6 @@ static int slots_view(struct unit *u)
 	return 0;
 }
 
-/* All of file @path, or a message as kk_load_path() says it and -EINVAL. */
-static int read_text(const char *path, char **text, size_t *len,
-		     struct kk_diag *d)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-	size_t cap = 64 * 1024, n = 0;
-	char *buf = NULL, *nb;
-	struct stat st;
-	ssize_t got;
-
-	if (fd < 0) {
-		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: %s", path,
-			    strerror(errno));
-		return -EINVAL;
-	}
-	if (!fstat(fd, &st) && st.st_size >= (off_t)cap &&
-	    st.st_size < FILE_MAX)
-		cap = (size_t)st.st_size + 1;	/* one read, and its end */
-	for (;;) {
-		if (!buf || n == cap) {
-			if (buf && cap >= FILE_MAX) {
-				err = -EFBIG;
-				break;
-			}
-			cap = buf ? 2 * cap : cap;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			err = got < 0 ? -EIO : 0;
-			break;
-		}
-		n += (size_t)got;
-	}
-	close(fd);
-	if (err == -EFBIG)
-		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL,
-			    "%s: larger than 64 MiB", path);
-	if (err == -EIO)
-		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: read error",
-			    path);
-	if (err) {
-		free(buf);
-		return err == -ENOMEM ? err : -EINVAL;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 /*
  * File @now->path read again: what is the same as in @was (the unit at
  * the last load, or NULL) is kept.  0; -EINVAL with a message, @now then
@@ -612,7 +543,7 @@ static int unit_load(struct dir_source *ds, struct unit *now,
 	size_t len, n;
 	int err;
 
-	err = read_text(now->path, &text, &len, d);
+	err = kk_read_file(now->path, &text, &len, d);
 	if (!err)
 		err = split(text, len, &c, &n);
 	if (!err)
