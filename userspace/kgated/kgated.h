@@ -167,6 +167,8 @@ struct kgd_source {
  */
 int kgd_dir_source_open(struct kgd_source **out, char *const *paths,
 			size_t n, char *why, size_t whylen);
+/* How many times a files source listed a directory: for the tests. */
+unsigned long kgd_dir_source_listings(const struct kgd_source *src);
 
 /*
  * @n documents sets one after another into @out, as a view (nodes not

@@ -14,6 +14,8 @@
  * it is complete: when it is closed after writing or renamed into place,
  * not when it is made.  Of a file read again, only the documents whose
  * text or lines changed are parsed again (its chunks and slots, below).
+ * When no file came or went, the directories are not even listed: the
+ * files named are read again in place (patch_units()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +70,7 @@ struct unit {
 	char *path;
 	struct kk_docs *docs;	/* its slots' documents: a view */
 	bool ok;		/* loaded without a message: kept */
+	bool reread;		/* read in place by this load */
 	struct slot *slots;	/* in file order */
 	size_t n_slots;
 };
@@ -87,12 +90,17 @@ struct dir_source {
 	char **dirty;		/* paths inotify named since the last load */
 	size_t n_dirty;
 	bool all_dirty;		/* every file (an overflow, a directory) */
+	bool relist;		/* a file went, a watch came: list again */
+	unsigned long listings;	/* directories listed, ever */
 	bool loaded;		/* since the source opened */
 	bool fresh;		/* the last load was the first */
 	/* the last load's changes, and the old documents they name */
 	struct kk_change *ch;
 	size_t n_ch, cap_ch;
 	struct part *retired;	/* theirs too */
+	struct kk_docs view;	/* every unit's documents, lent to load()'s */
+	bool view_ok;		/* ... as the units have them */
+	bool reshaped;		/* a file read in place has more or fewer */
 };
 
 static struct dir_source *of(struct kgd_source *src)
@@ -161,6 +169,8 @@ static int arm(struct dir_source *ds)
 		if (err)
 			return err;
 		w->wd = inotify_add_watch(ds->fd, w->dir, WATCH_MASK);
+		/* what it watches may hold files not read yet */
+		ds->relist = true;
 	}
 	return 0;
 }
@@ -670,6 +680,7 @@ static int take_dir(struct dir_source *ds, struct units *to,
 	int err = 0;
 	DIR *dir = opendir(path);
 
+	ds->listings++;
 	if (!dir) {
 		kk_diag_add(d, KK_ERROR, NULL, NULL, NULL, "%s: %s", path,
 			    strerror(errno));
@@ -772,9 +783,34 @@ static const struct kk_docs *unit_docs(const void *set, size_t i)
 }
 
 /* Every unit's documents, one after another. */
-static int view(const struct units *u, struct kk_docs *docs)
+static int view_build(struct dir_source *ds)
 {
-	return kgd_docs_view(docs, u->n, unit_docs, u);
+	int err = kgd_docs_view(&ds->view, ds->u.n, unit_docs, &ds->u);
+
+	ds->view_ok = !err;
+	return err;
+}
+
+/*
+ * After patch_units(): where the files read again have as many documents
+ * as before, their entries are overwritten.  Else rebuilt.
+ */
+static int view_update(struct dir_source *ds)
+{
+	size_t off = 0, i;
+
+	if (!ds->view_ok || ds->reshaped)
+		return view_build(ds);
+	for (i = 0; i < ds->u.n; i++) {
+		struct unit *u = &ds->u.v[i];
+
+		if (u->reread && u->docs->n)
+			memcpy(ds->view.v + off, u->docs->v,
+			       u->docs->n * sizeof(*u->docs->v));
+		u->reread = false;
+		off += u->docs->n;
+	}
+	return 0;
 }
 
 /* After a failure: nothing kept, the next load reads everything. */
@@ -784,6 +820,8 @@ static void forget(struct dir_source *ds)
 	changes_free(ds);
 	free(ds->by_path);
 	ds->by_path = NULL;
+	kk_docs_free(&ds->view);
+	ds->view_ok = false;
 	ds->loaded = false;
 }
 
@@ -802,14 +840,13 @@ static int index_units(struct dir_source *ds)
 	return 0;
 }
 
+/* Every path listed and its files taken: kept, or read again. */
 static int load_units(struct dir_source *ds, struct kk_diag *d)
 {
 	struct units now = { 0 };
 	size_t i;
 	int err = 0;
 
-	if (ds->n_dirty)
-		qsort(ds->dirty, ds->n_dirty, sizeof(*ds->dirty), cmp_str);
 	for (i = 0; !err && i < ds->n; i++)
 		err = take_path(ds, &now, ds->w[i].path, d);
 	if (!err)
@@ -818,7 +855,61 @@ static int load_units(struct dir_source *ds, struct kk_diag *d)
 	ds->u = now;
 	if (!err)
 		err = index_units(ds);
+	if (!err)
+		err = view_build(ds);
+	if (!err)
+		ds->relist = false;
 	return err;
+}
+
+/* @u read again in place; its old documents go with the change. */
+static int unit_reread(struct dir_source *ds, struct unit *u,
+		       struct kk_diag *d)
+{
+	struct unit now = { .path = u->path };
+	int r = unit_load(ds, &now, u, d);
+
+	if (r == -ENOMEM || change_add(ds, u->docs, now.docs)) {
+		docs_drop(now.docs);
+		slots_put(ds, &now);
+		return -ENOMEM;
+	}
+	ds->reshaped |= now.docs->n != u->docs->n;
+	u->docs = NULL;		/* the change's until the next load */
+	slots_put(ds, u);
+	*u = now;
+	u->reread = true;
+	return 0;
+}
+
+/*
+ * A load where no file came or went, which is every edit of a file that
+ * is there: the files named since, and those with messages, are read
+ * again in place, and no directory is listed.  1: done; 0: the whole
+ * load is needed; -ENOMEM.
+ */
+static int patch_units(struct dir_source *ds, struct kk_diag *d)
+{
+	size_t i;
+	int err;
+
+	if (!ds->loaded || ds->all_dirty || ds->relist)
+		return 0;
+	for (i = 0; i < ds->n_dirty; i++)
+		if (!unit_was(ds, ds->dirty[i]))
+			return 0;	/* a file new to us */
+	ds->reshaped = false;
+	for (i = 0; i < ds->u.n; i++) {
+		struct unit *u = &ds->u.v[i];
+
+		if (u->ok && !is_dirty(ds, u->path))
+			continue;
+		err = unit_reread(ds, u, d);
+		if (err)
+			return err;
+	}
+	err = view_update(ds);
+	return err ? err : 1;
 }
 
 static int dir_load(struct kgd_source *src, struct kk_docs *docs,
@@ -831,17 +922,22 @@ static int dir_load(struct kgd_source *src, struct kk_docs *docs,
 	changes_free(ds);
 	if (!ds->loaded)
 		ds->all_dirty = true;
+	if (ds->n_dirty)
+		qsort(ds->dirty, ds->n_dirty, sizeof(*ds->dirty), cmp_str);
 	/* before loading: a change while we read is then not missed */
 	err = arm(ds);
 	if (!err)
+		err = patch_units(ds, d);
+	if (!err)
 		err = load_units(ds, d);
 	dirty_clear(ds);
-	if (!err)
-		err = view(&ds->u, docs);
-	if (err) {
+	if (err < 0) {
 		forget(ds);
 		return err;
 	}
+	kk_docs_free(docs);
+	*docs = ds->view;
+	docs->borrowed = true;
 	ds->fresh = !ds->loaded;
 	ds->loaded = true;
 	for (i = 0; i < ds->u.n; i++)
@@ -911,6 +1007,9 @@ static int concerns(struct dir_source *ds, struct watch *w,
 		return 0;
 	if (ev->mask & IN_ISDIR)
 		ds->all_dirty = true;
+	/* its unit must go, which only a listing tells */
+	if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
+		ds->relist = true;
 	return mark(ds, w, ev->name);
 }
 
@@ -973,6 +1072,11 @@ static void dir_close(struct kgd_source *src)
 	if (ds->fd >= 0)
 		close(ds->fd);
 	free(ds);
+}
+
+unsigned long kgd_dir_source_listings(const struct kgd_source *src)
+{
+	return ((const struct dir_source *)src)->listings;
 }
 
 static const struct kgd_source_ops dir_ops = {

@@ -616,6 +616,87 @@ TEST(test_document_end_not_split)
 	src->ops->close(src);
 }
 
+/* ---- a directory not listed again when no file came or went ------------ */
+
+/* A load of the directory: what a fresh load gives; its changes. */
+static size_t reload_dir(struct kgd_source *src, struct kgd_changes *ch,
+			 int want)
+{
+	struct kk_docs docs;
+	struct kk_diag d;
+	size_t n;
+
+	CHECK_INT(src->ops->changed(src), 1);
+	kk_docs_init(&docs);
+	kk_diag_init(&d);
+	CHECK_INT(src->ops->load(src, &docs, &d), want);
+	if (!want)
+		CHECK_INT(fresh_cmp(&docs, dir), 0);
+	n = docs.n;
+	src->ops->changes(src, ch);
+	kk_diag_free(&d);
+	kk_docs_free(&docs);
+	return n;
+}
+
+TEST(test_edits_not_listed)
+{
+	char *paths[] = { dir }, why[128];
+	struct kgd_source *src;
+	struct kgd_changes ch;
+	const void *r[4];
+	char msgs[512];
+	unsigned long l;
+
+	put("a.yaml", DOC);
+	put("b.yaml", DOC_B);
+	put("c.yaml", DOC "---\n" DOC_B);
+	CHECK_INT(kgd_dir_source_open(&src, paths, 1, why, sizeof(why)), 0);
+	CHECK_INT(load_roots(src, r, 4, &ch), 4);
+	l = kgd_dir_source_listings(src);
+	CHECK_INT(l, 1);
+	/* written in place, then an editor's rename over it: not listed */
+	put("b.yaml", DOC);
+	CHECK_INT(reload_dir(src, &ch, 0), 4);
+	CHECK_INT(ch.n, 1);
+	put(".b.yaml.tmp", DOC_B);
+	mv(".b.yaml.tmp", "b.yaml");
+	CHECK_INT(reload_dir(src, &ch, 0), 4);
+	CHECK_INT(ch.n, 1);
+	CHECK(ch.n == 1 && ch.v[0].old->n == 1 && ch.v[0].now->n == 1);
+	/* more documents, then fewer: the view made again, still not listed */
+	put("a.yaml", DOC "---\n" DOC_B "---\n" DOC);
+	CHECK_INT(reload_dir(src, &ch, 0), 6);
+	put("c.yaml", DOC);
+	CHECK_INT(reload_dir(src, &ch, 0), 5);
+	/* broken, then mended: said again at each load, not listed */
+	put("b.yaml", "kind: [\n");
+	CHECK_INT(reload_dir(src, &ch, -EINVAL), 4);
+	CHECK_INT(docs_now(src, msgs, sizeof(msgs)), 4);
+	CHECK(strstr(msgs, "b.yaml:2") != NULL);
+	put("b.yaml", DOC_B);
+	CHECK_INT(reload_dir(src, &ch, 0), 5);
+	CHECK_INT(kgd_dir_source_listings(src), l);
+	/* a new file, a file gone, a file renamed: listed each time */
+	put("d.yaml", DOC);
+	CHECK_INT(reload_dir(src, &ch, 0), 6);
+	CHECK_INT(kgd_dir_source_listings(src), ++l);
+	rm("a.yaml");
+	CHECK_INT(reload_dir(src, &ch, 0), 3);
+	CHECK_INT(kgd_dir_source_listings(src), ++l);
+	mv("d.yaml", "e.yaml");
+	CHECK_INT(reload_dir(src, &ch, 0), 3);
+	CHECK_INT(kgd_dir_source_listings(src), ++l);
+	/* and edits after those are not listed again */
+	put("e.yaml", DOC_B);
+	CHECK_INT(reload_dir(src, &ch, 0), 3);
+	CHECK_INT(kgd_dir_source_listings(src), l);
+	rm("b.yaml");
+	rm("c.yaml");
+	rm("e.yaml");
+	src->ops->close(src);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/kgd-src.XXXXXX");
@@ -637,6 +718,7 @@ int main(void)
 	RUN(test_broken_document);
 	RUN(test_directive_not_split);
 	RUN(test_document_end_not_split);
+	RUN(test_edits_not_listed);
 	rmdir(dir);
 	return tap_done();
 }
