@@ -398,14 +398,76 @@ static int index_of(struct kk_index *ix, const struct kk_docs *docs)
 	return err == -EINVAL ? -EAGAIN : err;
 }
 
+static int cmp_root(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)(*(const struct kk_doc *const *)a)->root;
+	uintptr_t y = (uintptr_t)(*(const struct kk_doc *const *)b)->root;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool same_doc(const struct kk_doc *a, const struct kk_doc *b)
+{
+	return a->root == b->root && a->index == b->index &&
+	       (a->file == b->file || !strcmp(a->file, b->file));
+}
+
+/*
+ * The documents of @ch without those on both sides, the very nodes at
+ * the same place: a file read again keeps the documents of its parts
+ * that did not change, and the catalogue has them already.  @old and
+ * @now are views.
+ */
+static int drop_kept(const struct kk_change *ch, struct kk_docs *old,
+		     struct kk_docs *now)
+{
+	size_t n = ch->old ? ch->old->n : 0, i;
+	const struct kk_doc **by_root, *d, **m;
+	bool *kept;
+	int err = 0;
+
+	kk_docs_init(old);
+	kk_docs_init(now);
+	by_root = malloc((n + 1) * sizeof(*by_root));
+	kept = calloc(n + 1, sizeof(*kept));
+	if (!by_root || !kept)
+		err = -ENOMEM;
+	for (i = 0; !err && i < n; i++)
+		by_root[i] = &ch->old->v[i];
+	if (!err && n)
+		qsort(by_root, n, sizeof(*by_root), cmp_root);
+	for (i = 0; !err && ch->now && i < ch->now->n; i++) {
+		d = &ch->now->v[i];
+		m = n ? bsearch(&d, by_root, n, sizeof(*by_root),
+				cmp_root) : NULL;
+		if (m && same_doc(*m, d))
+			kept[*m - ch->old->v] = true;
+		else
+			err = kk_docs_add(now, d->root, d->file, d->index);
+	}
+	for (i = 0; !err && i < n; i++)
+		if (!kept[i])
+			err = kk_docs_add(old, ch->old->v[i].root,
+					  ch->old->v[i].file,
+					  ch->old->v[i].index);
+	free(by_root);
+	free(kept);
+	return err;
+}
+
 static int take_change(struct kk_cat *c, struct kk_delta *dl,
 		       const struct kk_change *ch)
 {
+	struct kk_docs old, now_docs;
 	struct kk_index was, now;
-	int err = index_of(&was, ch->old);
+	int err = drop_kept(ch, &old, &now_docs);
 
 	if (!err)
-		err = index_of(&now, ch->now);
+		err = index_of(&was, ch->old ? &old : NULL);
+	else
+		memset(&was, 0, sizeof(was));
+	if (!err)
+		err = index_of(&now, ch->now ? &now_docs : NULL);
 	else
 		memset(&now, 0, sizeof(now));
 	if (!err)
@@ -414,6 +476,8 @@ static int take_change(struct kk_cat *c, struct kk_delta *dl,
 		err = take_new(c, dl, &was, &now);
 	kk_index_free(&was);
 	kk_index_free(&now);
+	kk_docs_free(&old);	/* views: the nodes are the change's */
+	kk_docs_free(&now_docs);
 	return err;
 }
 

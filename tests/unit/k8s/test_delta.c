@@ -13,6 +13,7 @@
 
 #include <linux/kgate.h>
 
+#include "doc.h"
 #include "kk.h"
 #include "tap.h"
 
@@ -391,6 +392,101 @@ TEST(test_node_same)
 	kk_docs_free(&e);
 }
 
+/* One document of @yaml for eps.yaml, numbered @index, in @part. */
+static struct kk_doc part_doc(struct kk_docs *part, const char *yaml,
+			      unsigned int index)
+{
+	struct kk_diag d;
+
+	kk_diag_init(&d);
+	kk_docs_init(part);
+	CHECK_INT(kk_load_text_at(part, "eps.yaml", yaml, strlen(yaml), 0,
+				  index, &d), 0);
+	kk_diag_free(&d);
+	CHECK_INT(part->n, 1);
+	return part->v[0];
+}
+
+/* eps.yaml now the view @v of @n documents; the change from its last. */
+static void step(struct set *s, struct kk_cat *c, struct kgate_state *applied,
+		 const struct kk_doc *v, size_t n, const char *svcs,
+		 size_t want_ops)
+{
+	struct kgate_state full;
+	struct kk_docs was = s->units[1];
+	struct kk_change ch = { &was, &s->units[1] };
+	struct kgate_op *ops;
+	struct kk_delta dl;
+	size_t i, k;
+	char got[256] = "";
+
+	kk_docs_init(&s->units[1]);
+	for (i = 0; i < n; i++)
+		CHECK_INT(kk_docs_add(&s->units[1], v[i].root, v[i].file,
+				      v[i].index), 0);
+	view(s);
+	CHECK_INT(kk_delta_build(c, &ch, 1, &s->cfg, &dl), 0);
+	for (i = 0; i < dl.n_svcs; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+			 i ? ", " : "", dl.svcs[i]);
+	CHECK_STR(got, svcs);
+	CHECK_INT(kk_delta_diff(applied, &dl, &ops, &k), 0);
+	CHECK_INT(k, want_ops);
+	free(ops);
+	CHECK_INT(kk_delta_commit(applied, &dl), 0);
+	kk_delta_free(&dl);
+	translate_all(s, &full);
+	CHECK_INT(ops_between(applied, &full), 0);
+	CHECK_INT(ops_between(&full, applied), 0);
+	kgate_state_free(&full);
+	if (was.arena)
+		s->units[2] = was;	/* its nodes live on: freed last */
+	else
+		kk_docs_free(&was);
+}
+
+/*
+ * A file read again keeps the documents of its parts that did not
+ * change (source.c): a change then holds the very nodes on both sides.
+ * Only the others are looked at, and the catalogue still follows all:
+ * a later change of a kept document, and one that moves kept documents
+ * to other numbers, give what the whole path gives.
+ */
+TEST(test_kept_documents)
+{
+	struct kk_docs p, q, r;
+	struct kgate_state applied;
+	struct kk_doc v[4];
+	struct kk_cat *c;
+	struct set s;
+
+	set_init(&s, EPS0);
+	c = start(&s, &applied);
+	v[0] = s.units[1].v[0];
+	v[1] = part_doc(&p, SLICE_B("10.2.0.9"), 1);
+	v[2] = s.units[1].v[2];
+	step(&s, c, &applied, v, 3, "default/b", 2);
+	/* the first slice, kept until now, changed */
+	v[0] = part_doc(&q, SLICE("a-1", "a", "10.1.0.7"), 0);
+	step(&s, c, &applied, v, 3, "default/a", 1);
+	/* a slice before them all: the kept ones numbered again */
+	v[3] = v[2];
+	v[2] = v[1];
+	v[1] = v[0];
+	v[0] = part_doc(&r, SLICE("a-2", "a", "10.1.0.8"), 0);
+	v[1].index = 1;
+	v[2].index = 2;
+	v[3].index = 3;
+	step(&s, c, &applied, v, 4, "default/a", 1);
+	kk_docs_free(&p);
+	kk_docs_free(&q);
+	kk_docs_free(&r);
+	kgate_state_free(&applied);
+	kk_cat_free(c);
+	s.n = 3;
+	set_free(&s);
+}
+
 int main(void)
 {
 	RUN(test_one_slice_one_replace);
@@ -399,5 +495,6 @@ int main(void)
 	RUN(test_other_changes_take_the_whole_path);
 	RUN(test_message_takes_the_whole_path);
 	RUN(test_node_same);
+	RUN(test_kept_documents);
 	return tap_done();
 }
