@@ -229,14 +229,21 @@ static void arm_timer(struct kgd *k)
 		kgd_log(&k->log, LOG_ERR, "timerfd: %s", strerror(errno));
 }
 
-/* A change: a sync is due, the debounce says when. */
+/*
+ * A change: a sync is due, the debounce says when.  Due now, it is run at
+ * the end of this wake-up (loop()): through the timer it would wait for
+ * the next tick in some VMs.
+ */
 static void poke(struct kgd *k)
 {
+	uint64_t now = now_ms();
+
 	/* the first change of the batch, from the wake-up that read it */
 	if (!k->sync.change_us)
 		k->sync.change_us = k->woke_us;
-	kgd_debounce_poke(&k->db, now_ms());
-	arm_timer(k);
+	kgd_debounce_poke(&k->db, now);
+	if (kgd_debounce_due(&k->db) > now)
+		arm_timer(k);
 }
 
 static int ignore_event(const struct kgate_event *ev, void *data)
@@ -280,16 +287,22 @@ static void reconcile(struct kgd *k)
 			k->retry_ms * 2;
 }
 
+/* A sync, if one is due; else the timer armed for when it is. */
+static void on_due(struct kgd *k)
+{
+	if (kgd_debounce_take(&k->db, now_ms()))
+		reconcile(k);
+	else
+		arm_timer(k);
+}
+
 static void on_timer(struct kgd *k)
 {
 	uint64_t ticks;
 
 	if (read(k->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		kgd_log(&k->log, LOG_ERR, "timerfd: %s", strerror(errno));
-	if (kgd_debounce_take(&k->db, now_ms()))
-		reconcile(k);
-	else
-		arm_timer(k);
+	on_due(k);
 }
 
 static void on_source(struct kgd *k)
@@ -491,6 +504,9 @@ static int loop(struct kgd *k)
 		return 1;
 	}
 	while (!k->stop) {
+		/* a change read in the last wake-up, due at once (poke()) */
+		if (k->db.pending && kgd_debounce_due(&k->db) <= now_ms())
+			on_due(k);
 		if (!fill_source(k, &f)) {
 			kgd_log(&k->log, LOG_ERR, "out of memory");
 			err = 1;
