@@ -90,7 +90,7 @@ note "Ingress: an HTTP listener in the kernel, routing by host and path to servi
 for i in 1 2 3; do
 	in_ns "pod$i" "$HTTPD" --name "pod$i" --listen "10.244.$i.2:8090" &
 	disown
-	wait_for 10 sh -c "ip netns exec $(ns "pod$i") ss -ltn | grep -q ':8090 '"
+	wait_for 10 sh -c "ip netns exec $(ns "pod$i") ss -ltn | grep ':8090 ' >/dev/null"
 done
 echo "  every pod also answers HTTP on 8090 with its name (X-Backend: podN)"
 run kgate service add shop/api:http cluster 10.96.0.20:80/tcp \

@@ -33,7 +33,7 @@ OUTDIR=$TOP/build/vm/$VER
 OUT=$OUTDIR/initramfs.cpio
 
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
-if ! "$BUSYBOX" --list | grep -qx switch_root; then
+if ! "$BUSYBOX" --list | grep -x switch_root >/dev/null; then
 	die "$BUSYBOX lacks switch_root"
 fi
 if ldd "$BUSYBOX" >/dev/null 2>&1; then

@@ -106,7 +106,7 @@ download_deb() {
 	mkdir -p "$CACHE/debs"
 	# Installing the 6.12 headers pulled this very package into apt's cache: reuse it.
 	for f in /var/cache/apt/archives/"$pkg"_*_amd64.deb; do
-		if [ -f "$f" ] && dpkg-deb -f "$f" Package 2>/dev/null | grep -qxF "$pkg"; then
+		if [ -f "$f" ] && dpkg-deb -f "$f" Package 2>/dev/null | grep -xF "$pkg" >/dev/null; then
 			log "$ver: taking $(basename "$f") from apt's cache"
 			cp "$f" "$CACHE/debs/.$(basename "$f").$$"
 			mv "$CACHE/debs/.$(basename "$f").$$" "$CACHE/debs/$(basename "$f")"
@@ -152,7 +152,7 @@ unpack_vmlinux() {
 	28b52ffd) tail -c +$((pm + off + 1)) "$bz" | head -c $((len - 4)) | zstd -qdc ;;
 	*) false ;;
 	esac >"$out.tmp.$$" 2>/dev/null || true
-	if readelf -n "$out.tmp.$$" 2>/dev/null | grep -q 'Xen.*(0x00000012)'; then
+	if readelf -n "$out.tmp.$$" 2>/dev/null | grep 'Xen.*(0x00000012)' >/dev/null; then
 		mv "$out.tmp.$$" "$out"
 	else
 		log "$ver: no PVH-bootable vmlinux in the bzImage; the VM boots the bzImage"
