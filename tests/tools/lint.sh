@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Kernel code standards, as TAP: checkpatch --strict, and W=1 / sparse (C=1)
-# builds that must print nothing, on every kernel the VM tests boot.
+# builds that must print nothing, on every kernel the VM tests boot; and one
+# check of the scripts (pipelines under pipefail).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/tools/tap.sh"
