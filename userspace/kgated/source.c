@@ -797,20 +797,19 @@ static int view_build(struct dir_source *ds)
  */
 static int view_update(struct dir_source *ds)
 {
+	bool whole = !ds->view_ok || ds->reshaped;
 	size_t off = 0, i;
 
-	if (!ds->view_ok || ds->reshaped)
-		return view_build(ds);
 	for (i = 0; i < ds->u.n; i++) {
 		struct unit *u = &ds->u.v[i];
 
-		if (u->reread && u->docs->n)
+		if (!whole && u->reread && u->docs->n)
 			memcpy(ds->view.v + off, u->docs->v,
 			       u->docs->n * sizeof(*u->docs->v));
 		u->reread = false;
 		off += u->docs->n;
 	}
-	return 0;
+	return whole ? view_build(ds) : 0;
 }
 
 /* After a failure: nothing kept, the next load reads everything. */
