@@ -98,8 +98,8 @@ struct dir_source {
 	struct kk_change *ch;
 	size_t n_ch, cap_ch;
 	struct part *retired;	/* theirs too */
-	struct kk_docs view;	/* every unit's documents, lent to load()'s */
-	bool view_ok;		/* ... as the units have them */
+	/* every unit's documents, lent to load()'s; whole while loaded */
+	struct kk_docs view;
 	bool reshaped;		/* a file read in place has more or fewer */
 };
 
@@ -785,10 +785,7 @@ static const struct kk_docs *unit_docs(const void *set, size_t i)
 /* Every unit's documents, one after another. */
 static int view_build(struct dir_source *ds)
 {
-	int err = kgd_docs_view(&ds->view, ds->u.n, unit_docs, &ds->u);
-
-	ds->view_ok = !err;
-	return err;
+	return kgd_docs_view(&ds->view, ds->u.n, unit_docs, &ds->u);
 }
 
 /*
@@ -797,19 +794,18 @@ static int view_build(struct dir_source *ds)
  */
 static int view_update(struct dir_source *ds)
 {
-	bool whole = !ds->view_ok || ds->reshaped;
 	size_t off = 0, i;
 
 	for (i = 0; i < ds->u.n; i++) {
 		struct unit *u = &ds->u.v[i];
 
-		if (!whole && u->reread && u->docs->n)
+		if (!ds->reshaped && u->reread && u->docs->n)
 			memcpy(ds->view.v + off, u->docs->v,
 			       u->docs->n * sizeof(*u->docs->v));
 		u->reread = false;
 		off += u->docs->n;
 	}
-	return whole ? view_build(ds) : 0;
+	return ds->reshaped ? view_build(ds) : 0;
 }
 
 /* After a failure: nothing kept, the next load reads everything. */
@@ -820,7 +816,6 @@ static void forget(struct dir_source *ds)
 	free(ds->by_path);
 	ds->by_path = NULL;
 	kk_docs_free(&ds->view);
-	ds->view_ok = false;
 	ds->loaded = false;
 }
 
